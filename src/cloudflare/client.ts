@@ -1,0 +1,584 @@
+/**
+ * A small client for Cloudflare's Secrets Store API.
+ *
+ * Plain TypeScript with no GitHub Actions code: the caller passes the credentials, the undici
+ * dispatcher (a proxy agent in production, a MockAgent in unit tests), the retry budget and a
+ * clock. Reads are retried; writes are attempted once and left to the caller, because a write
+ * that failed ambiguously must be reconciled before it is sent again (see src/duplicate.ts).
+ */
+import { request, type Dispatcher } from 'undici';
+import { CloudflareError, formatCloudflareMessages } from './errors.js';
+import { DEFAULT_BACKOFF, parseRetryAfter, systemClock, withRetries, type Clock } from './retry.js';
+import type {
+  CloudflareMessage,
+  Credentials,
+  DuplicateSecretBody,
+  Envelope,
+  Quota,
+  ResultInfo,
+  Secret,
+  Store,
+} from './types.js';
+import { ShapeError, expectArrayOf, expectQuota, expectSecret, expectStore } from './validate.js';
+
+export const DEFAULT_BASE_URL = 'https://api.cloudflare.com/client/v4';
+
+/** One line of request-level debug output. Never carries headers or bodies. */
+export interface RequestEvent {
+  method: string;
+  path: string;
+  attempt: number;
+  status?: number;
+  durationMs: number;
+  error?: string;
+}
+
+export interface ClientOptions {
+  accountId: string;
+  credentials: Credentials;
+  baseUrl?: string;
+  dispatcher?: Dispatcher;
+  /** Retries after the first attempt for reads (connection errors, timeouts, 429, 5xx). */
+  maxRetries?: number;
+  /** Epoch ms by which all of this client's work must be done. */
+  deadline?: number;
+  /** Upper bound for one request; also capped by the time left before the deadline. */
+  requestTimeoutMs?: number;
+  clock?: Clock;
+  userAgent?: string;
+  onRequest?(event: RequestEvent): void;
+  onRetry?(event: { method: string; path: string; waitMs: number; reason: string }): void;
+}
+
+interface CallOptions {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+}
+
+/** Reads what a call needs out of `result`; throws ShapeError when it is not there. */
+type ParseResult<T> = (result: unknown, resultInfo: ResultInfo | undefined) => T;
+
+const ID_PATTERN = /^[0-9a-f]{32}$/;
+const RATE_LIMIT_HINT =
+  'A rate-limited account stays locked for 5 minutes (1,200 requests per 5 minutes, shared by every tool on the account); run the step again later or raise timeout-seconds.';
+const PAGE_SIZE = 100;
+/** Stops a server whose `result_info` never ends from keeping us in a loop. */
+const MAX_PAGES = 1_000;
+
+export class SecretsStoreClient {
+  readonly accountId: string;
+  private readonly baseUrl: string;
+  private readonly credentials: Credentials;
+  private readonly dispatcher: Dispatcher | undefined;
+  private readonly clock: Clock;
+  private readonly maxRetries: number;
+  private readonly deadline: number;
+  private readonly requestTimeoutMs: number;
+  private readonly userAgent: string;
+  private readonly onRequest: ClientOptions['onRequest'];
+  private readonly onRetry: ClientOptions['onRetry'];
+  /** No request starts before this time: a 429's Retry-After pauses every caller. */
+  private pausedUntil = 0;
+  /** Server clock minus local clock, from the last `Date` header; see serverNow(). */
+  private serverOffsetMs: number | undefined;
+
+  constructor(options: ClientOptions) {
+    this.accountId = checkId(options.accountId, 'account id');
+    this.credentials = options.credentials;
+    this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    this.dispatcher = options.dispatcher;
+    this.clock = options.clock ?? systemClock;
+    this.maxRetries = options.maxRetries ?? 3;
+    this.deadline = options.deadline ?? this.clock.now() + 120_000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.userAgent = options.userAgent ?? 'secrets-store-duplicate-action';
+    this.onRequest = options.onRequest;
+    this.onRetry = options.onRetry;
+  }
+
+  // ---- Stores -------------------------------------------------------------------------------
+
+  async listStores(): Promise<Store[]> {
+    return this.listAll(`${this.storesPath()}`, {}, expectStore);
+  }
+
+  async getStore(storeId: string): Promise<Store> {
+    return this.read({ method: 'GET', path: this.storePath(storeId) }, (r) =>
+      expectStore(r, 'result'),
+    );
+  }
+
+  // ---- Secrets ------------------------------------------------------------------------------
+
+  async getSecret(storeId: string, secretId: string): Promise<Secret> {
+    return this.read({ method: 'GET', path: this.secretPath(storeId, secretId) }, (r) =>
+      expectSecret(r, 'result'),
+    );
+  }
+
+  /** Every secret of a store, following pagination. */
+  async listSecrets(storeId: string): Promise<Secret[]> {
+    return this.listAll(`${this.storePath(storeId)}/secrets`, {}, expectSecret);
+  }
+
+  /**
+   * The secret whose name is exactly `name`, or undefined. The API's `search` is a substring
+   * match over names and comments, so its hits are filtered to the exact name here.
+   */
+  async findSecretByName(storeId: string, name: string): Promise<Secret | undefined> {
+    const hits = await this.listAll(
+      `${this.storePath(storeId)}/secrets`,
+      { search: name },
+      expectSecret,
+    );
+    return hits.find((secret) => secret.name === name);
+  }
+
+  /**
+   * `POST .../secrets/{id}/duplicate`, sent exactly once. The duplicate is not idempotent, so
+   * retrying it is the caller's decision (src/duplicate.ts reconciles before it retries).
+   */
+  async duplicateSecret(
+    storeId: string,
+    secretId: string,
+    body: DuplicateSecretBody,
+  ): Promise<Secret> {
+    return this.call(
+      { method: 'POST', path: `${this.secretPath(storeId, secretId)}/duplicate`, body },
+      1,
+      (r) => expectSecret(r, 'result'),
+    );
+  }
+
+  /** Deletes a secret; retried, since deleting twice leaves the same state (a 404 the second time). */
+  async deleteSecret(storeId: string, secretId: string): Promise<void> {
+    await this.read(
+      { method: 'DELETE', path: this.secretPath(storeId, secretId) },
+      () => undefined,
+    );
+  }
+
+  async getQuota(): Promise<Quota> {
+    return this.read({ method: 'GET', path: `${this.accountPath()}/quota` }, (r) =>
+      expectQuota(r, 'result'),
+    );
+  }
+
+  // ---- Time ---------------------------------------------------------------------------------
+
+  /** Milliseconds left before the deadline. */
+  remainingMs(): number {
+    return this.deadline - this.clock.now();
+  }
+
+  /** The local time, from the injected clock. */
+  now(): number {
+    return this.clock.now();
+  }
+
+  /**
+   * A local time on the server's clock, using the offset measured from the last `Date` header
+   * (1 s resolution; no correction before the first response). Used to tell a secret created
+   * by this step from one that was there before it.
+   */
+  serverTime(localMs: number): number {
+    return localMs + (this.serverOffsetMs ?? 0);
+  }
+
+  /** Runs `fn` under this client's retry budget; for callers that retry their own writes. */
+  retrying<T>(fn: (attempt: number) => Promise<T>, classify = retryDecision): Promise<T> {
+    return withRetries(fn, {
+      policy: { maxRetries: this.maxRetries, deadline: this.deadline, ...DEFAULT_BACKOFF },
+      clock: this.clock,
+      classify,
+      onDeadline: (error, waitMs, remainingMs) => deadlineError(error, waitMs, remainingMs),
+      onRetry: ({ waitMs, error }) => {
+        if (error instanceof CloudflareError) {
+          this.onRetry?.({ method: error.method, path: error.path, waitMs, reason: error.summary });
+        }
+      },
+    });
+  }
+
+  // ---- Plumbing -----------------------------------------------------------------------------
+
+  private accountPath(): string {
+    return `/accounts/${this.accountId}/secrets_store`;
+  }
+
+  private storesPath(): string {
+    return `${this.accountPath()}/stores`;
+  }
+
+  private storePath(storeId: string): string {
+    return `${this.storesPath()}/${checkId(storeId, 'store id')}`;
+  }
+
+  private secretPath(storeId: string, secretId: string): string {
+    return `${this.storePath(storeId)}/secrets/${checkId(secretId, 'secret id')}`;
+  }
+
+  private async listAll<T>(
+    path: string,
+    query: Record<string, string>,
+    expectItem: (value: unknown, where: string) => T,
+  ): Promise<T[]> {
+    const items: T[] = [];
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const { pageItems, totalPages } = await this.read(
+        { method: 'GET', path, query: { ...query, page, per_page: PAGE_SIZE } },
+        (result, resultInfo) => ({
+          pageItems: expectArrayOf(result, 'result', expectItem),
+          totalPages: resultInfo?.total_pages,
+        }),
+      );
+      items.push(...pageItems);
+      // Follow total_pages rather than comparing the page size with what we asked for: the
+      // server may cap per_page lower than PAGE_SIZE.
+      if (typeof totalPages !== 'number' || page >= totalPages || pageItems.length === 0) {
+        return items;
+      }
+    }
+    return items;
+  }
+
+  /** A request that is safe to repeat, so retried. */
+  private read<T>(options: CallOptions, parse: ParseResult<T>): Promise<T> {
+    return this.retrying((attempt) => this.call(options, attempt, parse));
+  }
+
+  /** One HTTP exchange: envelope parsed and checked, every failure a CloudflareError. */
+  private async call<T>(options: CallOptions, attempt: number, parse: ParseResult<T>): Promise<T> {
+    const { method, path } = options;
+    await this.waitForPause(options);
+    const remaining = this.remainingMs();
+    if (remaining <= 0) {
+      throw new CloudflareError(`${method} ${path} was not sent: the time budget is spent.`, {
+        kind: 'deadline',
+        method,
+        path,
+      });
+    }
+    const timeoutMs = Math.min(this.requestTimeoutMs, remaining);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const started = this.clock.now();
+    let status: number | undefined;
+    let failure: string | undefined;
+    try {
+      const response = await request(this.url(options), {
+        method,
+        headers: this.headers(options.body !== undefined),
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: controller.signal,
+        dispatcher: this.dispatcher,
+      });
+      status = response.statusCode;
+      this.noteServerTime(response.headers['date']);
+      const text = await response.body.text();
+      const { result, resultInfo } = this.interpret(options, status, text, response.headers);
+      try {
+        return parse(result, resultInfo);
+      } catch (error) {
+        if (!(error instanceof ShapeError)) throw error;
+        // The request succeeded but we cannot read what it did: for a write, it may have
+        // taken effect, so the caller must look before it tries again.
+        throw new CloudflareError(
+          `${method} ${path} returned HTTP ${status} but ${error.message}.`,
+          { kind: 'invalid-response', method, path, status, ambiguous: true },
+        );
+      }
+    } catch (error) {
+      const failed = this.toCloudflareError(
+        error,
+        options,
+        status,
+        controller.signal.aborted,
+        timeoutMs,
+      );
+      failure = failed.summary;
+      if (failed.status === 429 && failed.retryAfterMs !== undefined) {
+        this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + failed.retryAfterMs);
+      }
+      throw failed;
+    } finally {
+      clearTimeout(timer);
+      this.onRequest?.({
+        method,
+        path,
+        attempt,
+        status,
+        durationMs: this.clock.now() - started,
+        error: failure,
+      });
+    }
+  }
+
+  /** Holds a request back while a 429's Retry-After (seen by any caller) is in force. */
+  private async waitForPause({ method, path }: CallOptions): Promise<void> {
+    const wait = this.pausedUntil - this.clock.now();
+    if (wait <= 0) return;
+    if (wait >= this.remainingMs()) {
+      throw new CloudflareError(
+        `${method} ${path} was not sent: Cloudflare rate-limited this account and asked to wait ${seconds(wait)} s, ` +
+          `more than the ${seconds(this.remainingMs())} s left of the step's time budget.`,
+        { kind: 'deadline', method, path, status: 429, hint: RATE_LIMIT_HINT },
+      );
+    }
+    await this.clock.sleep(wait);
+  }
+
+  private url(options: CallOptions): string {
+    const url = new URL(this.baseUrl + options.path);
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return url.toString();
+  }
+
+  private headers(hasBody: boolean): Record<string, string> {
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': this.userAgent,
+    };
+    if (hasBody) headers['content-type'] = 'application/json';
+    if (this.credentials.kind === 'token') {
+      headers['authorization'] = `Bearer ${this.credentials.token}`;
+    } else {
+      headers['x-auth-email'] = this.credentials.email;
+      headers['x-auth-key'] = this.credentials.key;
+    }
+    return headers;
+  }
+
+  private noteServerTime(dateHeader: string | string[] | undefined): void {
+    const value = Array.isArray(dateHeader) ? dateHeader[0] : dateHeader;
+    const serverTime = value === undefined ? Number.NaN : Date.parse(value);
+    if (!Number.isNaN(serverTime)) this.serverOffsetMs = serverTime - this.clock.now();
+  }
+
+  /** Turns a complete HTTP answer into a result or a CloudflareError. */
+  private interpret(
+    options: CallOptions,
+    status: number,
+    text: string,
+    headers: Record<string, string | string[] | undefined>,
+  ): { result: unknown; resultInfo: ResultInfo | undefined } {
+    const { method, path } = options;
+    const where = `${method} ${path}`;
+    const envelope = parseEnvelope(text);
+    const errors = envelope?.errors ?? [];
+    const retryAfterHeader = headers['retry-after'];
+    const retryAfterMs = parseRetryAfter(
+      Array.isArray(retryAfterHeader) ? retryAfterHeader[0] : retryAfterHeader,
+      this.clock.now(),
+    );
+
+    if (status < 200 || status >= 300) {
+      const detail =
+        errors.length > 0
+          ? formatCloudflareMessages(errors)
+          : describeBody(text, headers['content-type']);
+      let summary = `${where} failed: HTTP ${status}: ${detail}.`;
+      if (status >= 300 && status < 400) {
+        summary +=
+          ' Redirects are not followed, so credentials never go to another address; check api-base-url.';
+      }
+      throw new CloudflareError(summary, {
+        kind: 'http',
+        method,
+        path,
+        status,
+        errors,
+        ambiguous: status >= 500,
+        retryAfterMs,
+      });
+    }
+    if (envelope === undefined) {
+      throw new CloudflareError(
+        `${where} returned HTTP ${status} with ${describeBody(text, headers['content-type'])}, not a Cloudflare API response.`,
+        { kind: 'invalid-response', method, path, status, ambiguous: true },
+      );
+    }
+    if (envelope.success !== true) {
+      const detail =
+        errors.length > 0 ? formatCloudflareMessages(errors) : 'no error details given';
+      throw new CloudflareError(`${where} failed: HTTP ${status} but success=false: ${detail}.`, {
+        kind: 'http',
+        method,
+        path,
+        status,
+        errors,
+      });
+    }
+    return { result: envelope.result, resultInfo: envelope.result_info };
+  }
+
+  private toCloudflareError(
+    error: unknown,
+    options: CallOptions,
+    status: number | undefined,
+    timedOut: boolean,
+    timeoutMs: number,
+  ): CloudflareError {
+    if (error instanceof CloudflareError) return error;
+    const { method, path } = options;
+    const where = `${method} ${path}`;
+    if (timedOut) {
+      return new CloudflareError(
+        `${where} timed out after ${seconds(timeoutMs)} s${status ? ` (HTTP ${status} headers arrived, the body did not)` : ''}.`,
+        { kind: 'timeout', method, path, status, ambiguous: true },
+      );
+    }
+    const code = errorCode(error);
+    // Only these codes prove the request never left this machine; anything else may have
+    // reached Cloudflare.
+    const neverSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'];
+    const reason = code ? `${code}: ${safeMessage(error)}` : safeMessage(error);
+    const detail =
+      status === undefined
+        ? `the connection failed (${reason})`
+        : `HTTP ${status} arrived but its body broke off (${reason})`;
+    return new CloudflareError(`${where} failed: ${detail}.`, {
+      kind: status === undefined ? 'network' : 'invalid-response',
+      method,
+      path,
+      status,
+      ambiguous: !(status === undefined && code !== undefined && neverSent.includes(code)),
+    });
+  }
+}
+
+/** Retry reads and rejected writes: connection errors, timeouts, 429 and 5xx; never other 4xx. */
+export function retryDecision(
+  error: unknown,
+): { retry: false } | { retry: true; afterMs?: number } {
+  if (!(error instanceof CloudflareError)) return { retry: false };
+  switch (error.kind) {
+    case 'network':
+    case 'timeout':
+      return { retry: true };
+    case 'invalid-response':
+      // A broken or non-JSON body: retryable when the status says the server had trouble.
+      return error.status === undefined || error.status >= 500 ? { retry: true } : { retry: false };
+    case 'http':
+      if (error.status === 429) return { retry: true, afterMs: error.retryAfterMs };
+      return error.status !== undefined && error.status >= 500 ? { retry: true } : { retry: false };
+    case 'deadline':
+      return { retry: false };
+  }
+}
+
+function deadlineError(error: unknown, waitMs: number, remainingMs: number): unknown {
+  if (!(error instanceof CloudflareError)) return error;
+  const left = `${seconds(Math.max(0, remainingMs))} s left of the step's time budget`;
+  if (error.status === 429 && error.retryAfterMs !== undefined) {
+    return new CloudflareError(
+      `${error.summary} Cloudflare asked to wait ${seconds(waitMs)} s before retrying (Retry-After), ` +
+        `more than the ${left}, so the step stops now instead of sleeping.`,
+      {
+        kind: 'deadline',
+        method: error.method,
+        path: error.path,
+        status: 429,
+        errors: error.errors,
+        hint: RATE_LIMIT_HINT,
+      },
+    );
+  }
+  return new CloudflareError(
+    `${error.summary} Not retried: the next attempt would pass the ${left}.`,
+    {
+      kind: 'deadline',
+      method: error.method,
+      path: error.path,
+      status: error.status,
+      errors: error.errors,
+      ambiguous: error.ambiguous,
+      hint: error.hint ?? '',
+    },
+  );
+}
+
+function checkId(id: string, what: string): string {
+  // Ids are the only values that enter a URL path; anything else could change the request's target.
+  if (!ID_PATTERN.test(id))
+    throw new TypeError(
+      `Refusing to use ${JSON.stringify(id)} as a ${what}: not 32 lowercase hex characters.`,
+    );
+  return id;
+}
+
+function parseEnvelope(text: string): Envelope<unknown> | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || !('success' in parsed)) return undefined;
+  const envelope = parsed as Partial<Envelope<unknown>>;
+  return {
+    success: envelope.success === true,
+    errors: cleanMessages(envelope.errors),
+    messages: cleanMessages(envelope.messages),
+    result: envelope.result,
+    result_info:
+      typeof envelope.result_info === 'object' && envelope.result_info !== null
+        ? envelope.result_info
+        : undefined,
+  };
+}
+
+function cleanMessages(value: unknown): CloudflareMessage[] {
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter((m): m is Record<string, unknown> => typeof m === 'object' && m !== null)
+    .map((m) => ({
+      code: typeof m.code === 'number' ? m.code : Number(m.code) || 0,
+      message: typeof m.message === 'string' ? m.message : JSON.stringify(m.message ?? ''),
+      ...(typeof m.documentation_url === 'string' && m.documentation_url !== ''
+        ? { documentation_url: m.documentation_url }
+        : {}),
+    }));
+}
+
+/** What a body that is not an envelope looks like, short enough for a log line. */
+function describeBody(text: string, contentType: string | string[] | undefined): string {
+  const type = (Array.isArray(contentType) ? contentType[0] : contentType)?.split(';')[0]?.trim();
+  if (text.trim() === '') return 'an empty body';
+  const title = /<title>([^<]{1,120})<\/title>/i.exec(text)?.[1]?.trim();
+  if (title) return `an HTML page titled "${title}"`;
+  if (type === 'application/json' || /^[[{]/.test(text.trim())) {
+    try {
+      JSON.parse(text);
+      return 'JSON that is not a Cloudflare envelope';
+    } catch {
+      return `truncated or malformed JSON (${text.length} bytes)`;
+    }
+  }
+  return `a ${type ?? 'non-JSON'} body (${text.length} bytes)`;
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  const cause = (error as { cause?: unknown }).cause;
+  return cause === error ? undefined : errorCode(cause);
+}
+
+/**
+ * The error's own message only: undici errors can carry request options (headers included) as
+ * properties, so nothing but `.message` is ever read, and it is cut short.
+ */
+function safeMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!.slice(0, 200);
+}
+
+function seconds(ms: number): string {
+  return (Math.round(ms / 100) / 10).toString();
+}

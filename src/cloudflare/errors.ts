@@ -1,0 +1,105 @@
+import type { CloudflareMessage } from './types.js';
+
+/**
+ * Why a request failed:
+ * - `http`: Cloudflare answered with a non-2xx status or `success: false`;
+ * - `network`: the connection failed or broke;
+ * - `timeout`: no complete answer within the request's timeout;
+ * - `invalid-response`: an answer we cannot trust (not JSON, truncated, fields missing);
+ * - `deadline`: the overall time budget ran out before another attempt could be made.
+ */
+export type FailureKind = 'http' | 'network' | 'timeout' | 'invalid-response' | 'deadline';
+
+export interface CloudflareErrorDetails {
+  kind: FailureKind;
+  method: string;
+  /** Path below the API root, e.g. `/accounts/{id}/secrets_store/stores`. Never has credentials. */
+  path: string;
+  status?: number;
+  errors?: CloudflareMessage[];
+  /**
+   * True when the request may have reached Cloudflare and taken effect although we saw no
+   * success: the connection broke after sending, the request timed out, or a 5xx came back.
+   * A write that failed this way must be reconciled before it is sent again.
+   */
+  ambiguous?: boolean;
+  /** The server's `Retry-After`, in milliseconds, when it sent one. */
+  retryAfterMs?: number;
+  /** Extra sentences that tell the user what to do. */
+  hint?: string;
+}
+
+/** A failed Cloudflare API call, with a message a user can act on. */
+export class CloudflareError extends Error {
+  readonly kind: FailureKind;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number | undefined;
+  readonly errors: CloudflareMessage[];
+  readonly ambiguous: boolean;
+  readonly retryAfterMs: number | undefined;
+  readonly hint: string | undefined;
+  /** What went wrong, without the hint (the message is this plus the hint). */
+  readonly summary: string;
+
+  constructor(summary: string, details: CloudflareErrorDetails) {
+    const hint = details.hint ?? defaultHint(details.status);
+    super(hint ? `${summary} ${hint}` : summary);
+    this.name = 'CloudflareError';
+    this.summary = summary;
+    this.kind = details.kind;
+    this.method = details.method;
+    this.path = details.path;
+    this.status = details.status;
+    this.errors = details.errors ?? [];
+    this.ambiguous = details.ambiguous ?? false;
+    this.retryAfterMs = details.retryAfterMs;
+    this.hint = hint;
+  }
+
+  /** The same failure with a different hint (used once the caller knows more than the client). */
+  withHint(hint: string): CloudflareError {
+    return new CloudflareError(this.summary, { ...this.details(), hint });
+  }
+
+  /** The same failure with more words about what happened. */
+  withSummary(summary: string): CloudflareError {
+    return new CloudflareError(summary, { ...this.details(), hint: this.hint ?? '' });
+  }
+
+  private details(): CloudflareErrorDetails {
+    return {
+      kind: this.kind,
+      method: this.method,
+      path: this.path,
+      status: this.status,
+      errors: this.errors,
+      ambiguous: this.ambiguous,
+      retryAfterMs: this.retryAfterMs,
+    };
+  }
+}
+
+/** `[10000] Authentication error (https://...)`, one per Cloudflare error, joined by `; `. */
+export function formatCloudflareMessages(messages: readonly CloudflareMessage[]): string {
+  return messages
+    .map((m) => {
+      const doc = m.documentation_url ? ` (${m.documentation_url})` : '';
+      return `[${m.code}] ${m.message}${doc}`;
+    })
+    .join('; ');
+}
+
+function defaultHint(status: number | undefined): string | undefined {
+  if (status === 401 || status === 403) {
+    return (
+      'Check the credentials: an API token needs the "Secrets Store Write" permission ' +
+      '(and "Secrets Store Read" for lookups) on this account, or use the Global API key pair.'
+    );
+  }
+  return undefined;
+}
+
+export function isCloudflareError(error: unknown): error is CloudflareError {
+  return error instanceof CloudflareError;
+}

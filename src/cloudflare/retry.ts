@@ -1,0 +1,89 @@
+/**
+ * Retries with full-jitter exponential backoff, bounded by a count and by a deadline.
+ *
+ * The clock and sleep are injected so backoff can be tested without waiting.
+ */
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  /** A number in [0, 1): the jitter source. */
+  random(): number;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: () => Math.random(),
+};
+
+export interface RetryPolicy {
+  /** Retries after the first attempt (0 = one attempt only). */
+  maxRetries: number;
+  /** Epoch milliseconds after which no attempt starts and no wait is begun. */
+  deadline: number;
+  /** First backoff ceiling; doubles each retry up to `maxDelayMs`. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_BACKOFF = { baseDelayMs: 500, maxDelayMs: 8_000 } as const;
+
+/** What to do with a failed attempt. `afterMs` is a wait the server asked for (Retry-After). */
+export type RetryDecision = { retry: false } | { retry: true; afterMs?: number };
+
+export interface RetryOptions {
+  policy: RetryPolicy;
+  clock: Clock;
+  classify(error: unknown): RetryDecision;
+  /**
+   * Builds the error thrown when a retry would pass the deadline; gets the last error and the
+   * wait that did not fit. Without it the last error is thrown as it is.
+   */
+  onDeadline?(error: unknown, waitMs: number, remainingMs: number): unknown;
+  onRetry?(event: { attempt: number; waitMs: number; error: unknown }): void;
+}
+
+/** Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): uniform in [0, cap). */
+export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number): number {
+  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
+  return Math.floor(random() * cap);
+}
+
+/** Runs `attempt` until it succeeds, a failure is not retryable, or the budget is spent. */
+export async function withRetries<T>(
+  attempt: (attemptNumber: number) => Promise<T>,
+  options: RetryOptions,
+): Promise<T> {
+  const { policy, clock } = options;
+  for (let retry = 0; ; retry++) {
+    try {
+      return await attempt(retry + 1);
+    } catch (error) {
+      const decision = options.classify(error);
+      if (!decision.retry || retry >= policy.maxRetries) throw error;
+      const waitMs = decision.afterMs ?? backoffDelay(retry, policy, clock.random);
+      const remainingMs = policy.deadline - clock.now();
+      if (waitMs >= remainingMs) {
+        throw options.onDeadline ? options.onDeadline(error, waitMs, remainingMs) : error;
+      }
+      options.onRetry?.({ attempt: retry + 1, waitMs, error });
+      await clock.sleep(waitMs);
+    }
+  }
+}
+
+/**
+ * Parses `Retry-After`: whole seconds or an HTTP date (RFC 9110 §10.2.3). Returns milliseconds
+ * from `now`, or undefined when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (text === '') return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}

@@ -1,0 +1,160 @@
+/**
+ * Carries out one planned copy: the duplicate POST, and what to do when it fails.
+ *
+ * Never doubled, never lost. The duplicate POST is not idempotent, so it is never re-sent
+ * blindly. Three facts make a retry safe:
+ * 1. Names are unique within a store: a second duplicate under the same name is refused by
+ *    Cloudflare, so a retry can never create a second copy; at worst it meets a conflict.
+ * 2. After an ambiguous failure (connection broken after sending, timeout, 5xx, an unreadable
+ *    2xx), we look the name up before trying again. If the secret is there and is ours, we
+ *    adopt it instead of retrying; if it is absent, the first attempt did not take effect.
+ * 3. "Ours" is decided by evidence, not hope: the secret must have the scopes (and comment) we
+ *    asked for, and either the plan's listing showed the name free, or Cloudflare's `created`
+ *    time is after this step's first attempt (on the server's clock, from its `Date` header,
+ *    less CLOCK_SLACK_MS for that header's 1 s resolution). A secret that was there before the
+ *    step therefore never comes back as `created`; it is a conflict, handled by if-exists.
+ * The cheap happy path keeps one request: no pre-check is made when the plan had no reason to
+ * list the store; the checks above run only when something went wrong.
+ */
+import type { SecretsStoreClient } from './cloudflare/client.js';
+import { CloudflareError } from './cloudflare/errors.js';
+import type { DuplicateSecretBody, Secret } from './cloudflare/types.js';
+import { explainingNotFound } from './diagnose.js';
+import type { IfExists } from './inputs.js';
+import { describeStore, nameTaken, type PlannedCopy, type PlannedStore } from './plan.js';
+import { sameScopes } from './scopes.js';
+
+export type Outcome = 'created' | 'existing' | 'dry-run';
+
+export interface CopyResult {
+  copy: PlannedCopy;
+  outcome: Outcome;
+  /** The new (or existing) secret; undefined on dry-run. */
+  secret?: Secret;
+  /** True when a lost answer was recovered by finding the secret this step created. */
+  adopted: boolean;
+  warnings: string[];
+}
+
+export interface CopyOptions {
+  ifExists: IfExists;
+  dryRun: boolean;
+}
+
+/** The `Date` header has 1 s resolution; a little more absorbs rounding and latency. */
+export const CLOCK_SLACK_MS = 2_000;
+
+/** Found by looking after a failed write: a secret with our name that this step did not create. */
+class NameTaken extends Error {
+  constructor(readonly existing: Secret) {
+    super(`name taken by ${existing.id}`);
+  }
+}
+
+export async function executeCopy(
+  client: SecretsStoreClient,
+  store: PlannedStore,
+  copy: PlannedCopy,
+  options: CopyOptions,
+): Promise<CopyResult> {
+  if (copy.existing) return existingResult(copy, copy.existing, store, options.ifExists);
+  if (options.dryRun) return { copy, outcome: 'dry-run', adopted: false, warnings: [] };
+
+  const body: DuplicateSecretBody = { name: copy.name, scopes: copy.scopes };
+  if (copy.comment !== undefined) body.comment = copy.comment;
+  const firstAttemptAt = client.now();
+  let adopted = false;
+
+  const isOurs = (secret: Secret): boolean => {
+    if (!sameScopes(secret.scopes ?? [], copy.scopes)) return false;
+    if (copy.comment !== undefined && (secret.comment ?? '') !== copy.comment) return false;
+    if (copy.nameWasFree) return true;
+    const created = Date.parse(secret.created);
+    return !Number.isNaN(created) && created >= client.serverTime(firstAttemptAt) - CLOCK_SLACK_MS;
+  };
+
+  /** Looks the name up; returns our secret, throws NameTaken for someone else's, else undefined. */
+  const reconcile = async (): Promise<Secret | undefined> => {
+    const found = await client.findSecretByName(store.id, copy.name);
+    if (!found) return undefined;
+    if (!isOurs(found)) throw new NameTaken(found);
+    adopted = true;
+    return found;
+  };
+
+  try {
+    const secret = await client.retrying(async () => {
+      try {
+        return await explainingNotFound(client, store.id, copy.sourceId, () =>
+          client.duplicateSecret(store.id, copy.sourceId, body),
+        );
+      } catch (error) {
+        if (error instanceof CloudflareError && error.ambiguous) {
+          const ours = await reconcile();
+          if (ours) return ours;
+          // Absent: the attempt did not take effect, so trying again cannot double it.
+          throw error.withSummary(`${error.summary} No secret named "${copy.name}" was created.`);
+        }
+        throw error;
+      }
+    });
+    return { copy, outcome: 'created', secret, adopted, warnings: [] };
+  } catch (error) {
+    if (error instanceof NameTaken)
+      return existingResult(copy, error.existing, store, options.ifExists);
+    if (!(error instanceof CloudflareError)) throw error;
+    if (isConflictCandidate(error)) {
+      // Cloudflare documents no error code for "name already exists", so look instead of
+      // trusting a status or code: a 4xx plus a secret with our name is a conflict.
+      let ours: Secret | undefined;
+      try {
+        ours = await reconcile();
+      } catch (lookupError) {
+        if (lookupError instanceof NameTaken) {
+          return existingResult(copy, lookupError.existing, store, options.ifExists);
+        }
+        throw error;
+      }
+      // Ours: an earlier attempt of this step took effect although its answer was lost.
+      if (ours) return { copy, outcome: 'created', secret: ours, adopted, warnings: [] };
+    }
+    throw error;
+  }
+}
+
+/** A 4xx that is not about credentials, a missing object or rate limits: maybe a taken name. */
+function isConflictCandidate(error: CloudflareError): boolean {
+  const status = error.status;
+  if (error.kind !== 'http' || status === undefined) return false;
+  return status >= 400 && status < 500 && ![401, 403, 404, 429].includes(status);
+}
+
+function existingResult(
+  copy: PlannedCopy,
+  existing: Secret,
+  store: PlannedStore,
+  ifExists: IfExists,
+): CopyResult {
+  if (ifExists === 'fail') throw nameTaken(existing, store);
+  const warnings: string[] = [];
+  if (!sameScopes(existing.scopes ?? [], copy.scopes)) {
+    warnings.push(
+      `Secret "${existing.name}" (${existing.id}) already exists in store ${describeStore(store)} with scopes ` +
+        `[${(existing.scopes ?? []).join(', ')}], not the requested [${copy.scopes.join(', ')}]; ` +
+        'it was left as it is (if-exists: skip).',
+    );
+  }
+  return { copy, outcome: 'existing', secret: existing, adopted: false, warnings };
+}
+
+/** Carries out every copy of a plan, in order. */
+export async function executePlan(
+  client: SecretsStoreClient,
+  plan: { store: PlannedStore; copies: PlannedCopy[] },
+  options: CopyOptions,
+): Promise<CopyResult[]> {
+  const results: CopyResult[] = [];
+  for (const copy of plan.copies)
+    results.push(await executeCopy(client, plan.store, copy, options));
+  return results;
+}

@@ -1,0 +1,303 @@
+/**
+ * Reads every input once, validates it, and returns one typed configuration. Nothing else in
+ * the action reads inputs, and nothing here touches the network: bad input fails the step
+ * before the first request, with every problem listed at once.
+ */
+import { DEFAULT_BASE_URL } from './cloudflare/client.js';
+import type { Credentials } from './cloudflare/types.js';
+import { unknownScopesWarning } from './scopes.js';
+
+/** A store or secret given by id (32 hex) or by exact name. */
+export type Ref = { kind: 'id'; id: string } | { kind: 'name'; name: string };
+
+/** One copy to make: `source` duplicated under `name`. */
+export interface Duplication {
+  source: Ref;
+  name: string;
+}
+
+export type IfExists = 'fail' | 'skip';
+
+export interface ActionConfig {
+  accountId: string;
+  credentials: Credentials;
+  baseUrl: string;
+  /** Undefined: the account's only store. */
+  store: Ref | undefined;
+  duplications: Duplication[];
+  /** Undefined: each copy takes its source's scopes. */
+  scopes: string[] | undefined;
+  comment: string | undefined;
+  ifExists: IfExists;
+  dryRun: boolean;
+  maxRetries: number;
+  timeoutSeconds: number;
+  /** Things worth a warning annotation that do not stop the step. */
+  warnings: string[];
+}
+
+/** Reads one input, trimmed, '' when unset (the contract of `core.getInput`). */
+export type ReadInput = (name: string) => string;
+type Env = Record<string, string | undefined>;
+
+/** Bad input: the message names each input and says what it accepts. */
+export class InputError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      problems.length === 1
+        ? `Invalid input: ${problems[0]}`
+        : `Invalid inputs:\n${problems.map((p) => `- ${p}`).join('\n')}`,
+    );
+    this.name = 'InputError';
+  }
+}
+
+const ID = /^[0-9a-fA-F]{32}$/;
+const IF_EXISTS: readonly IfExists[] = ['fail', 'skip'];
+/** YAML 1.2 core schema booleans, as `core.getBooleanInput` accepts them. */
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+
+/**
+ * Every credential value the inputs or environment hold, so the caller can mask them before
+ * anything is logged (including the errors parseInputs may throw).
+ */
+export function credentialValues(read: ReadInput, env: Env): string[] {
+  const values = [
+    read('api-token'),
+    read('api-key'),
+    read('api-email'),
+    env.CLOUDFLARE_API_TOKEN,
+    env.CLOUDFLARE_API_KEY,
+    env.CLOUDFLARE_EMAIL,
+  ];
+  return [...new Set(values.map((v) => v?.trim() ?? '').filter((v) => v !== ''))];
+}
+
+export function parseInputs(read: ReadInput, env: Env): ActionConfig {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const check = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof Problem)) throw error;
+      problems.push(error.message);
+      return undefined;
+    }
+  };
+
+  const accountId = check(() => parseAccountId(read('account-id'), env.CLOUDFLARE_ACCOUNT_ID));
+  const credentials = check(() => parseCredentials(read, env, warnings));
+  const baseUrl = check(() => parseBaseUrl(read('api-base-url')));
+  const store = check(() => parseStore(read('store')));
+  const source = check(() => parseSecretRef(read('secret'), 'secret'));
+  const name = check(() => parseSecretName(read('name'), 'name'));
+  const scopes = check(() => parseScopes(read('scopes')));
+  const ifExists = check(() => parseIfExists(read('if-exists')));
+  const dryRun = check(() => parseBoolean(read('dry-run'), 'dry-run', false));
+  const maxRetries = check(() => parseInteger(read('max-retries'), 'max-retries', 3, 0, 10));
+  const timeoutSeconds = check(() =>
+    parseInteger(read('timeout-seconds'), 'timeout-seconds', 120, 1, 3600),
+  );
+  const comment = read('comment');
+
+  if (problems.length > 0) throw new InputError(problems);
+  if (scopes) {
+    const warning = unknownScopesWarning(scopes);
+    if (warning) warnings.push(warning);
+  }
+  return {
+    accountId: accountId!,
+    credentials: credentials!,
+    baseUrl: baseUrl!,
+    store,
+    duplications: [{ source: source!, name: name! }],
+    scopes,
+    comment: comment === '' ? undefined : comment,
+    ifExists: ifExists!,
+    dryRun: dryRun!,
+    maxRetries: maxRetries!,
+    timeoutSeconds: timeoutSeconds!,
+    warnings,
+  };
+}
+
+/** One input's problem, thrown by the single-input parsers; parseInputs collects them all. */
+export class Problem extends Error {
+  override name = 'InputProblem';
+}
+
+export function parseAccountId(input: string, fromEnv: string | undefined): string {
+  const value = input || fromEnv?.trim() || '';
+  const where = input ? 'account-id' : 'CLOUDFLARE_ACCOUNT_ID';
+  if (value === '') {
+    throw new Problem(
+      'account-id is required: set the account-id input or the CLOUDFLARE_ACCOUNT_ID environment variable.',
+    );
+  }
+  if (!ID.test(value)) {
+    throw new Problem(
+      `${where} must be a Cloudflare account id: 32 hexadecimal characters (got ${quote(value)}).`,
+    );
+  }
+  return value.toLowerCase();
+}
+
+export function parseCredentials(read: ReadInput, env: Env, warnings: string[]): Credentials {
+  const token = read('api-token') || env.CLOUDFLARE_API_TOKEN?.trim() || '';
+  const email = read('api-email') || env.CLOUDFLARE_EMAIL?.trim() || '';
+  const key = read('api-key') || env.CLOUDFLARE_API_KEY?.trim() || '';
+  // Credentials are never quoted back in messages: only which input or variable is wrong.
+  if (token !== '') {
+    if (/\s/.test(token))
+      throw new Problem('api-token contains white space; paste the token alone.');
+    if (read('api-key') !== '' || read('api-email') !== '') {
+      warnings.push(
+        'api-token and api-email/api-key are both set: using api-token; the Global API key pair is ignored.',
+      );
+    }
+    return { kind: 'token', token };
+  }
+  if (email !== '' && key === '') {
+    throw new Problem(
+      'api-email is set but api-key is not: the Global API key needs both (or use api-token instead).',
+    );
+  }
+  if (key !== '' && email === '') {
+    throw new Problem(
+      'api-key is set but api-email is not: the Global API key needs both (or use api-token instead).',
+    );
+  }
+  if (key === '') {
+    throw new Problem(
+      'No Cloudflare credentials: set api-token (or the CLOUDFLARE_API_TOKEN environment variable), ' +
+        'or both api-email and api-key (CLOUDFLARE_EMAIL, CLOUDFLARE_API_KEY).',
+    );
+  }
+  if (/\s/.test(key)) throw new Problem('api-key contains white space; paste the key alone.');
+  if (/\s/.test(email)) throw new Problem('api-email contains white space.');
+  return { kind: 'global-key', email, key };
+}
+
+/** `https://` anywhere; `http://` only to this machine (a test server), never over a network. */
+export function parseBaseUrl(input: string): string {
+  const value = input || DEFAULT_BASE_URL;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Problem(
+      `api-base-url must be an absolute URL like ${DEFAULT_BASE_URL} (got ${quote(value)}).`,
+    );
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new Problem(`api-base-url must use https:// (got ${quote(url.protocol)}).`);
+  }
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new Problem(
+      `api-base-url uses http:// with host ${quote(url.hostname)}: credentials would cross the network unencrypted. ` +
+        'Use https://, or a loopback host (127.0.0.0/8, ::1, localhost) for a local test server.',
+    );
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new Problem('api-base-url must not contain a user name or password; use api-token.');
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new Problem('api-base-url must not have a query string or fragment.');
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host === '::1') return true;
+  // The URL parser has already normalised IPv4 forms such as 127.1 to dotted quads.
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+export function parseStore(input: string): Ref | undefined {
+  if (input === '') return undefined;
+  return ID.test(input) ? { kind: 'id', id: input.toLowerCase() } : { kind: 'name', name: input };
+}
+
+/** A secret's id (32 hex) or exact name. */
+export function parseSecretRef(input: string, inputName: string): Ref {
+  if (ID.test(input)) return { kind: 'id', id: input.toLowerCase() };
+  return { kind: 'name', name: parseSecretName(input, inputName) };
+}
+
+export function parseSecretName(input: string, inputName: string): string {
+  if (input === '') {
+    throw new Problem(`${inputName} is required: a secret name such as API_KEY.`);
+  }
+  if (/\s/.test(input)) {
+    throw new Problem(
+      `${inputName} must not contain white space (got ${quote(input)}); Cloudflare secret names cannot contain spaces.`,
+    );
+  }
+  return input;
+}
+
+/** Comma- and/or newline-separated; empty items dropped; duplicates removed. */
+export function parseScopes(input: string): string[] | undefined {
+  if (input === '') return undefined;
+  const scopes = [
+    ...new Set(
+      input
+        .split(/[,\r\n]+/)
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    ),
+  ];
+  if (scopes.length === 0) {
+    throw new Problem(
+      'scopes lists no scope: name at least one (e.g. "workers, ai_gateway"), or omit scopes to copy the source\'s.',
+    );
+  }
+  const spaced = scopes.find((s) => /\s/.test(s));
+  if (spaced !== undefined) {
+    throw new Problem(
+      `scopes: ${quote(spaced)} contains white space; separate scopes with commas or newlines.`,
+    );
+  }
+  return scopes;
+}
+
+export function parseIfExists(input: string): IfExists {
+  if (input === '') return 'fail';
+  const value = IF_EXISTS.find((v) => v === input);
+  if (!value) throw new Problem(`if-exists must be "fail" or "skip" (got ${quote(input)}).`);
+  return value;
+}
+
+export function parseBoolean(input: string, inputName: string, defaultValue: boolean): boolean {
+  if (input === '') return defaultValue;
+  if (TRUE.includes(input)) return true;
+  if (FALSE.includes(input)) return false;
+  throw new Problem(
+    `${inputName} must be a YAML 1.2 boolean: true, True, TRUE, false, False or FALSE (got ${quote(input)}).`,
+  );
+}
+
+export function parseInteger(
+  input: string,
+  inputName: string,
+  defaultValue: number,
+  min: number,
+  max: number,
+): number {
+  if (input === '') return defaultValue;
+  const value = /^\d+$/.test(input) ? Number(input) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new Problem(
+      `${inputName} must be a whole number from ${min} to ${max} (got ${quote(input)}).`,
+    );
+  }
+  return value;
+}
+
+/** A value quoted for an error message, cut short so a pasted blob stays readable. */
+function quote(value: string): string {
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+}

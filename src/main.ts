@@ -1,0 +1,118 @@
+/**
+ * The action, in one direction: inputs → plan → Cloudflare client → report. This is the only
+ * file that reads inputs or writes outputs; everything it calls gets plain values.
+ */
+import * as core from '@actions/core';
+import { context } from '@actions/github';
+import { EnvHttpProxyAgent } from 'undici';
+import { SecretsStoreClient, type RequestEvent } from './cloudflare/client.js';
+import { CloudflareError } from './cloudflare/errors.js';
+import { executePlan } from './duplicate.js';
+import { ActionError } from './errors.js';
+import { credentialValues, InputError, parseInputs } from './inputs.js';
+import { describeStore, makePlan } from './plan.js';
+import { outputsFor, summaryMarkdown, type RunReport } from './report.js';
+import { describeTrigger } from './trigger.js';
+
+const readInput = (name: string): string => core.getInput(name);
+
+export async function run(): Promise<void> {
+  // Proxies from HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case), as self-hosted runners need.
+  const dispatcher = new EnvHttpProxyAgent();
+  try {
+    // Mask before anything else can be logged, including input errors.
+    for (const value of credentialValues(readInput, process.env)) core.setSecret(value);
+    const config = parseInputs(readInput, process.env);
+    for (const warning of config.warnings) core.warning(warning);
+
+    const client = new SecretsStoreClient({
+      accountId: config.accountId,
+      credentials: config.credentials,
+      baseUrl: config.baseUrl,
+      dispatcher,
+      maxRetries: config.maxRetries,
+      deadline: Date.now() + config.timeoutSeconds * 1000,
+      requestTimeoutMs: requestTimeoutMs(config.timeoutSeconds),
+      onRequest: core.isDebug() ? logRequest : undefined,
+      onRetry: ({ method, path, waitMs, reason }) =>
+        core.info(`Retrying ${method} ${path} in ${(waitMs / 1000).toFixed(1)} s: ${reason}`),
+    });
+
+    const plan = await makePlan(config, client);
+    core.info(`Store: ${describeStore(plan.store)}`);
+    for (const copy of plan.copies) {
+      const source = copy.source ? `"${copy.source.name}" (${copy.sourceId})` : copy.sourceId;
+      core.info(
+        `${config.dryRun ? 'Would duplicate' : 'Duplicating'} ${source} as "${copy.name}" with scopes ${copy.scopes.join(', ')}`,
+      );
+    }
+
+    const results = await executePlan(client, plan, config);
+    for (const result of results) {
+      for (const warning of result.warnings) core.warning(warning);
+      logResult(result.outcome, result.copy.name, result.secret?.id, result.adopted);
+    }
+    const report: RunReport = { store: plan.store, results, dryRun: config.dryRun };
+    for (const [name, value] of Object.entries(outputsFor(report))) core.setOutput(name, value);
+    await writeSummary(report);
+  } catch (error) {
+    core.setFailed(failureMessage(error));
+  } finally {
+    await dispatcher.destroy().catch(() => undefined);
+  }
+}
+
+/** Each request may take a third of the step's budget, between 1 and 30 seconds. */
+function requestTimeoutMs(timeoutSeconds: number): number {
+  return Math.min(30_000, Math.max(1_000, Math.floor((timeoutSeconds * 1000) / 3)));
+}
+
+function logRequest(event: RequestEvent): void {
+  const result = event.status !== undefined ? `HTTP ${event.status}` : (event.error ?? 'no answer');
+  core.debug(
+    `${event.method} ${event.path} (attempt ${event.attempt}) → ${result} in ${event.durationMs} ms`,
+  );
+}
+
+function logResult(outcome: string, name: string, id: string | undefined, adopted: boolean): void {
+  if (outcome === 'created') {
+    core.info(`Created secret "${name}" (${id}).`);
+    if (adopted) {
+      core.notice(
+        `Cloudflare's answer to the duplicate was lost, but the secret "${name}" (${id}) it created was found and used; nothing was created twice.`,
+      );
+    }
+  } else if (outcome === 'existing') {
+    core.info(`Secret "${name}" already exists (${id}); nothing written (if-exists: skip).`);
+  } else {
+    core.info(`Dry run: "${name}" can be created; nothing written.`);
+  }
+}
+
+/** The job summary is a courtesy: failing to write it only warns. */
+async function writeSummary(report: RunReport): Promise<void> {
+  try {
+    const markdown = summaryMarkdown(report, describeTrigger(context, process.env));
+    await core.summary.addRaw(markdown, true).write();
+  } catch (error) {
+    core.warning(
+      `Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+/** Expected failures print their message only; anything else is a bug, with its stack in debug. */
+function failureMessage(error: unknown): string {
+  if (
+    error instanceof InputError ||
+    error instanceof ActionError ||
+    error instanceof CloudflareError
+  ) {
+    return error.message;
+  }
+  if (error instanceof Error) {
+    core.debug(error.stack ?? '');
+    return `Unexpected error: ${error.message}`;
+  }
+  return `Unexpected error: ${String(error)}`;
+}
