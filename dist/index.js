@@ -105129,8 +105129,6 @@ function editDistance(a, b) {
 
 
 
-/** The `Date` header has 1 s resolution; a little more absorbs rounding and latency. */
-const CLOCK_SLACK_MS = 2_000;
 /** Found by looking after a failed write: a secret with our name that this step did not create. */
 class NameTaken extends Error {
     existing;
@@ -105148,8 +105146,12 @@ async function executeCopy(client, store, copy, options) {
     if (copy.comment !== undefined)
         body.comment = copy.comment;
     const firstAttemptAt = client.now();
+    /** Set once an attempt may have taken effect without our seeing its answer. */
+    let answerLost = false;
     let adopted = false;
     const isOurs = (secret) => {
+        if (!answerLost)
+            return false;
         if (!sameScopes(secret.scopes ?? [], copy.scopes))
             return false;
         if (copy.comment !== undefined && (secret.comment ?? '') !== copy.comment)
@@ -105157,7 +105159,7 @@ async function executeCopy(client, store, copy, options) {
         if (copy.nameWasFree)
             return true;
         const created = Date.parse(secret.created);
-        return !Number.isNaN(created) && created >= client.serverTime(firstAttemptAt) - CLOCK_SLACK_MS;
+        return !Number.isNaN(created) && created >= client.serverTime(firstAttemptAt);
     };
     /** Looks the name up; returns our secret, throws NameTaken for someone else's, else undefined. */
     const reconcile = async () => {
@@ -105176,6 +105178,7 @@ async function executeCopy(client, store, copy, options) {
             }
             catch (error) {
                 if (error instanceof CloudflareError && error.ambiguous) {
+                    answerLost = true;
                     const ours = await reconcile();
                     if (ours)
                         return ours;

@@ -8,11 +8,15 @@
  * 2. After an ambiguous failure (connection broken after sending, timeout, 5xx, an unreadable
  *    2xx), we look the name up before trying again. If the secret is there and is ours, we
  *    adopt it instead of retrying; if it is absent, the first attempt did not take effect.
- * 3. "Ours" is decided by evidence, not hope: the secret must have the scopes (and comment) we
- *    asked for, and either the plan's listing showed the name free, or Cloudflare's `created`
- *    time is after this step's first attempt (on the server's clock, from its `Date` header,
- *    less CLOCK_SLACK_MS for that header's 1 s resolution). A secret that was there before the
- *    step therefore never comes back as `created`; it is a conflict, handled by if-exists.
+ * 3. "Ours" is decided by evidence, not hope. Only an attempt whose answer was lost can have
+ *    created a secret we did not see, so without one nothing found is ours. With one, the
+ *    secret must have the scopes (and comment) we asked for, and either the plan's listing
+ *    showed the name free, or Cloudflare's `created` time is not before this step's first
+ *    attempt on the server's clock. That clock is estimated from the `Date` header, which is
+ *    truncated to the second, so the estimate is never later than the true server time: our
+ *    own copy always passes, and a secret that was there before can pass only if it was made
+ *    within about a second of the first attempt, with the same scopes and comment.
+ *    Anything else is a conflict, handled by if-exists, never reported as `created`.
  * The cheap happy path keeps one request: no pre-check is made when the plan had no reason to
  * list the store; the checks above run only when something went wrong.
  */
@@ -41,9 +45,6 @@ export interface CopyOptions {
   dryRun: boolean;
 }
 
-/** The `Date` header has 1 s resolution; a little more absorbs rounding and latency. */
-export const CLOCK_SLACK_MS = 2_000;
-
 /** Found by looking after a failed write: a secret with our name that this step did not create. */
 class NameTaken extends Error {
   constructor(readonly existing: Secret) {
@@ -63,14 +64,17 @@ export async function executeCopy(
   const body: DuplicateSecretBody = { name: copy.name, scopes: copy.scopes };
   if (copy.comment !== undefined) body.comment = copy.comment;
   const firstAttemptAt = client.now();
+  /** Set once an attempt may have taken effect without our seeing its answer. */
+  let answerLost = false;
   let adopted = false;
 
   const isOurs = (secret: Secret): boolean => {
+    if (!answerLost) return false;
     if (!sameScopes(secret.scopes ?? [], copy.scopes)) return false;
     if (copy.comment !== undefined && (secret.comment ?? '') !== copy.comment) return false;
     if (copy.nameWasFree) return true;
     const created = Date.parse(secret.created);
-    return !Number.isNaN(created) && created >= client.serverTime(firstAttemptAt) - CLOCK_SLACK_MS;
+    return !Number.isNaN(created) && created >= client.serverTime(firstAttemptAt);
   };
 
   /** Looks the name up; returns our secret, throws NameTaken for someone else's, else undefined. */
@@ -90,6 +94,7 @@ export async function executeCopy(
         );
       } catch (error) {
         if (error instanceof CloudflareError && error.ambiguous) {
+          answerLost = true;
           const ours = await reconcile();
           if (ours) return ours;
           // Absent: the attempt did not take effect, so trying again cannot double it.
