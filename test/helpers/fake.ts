@@ -1,0 +1,47 @@
+/** A fake Cloudflare API seeded with one account, credentials of each kind and one store. */
+import { createFakeCloudflare, type FakeCloudflare } from '../fake-cloudflare/server.js';
+import { ACCOUNT_ID, EMAIL, GLOBAL_KEY, READ_ONLY_TOKEN, TOKEN } from './credentials.js';
+
+export type FakeOptions = Parameters<typeof createFakeCloudflare>[0];
+
+export interface SeededFake {
+  fake: FakeCloudflare;
+  storeId: string;
+  /** Secret ids by name. */
+  ids: Record<string, string>;
+  /** Inputs every run needs: account, token and the fake's URL. */
+  inputs: Record<string, string>;
+}
+
+export const SEEDED_SECRETS = [
+  {
+    name: 'DB_URL',
+    scopes: ['workers'],
+    comment: 'staging database',
+    value: 'postgres://db-url-value',
+  },
+  {
+    name: 'STRIPE_KEY',
+    scopes: ['workers', 'ai_gateway'],
+    comment: 'payments',
+    value: 'sk_stripe_value',
+  },
+  { name: 'SESSION_SECRET', scopes: ['workers'], comment: 'cookies', value: 'session-value' },
+];
+
+export async function startFake(options: FakeOptions = {}): Promise<SeededFake> {
+  const fake = await createFakeCloudflare(options);
+  fake.addAccount(ACCOUNT_ID);
+  fake.addToken(TOKEN, { accounts: [ACCOUNT_ID], permissions: ['read', 'write'] });
+  fake.addToken(READ_ONLY_TOKEN, { accounts: [ACCOUNT_ID], permissions: ['read'] });
+  fake.addGlobalKey(EMAIL, GLOBAL_KEY);
+  const store = fake.addStore(ACCOUNT_ID, 'production');
+  const ids: Record<string, string> = {};
+  for (const seed of SEEDED_SECRETS) ids[seed.name] = fake.addSecret(store.id, seed).id;
+  return {
+    fake,
+    storeId: store.id,
+    ids,
+    inputs: { 'account-id': ACCOUNT_ID, 'api-token': TOKEN, 'api-base-url': fake.url },
+  };
+}
