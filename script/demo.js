@@ -1,0 +1,120 @@
+// @ts-check
+/**
+ * `npm run demo`: runs the bundled action exactly as the GitHub runner would, against the
+ * fake Cloudflare API (test/fake-cloudflare) seeded with demo data, and shows what a person
+ * would see: the step log, the step outputs, the job summary and the API requests made.
+ *
+ * Everything stays on 127.0.0.1; no Cloudflare account is needed.
+ */
+import { createFakeCloudflare, seedDemo } from '../test/fake-cloudflare/server.js';
+import { runAction } from '../test/helpers/run-action.js';
+
+const bold = (/** @type {string} */ text) =>
+  process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text;
+
+/** The step log as the Actions UI shows it: mask lines hidden, annotations labelled. */
+function renderLog(/** @type {string} */ stdout) {
+  return stdout
+    .split('\n')
+    .filter(
+      (line) => line !== '' && !line.startsWith('::add-mask::') && !line.startsWith('::debug::'),
+    )
+    .map((line) =>
+      line
+        .replace(/^::error::/, 'Error: ')
+        .replace(/^::warning::/, 'Warning: ')
+        .replace(/^::notice::/, 'Notice: ')
+        .replace(/%0A/g, '\n'),
+    )
+    .join('\n');
+}
+
+/** @param {string} title @param {import('../test/helpers/run-action.js').RunOptions} options */
+async function step(
+  title,
+  options,
+  /** @type {import('../test/fake-cloudflare/server.js').FakeCloudflare} */ fake,
+) {
+  fake.resetRequests();
+  const result = await runAction(options);
+  console.log(`\n${bold(`━━ ${title}`)}`);
+  console.log(bold('\nStep log:'));
+  console.log(indent(renderLog(result.stdout)));
+  console.log(bold(`\nExit code: ${result.code}`));
+  console.log(bold('\nOutputs:'));
+  const width = Math.max(...Object.keys(result.outputs).map((k) => k.length));
+  for (const [name, value] of Object.entries(result.outputs)) {
+    console.log(indent(`${name.padEnd(width)}  ${value === '' ? '(empty)' : value}`));
+  }
+  console.log(bold('\nJob summary (GITHUB_STEP_SUMMARY):'));
+  console.log(indent(result.summary.trim()));
+  console.log(bold(`\nRequests the API received (${fake.requests.length}):`));
+  for (const request of fake.requests)
+    console.log(indent(`${request.method} ${request.path} → ${request.status}`));
+  return result;
+}
+
+function indent(/** @type {string} */ text) {
+  return text
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
+}
+
+const fake = await createFakeCloudflare();
+try {
+  const demo = seedDemo(fake);
+  console.log(bold('Fake Cloudflare API on 127.0.0.1, seeded with:'));
+  console.log(indent(`account ${demo.accountId}, store "default" (${demo.storeId})`));
+  for (const [name, id] of Object.entries(demo.secrets))
+    console.log(indent(`secret ${name} (${id})`));
+
+  const common = {
+    env: { CLOUDFLARE_API_TOKEN: demo.token, CLOUDFLARE_ACCOUNT_ID: demo.accountId },
+    eventName: 'release',
+    event: { release: { tag_name: 'v1.4.0' }, repository: { full_name: 'acme/web-app' } },
+    forbidden: [demo.token],
+  };
+  const inputs = {
+    'api-base-url': demo.url,
+    secret: 'DB_URL',
+    name: 'DB_URL_V1_4_0',
+    scopes: 'workers',
+    comment: 'Copy for release v1.4.0',
+  };
+
+  await step(
+    '1. A release publishes v1.4.0: copy DB_URL as DB_URL_V1_4_0',
+    { ...common, inputs },
+    fake,
+  );
+  await step(
+    '2. The workflow is re-run with if-exists: skip: nothing is written twice',
+    { ...common, inputs: { ...inputs, 'if-exists': 'skip' } },
+    fake,
+  );
+  await step(
+    '3. A dry run of another copy: everything is checked, nothing written',
+    {
+      ...common,
+      inputs: {
+        ...inputs,
+        secret: 'STRIPE_KEY',
+        name: 'STRIPE_KEY_V1_4_0',
+        scopes: '',
+        'dry-run': 'true',
+      },
+    },
+    fake,
+  );
+  console.log(bold('\nSecrets in the store now:'));
+  for (const secret of fake.listSecrets(demo.storeId)) {
+    console.log(
+      indent(
+        `${secret.name.padEnd(16)} ${secret.id}  [${secret.scopes.join(', ')}]  ${secret.status}`,
+      ),
+    );
+  }
+} finally {
+  await fake.close();
+}
