@@ -74,6 +74,8 @@ export const API_PREFIX = '/client/v4';
  * @property {string} [comment] Default "".
  * @property {SecretStatus} [status] Default 'active'.
  * @property {string} [id] Default: random 32 hex.
+ * @property {string} [created] ISO time it was made (default now): seeds a secret made long
+ *   before the test, as secrets that exist before a workflow run usually are.
  *
  * @typedef {object} Fault
  * @property {string} [method] Matches any method if absent (case-insensitive).
@@ -532,6 +534,7 @@ export class FakeCloudflare {
       scopes: [...(seed.scopes ?? ['workers'])],
       comment: seed.comment ?? '',
       status: seed.status ?? 'active',
+      created: seed.created,
     });
     return this.#publicSecret(secret);
   }
@@ -591,10 +594,10 @@ export class FakeCloudflare {
 
   /**
    * @param {string} storeId
-   * @param {{ id?: string, name: string, value: string, scopes: string[], comment: string, status: SecretStatus }} fields
+   * @param {{ id?: string, name: string, value: string, scopes: string[], comment: string, status: SecretStatus, created?: string }} fields
    */
   #insertSecret(storeId, fields) {
-    const now = timestamp();
+    const now = fields.created ?? timestamp();
     /** @type {SecretRecord} */
     const secret = {
       id: fields.id ?? newId(),
@@ -607,7 +610,7 @@ export class FakeCloudflare {
       scopes: fields.scopes,
       value: fields.value,
       seq: ++this.#seq,
-      createdMs: Date.now(),
+      createdMs: fields.created ? Date.parse(fields.created) : Date.now(),
     };
     this.#secrets.set(secret.id, secret);
     return secret;

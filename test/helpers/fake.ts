@@ -37,7 +37,10 @@ export async function startFake(options: FakeOptions = {}): Promise<SeededFake> 
   fake.addGlobalKey(EMAIL, GLOBAL_KEY);
   const store = fake.addStore(ACCOUNT_ID, 'production');
   const ids: Record<string, string> = {};
-  for (const seed of SEEDED_SECRETS) ids[seed.name] = fake.addSecret(store.id, seed).id;
+  // Secrets that exist before a workflow run were made well before it.
+  const created = new Date(Date.now() - 86_400_000).toISOString();
+  for (const seed of SEEDED_SECRETS)
+    ids[seed.name] = fake.addSecret(store.id, { ...seed, created }).id;
   return {
     fake,
     storeId: store.id,
