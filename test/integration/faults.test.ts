@@ -185,6 +185,29 @@ describe('what is retried and what is not', () => {
   });
 });
 
+describe('redirects', () => {
+  it('never follows a redirect, so credentials cannot travel to another origin', async () => {
+    const elsewhere = await startFake();
+    try {
+      seeded.fake.addFault({
+        method: 'POST',
+        path: DUPLICATE,
+        status: 307,
+        headers: { location: `${elsewhere.fake.url}/steal` },
+        body: '',
+      });
+      const result = await runAction({ inputs: byIds() });
+
+      expect(result.code).toBe(1);
+      expect(result.errors[0]).toContain('failed: HTTP 307: an empty body. Redirects are not followed');
+      expect(elsewhere.fake.requests).toHaveLength(0);
+      expect(countOf('POST', DUPLICATE)).toBe(1);
+    } finally {
+      await elsewhere.fake.close();
+    }
+  });
+});
+
 describe('rate limits and deadlines', () => {
   it('honours Retry-After (real time) and then succeeds', async () => {
     seeded.fake.addFault({
