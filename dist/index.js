@@ -104346,8 +104346,8 @@ function formatCloudflareMessages(messages) {
 }
 function defaultHint(status) {
     if (status === 401 || status === 403) {
-        return ('Check the credentials: an API token needs the "Secrets Store Write" permission ' +
-            '(and "Secrets Store Read" for lookups) on this account, or use the Global API key pair.');
+        return ('Check the credentials: the API token needs the "Secrets Store Write" permission ' +
+            '(Account, Secrets Store, Edit) on this account; or use the Global API key pair.');
     }
     return undefined;
 }

@@ -7,7 +7,9 @@
  *    Cloudflare, so a retry can never create a second copy; at worst it meets a conflict.
  * 2. After an ambiguous failure (connection broken after sending, timeout, 5xx, an unreadable
  *    2xx), we look the name up before trying again. If the secret is there and is ours, we
- *    adopt it instead of retrying; if it is absent, the first attempt did not take effect.
+ *    adopt it instead of retrying; if it is absent, the attempt did not take effect. (If the
+ *    lookup itself fails, the POST is sent again unchecked: fact 1 keeps that safe, and a
+ *    refusal leads to the lookup below.)
  * 3. "Ours" is decided by evidence, not hope. Only an attempt whose answer was lost can have
  *    created a secret we did not see, so without one nothing found is ours. With one, the
  *    secret must have the scopes (and comment) we asked for, and either the plan's listing

@@ -93,8 +93,8 @@ export function formatCloudflareMessages(messages: readonly CloudflareMessage[])
 function defaultHint(status: number | undefined): string | undefined {
   if (status === 401 || status === 403) {
     return (
-      'Check the credentials: an API token needs the "Secrets Store Write" permission ' +
-      '(and "Secrets Store Read" for lookups) on this account, or use the Global API key pair.'
+      'Check the credentials: the API token needs the "Secrets Store Write" permission ' +
+      '(Account, Secrets Store, Edit) on this account; or use the Global API key pair.'
     );
   }
   return undefined;
