@@ -12,6 +12,7 @@
  * Plain ESM JavaScript with JSDoc types: the demo script and the CI workflow run it with `node`.
  */
 import http from 'node:http';
+import https from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -31,6 +32,8 @@ export const API_PREFIX = '/client/v4';
  *
  * @typedef {object} FakeOptions
  * @property {number} [port] Default 0 (an ephemeral port).
+ * @property {{ key: string, cert: string }} [tls] Serve HTTPS with this key and certificate
+ *   (PEM), for tests of HTTPS_PROXY; `url` then starts with https://.
  * @property {Record<string, TokenGrant>} [tokens] API tokens, sent as `Authorization: Bearer`.
  * @property {Record<string, string>} [globalKeys] Legacy Global API keys by email (full access).
  * @property {number} [latencyMs] Added before every response.
@@ -373,7 +376,7 @@ function route(method, template, handler) {
 const IDENTIFIER = /^[0-9A-Za-z]{1,32}$/;
 
 export class FakeCloudflare {
-  /** @type {http.Server} */
+  /** @type {http.Server | https.Server} */
   #server;
   /** @type {Set<import('node:net').Socket>} */
   #sockets = new Set();
@@ -407,13 +410,17 @@ export class FakeCloudflare {
     this.port = 0;
     this.url = '';
     this.#routes = this.#buildRoutes();
-    this.#server = http.createServer((req, res) => {
+    /** @param {http.IncomingMessage} req @param {http.ServerResponse} res */
+    const handler = (req, res) => {
       this.#handle(req, res).catch((error) => {
         // A bug in the fake must not look like a slow server: answer 500 and say why.
         console.error('fake-cloudflare: handler crashed', error);
         if (!res.headersSent) res.writeHead(500).end(JSON.stringify(genericFailure(500)));
       });
-    });
+    };
+    this.#server = options.tls
+      ? https.createServer(options.tls, handler)
+      : http.createServer(handler);
     this.#server.on('connection', (socket) => {
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
@@ -431,7 +438,8 @@ export class FakeCloudflare {
     });
     const address = /** @type {import('node:net').AddressInfo} */ (this.#server.address());
     this.port = address.port;
-    this.url = `http://127.0.0.1:${address.port}${API_PREFIX}`;
+    const scheme = this.options.tls ? 'https' : 'http';
+    this.url = `${scheme}://127.0.0.1:${address.port}${API_PREFIX}`;
     return this;
   }
 

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runAction } from '../helpers/action.js';
 import { startFake, type SeededFake } from '../helpers/fake.js';
+import { makeLoopbackCertificate } from '../helpers/tls.js';
 
 const PROXY = fileURLToPath(new URL('../helpers/proxy.js', import.meta.url));
 
@@ -53,6 +54,27 @@ describe('proxies', () => {
     expect(proxied.length).toBeGreaterThanOrEqual(1);
     expect(new Set(proxied)).toEqual(new Set([fakeHost()]));
   });
+
+  it.each(['HTTPS_PROXY', 'https_proxy'])(
+    'tunnels HTTPS through %s with CONNECT',
+    async (variable) => {
+      const certificate = makeLoopbackCertificate();
+      const secure = await startFake({ tls: certificate });
+      try {
+        const result = await runAction({
+          inputs: { ...secure.inputs, secret: 'DB_URL', name: 'VIA_TLS_PROXY' },
+          env: { [variable]: proxyUrl, NODE_EXTRA_CA_CERTS: certificate.certFile },
+        });
+
+        expect(secure.fake.url).toMatch(/^https:/);
+        expect(result.code).toBe(0);
+        expect(result.outputs['outcome']).toBe('created');
+        expect(new Set(proxied)).toEqual(new Set([new URL(secure.fake.url).host]));
+      } finally {
+        await secure.fake.close();
+      }
+    },
+  );
 
   it.each(['NO_PROXY', 'no_proxy'])('bypasses the proxy for hosts in %s', async (variable) => {
     const result = await runAction({
