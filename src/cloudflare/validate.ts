@@ -85,6 +85,7 @@ export function expectQuota(value: unknown, where: string): Quota {
 }
 
 function describe(value: unknown): string {
+  if (value === undefined) return 'missing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (value === '') return 'empty';
