@@ -104405,6 +104405,10 @@ function parseRetryAfter(value, now) {
         return undefined;
     if (/^\d+$/.test(text))
         return Number(text) * 1000;
+    // Only an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), the form RFC 9110 requires senders
+    // to use: Date.parse alone would read "1.5" or "-1" as dates and retry at once.
+    if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text))
+        return undefined;
     const date = Date.parse(text);
     if (Number.isNaN(date))
         return undefined;
@@ -104480,6 +104484,8 @@ function expectQuota(value, where) {
     return { secrets: { quota, usage } };
 }
 function describe(value) {
+    if (value === undefined)
+        return 'missing';
     if (value === null)
         return 'null';
     if (Array.isArray(value))
@@ -104985,33 +104991,52 @@ class ActionError extends Error {
 ;// CONCATENATED MODULE: ./src/plan.ts
 
 
+/**
+ * Resolves everything before the first write. One copy with ids (and scopes) needs no request.
+ * A list is always checked as a whole first, so that a bad line cannot leave it half done: one
+ * listing of the store finds every source and taken name, and the quota is read once.
+ */
 async function makePlan(config, client) {
     const store = await resolveStore(config.store, client);
-    const needsListing = config.dryRun || config.duplications.some((d) => d.source.kind === 'name');
+    const list = config.duplications.length > 1;
+    const needsListing = list || config.dryRun || config.duplications.some((d) => d.source.kind === 'name');
     const secrets = needsListing
         ? await explainingNotFound(client, store.id, undefined, () => client.listSecrets(store.id))
         : undefined;
     const byName = new Map(secrets?.map((secret) => [secret.name, secret]));
     const byId = new Map(secrets?.map((secret) => [secret.id, secret]));
+    const problems = [];
     const copies = [];
     for (const duplication of config.duplications) {
-        let source = secrets ? findSource(duplication.source, byId, byName, store) : undefined;
-        // Without a listing, the source is fetched only when its scopes are needed.
-        if (!source && !config.scopes && duplication.source.kind === 'id') {
+        const where = duplication.line ? `secrets line ${duplication.line}: ` : '';
+        let source;
+        if (secrets) {
+            source = findSource(duplication.source, byId, byName);
+            if (!source) {
+                problems.push(where + missingSource(duplication.source, store, where ? 'SOURCE' : 'secret input'));
+                continue;
+            }
+        }
+        else if (!config.scopes && duplication.source.kind === 'id') {
+            // Without a listing, the source is fetched only when its scopes are needed.
             const id = duplication.source.id;
             source = await explainingNotFound(client, store.id, id, () => client.getSecret(store.id, id));
         }
         // Without a listing the source is an id: a name always comes with a listing.
-        const sourceId = source?.id ?? (duplication.source.kind === 'id' ? duplication.source.id : '');
+        const sourceId = source?.id ?? refText(duplication.source);
         const scopes = config.scopes ?? source?.scopes ?? [];
         if (scopes.length === 0) {
-            throw new ActionError(`The source secret ${describeSecret(source, sourceId)} has no scopes to copy; set the scopes input.`);
+            problems.push(`${where}the source secret ${describeSecret(source, sourceId)} has no scopes to copy; set the scopes input.`);
+            continue;
         }
         const existing = byName.get(duplication.name);
         if (existing && config.ifExists === 'fail') {
-            throw nameTaken(existing, store);
+            problems.push(where + nameTaken(existing, store).message);
+            continue;
         }
         copies.push({
+            line: duplication.line,
+            sourceRef: refText(duplication.source),
             sourceId,
             source,
             name: duplication.name,
@@ -105021,7 +105046,24 @@ async function makePlan(config, client) {
             nameWasFree: secrets !== undefined && existing === undefined,
         });
     }
+    if (problems.length === 1 && !list)
+        throw new ActionError(capitalize(problems[0]));
+    if (problems.length > 0) {
+        throw new ActionError(`Nothing was written: ${problems.length} of ${config.duplications.length} lines cannot be copied.\n` +
+            problems.map((p) => `- ${p}`).join('\n'));
+    }
+    if (list)
+        await checkQuota(client, copies.filter((copy) => !copy.existing).length);
     return { store, copies };
+}
+/** A list fails before its first write when the account has no room for all of it. */
+async function checkQuota(client, toCreate) {
+    const { quota, usage } = (await client.getQuota()).secrets;
+    if (usage + toCreate > quota) {
+        throw new ActionError(`Nothing was written: this list creates ${toCreate} secrets, but account ${client.accountId} ` +
+            `already uses ${usage} of its ${quota} (Secrets Store quota), so only ${Math.max(0, quota - usage)} more fit. ` +
+            'Delete unused secrets or shorten the list.');
+    }
 }
 /** The error for a name that is already used, with the way out. */
 function nameTaken(existing, store) {
@@ -105047,13 +105089,19 @@ async function resolveStore(ref, client) {
     }
     throw new ActionError(`Account ${client.accountId} has ${stores.length} stores; set the store input to one of them. ${listStores(stores)}`);
 }
-function findSource(ref, byId, byName, store) {
-    const found = ref.kind === 'id' ? byId.get(ref.id) : byName.get(ref.name);
-    if (!found) {
-        const what = ref.kind === 'id' ? `with id ${ref.id}` : `named "${ref.name}"`;
-        throw new ActionError(`No secret ${what} in store ${describeStore(store)}. Check the secret input (an id is 32 hex characters; a name must match exactly, case included).`);
-    }
-    return found;
+function findSource(ref, byId, byName) {
+    return ref.kind === 'id' ? byId.get(ref.id) : byName.get(ref.name);
+}
+function missingSource(ref, store, field) {
+    const what = ref.kind === 'id' ? `with id ${ref.id}` : `named "${ref.name}"`;
+    return (`No secret ${what} in store ${describeStore(store)}. ` +
+        `Check the ${field} (an id is 32 hex characters; a name must match exactly, case included).`);
+}
+function refText(ref) {
+    return ref.kind === 'id' ? ref.id : ref.name;
+}
+function capitalize(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
 }
 function listStores(stores) {
     if (stores.length === 0)
@@ -105125,6 +105173,7 @@ function editDistance(a, b) {
 }
 
 ;// CONCATENATED MODULE: ./src/duplicate.ts
+
 
 
 
@@ -105233,12 +105282,63 @@ function existingResult(copy, existing, store, ifExists) {
     }
     return { copy, outcome: 'existing', secret: existing, adopted: false, warnings };
 }
-/** Carries out every copy of a plan, in order. */
+/**
+ * Carries out every copy of a plan, `concurrency` at a time. A failed copy does not stop the
+ * others, unless `rollbackOnFailure`: then no further copy starts, and every secret this step
+ * created (outcome `created`, never `existing`) is deleted and marked `rolled-back`.
+ * Never throws for a copy's failure: each result says how it ended.
+ */
 async function executePlan(client, plan, options) {
-    const results = [];
-    for (const copy of plan.copies)
-        results.push(await executeCopy(client, plan.store, copy, options));
+    const results = new Array(plan.copies.length);
+    let failed = false;
+    let next = 0;
+    const worker = async () => {
+        while (next < plan.copies.length) {
+            const index = next++;
+            const copy = plan.copies[index];
+            // After a failure with rollback on, nothing more is written; copies that write nothing
+            // (an existing name with if-exists: skip) still report what they found.
+            if (failed && options.rollbackOnFailure && !copy.existing) {
+                results[index] = failedResult(copy, 'not attempted: another copy failed and rollback-on-failure is set');
+                continue;
+            }
+            try {
+                results[index] = await executeCopy(client, plan.store, copy, options);
+            }
+            catch (error) {
+                failed = true;
+                results[index] = failedResult(copy, failureText(error));
+            }
+        }
+    };
+    const workers = Math.max(1, Math.min(options.concurrency, plan.copies.length));
+    await Promise.all(Array.from({ length: workers }, worker));
+    if (failed && options.rollbackOnFailure)
+        await rollBack(client, plan.store, results);
     return results;
+}
+/** Deletes what this step created, one at a time; a delete that fails is reported, not thrown. */
+async function rollBack(client, store, results) {
+    for (const result of results) {
+        if (result.outcome !== 'created' || !result.secret)
+            continue;
+        try {
+            await client.deleteSecret(store.id, result.secret.id);
+            result.outcome = 'rolled-back';
+        }
+        catch (error) {
+            result.error = `created, and the rollback failed: ${failureText(error)}`;
+        }
+    }
+}
+/** Expected failures carry a message for the user; anything else is a bug and says so. */
+function failureText(error) {
+    if (error instanceof CloudflareError || error instanceof ActionError)
+        return error.message;
+    return `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+}
+function failedResult(copy, error) {
+    return { copy, outcome: 'failed', adopted: false, warnings: [], error };
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
@@ -105290,7 +105390,7 @@ function parseInputs(read, env) {
         catch (error) {
             if (!(error instanceof Problem))
                 throw error;
-            problems.push(error.message);
+            problems.push(...error.problems);
             return undefined;
         }
     };
@@ -105298,13 +105398,14 @@ function parseInputs(read, env) {
     const credentials = check(() => parseCredentials(read, env, warnings));
     const baseUrl = check(() => parseBaseUrl(read('api-base-url')));
     const store = check(() => parseStore(read('store')));
-    const source = check(() => parseSecretRef(read('secret'), 'secret'));
-    const name = check(() => parseSecretName(read('name'), 'name'));
+    const duplications = check(() => parseDuplications(read));
     const scopes = check(() => parseScopes(read('scopes')));
     const ifExists = check(() => parseIfExists(read('if-exists')));
     const dryRun = check(() => parseBoolean(read('dry-run'), 'dry-run', false));
     const maxRetries = check(() => parseInteger(read('max-retries'), 'max-retries', 3, 0, 10));
     const timeoutSeconds = check(() => parseInteger(read('timeout-seconds'), 'timeout-seconds', 120, 1, 3600));
+    const concurrency = check(() => parseInteger(read('concurrency'), 'concurrency', 4, 1, 16));
+    const rollbackOnFailure = check(() => parseBoolean(read('rollback-on-failure'), 'rollback-on-failure', false));
     const comment = read('comment');
     if (problems.length > 0)
         throw new InputError(problems);
@@ -105318,7 +105419,10 @@ function parseInputs(read, env) {
         credentials: credentials,
         baseUrl: baseUrl,
         store,
-        duplications: [{ source: source, name: name }],
+        duplications: duplications,
+        batch: read('secrets') !== '',
+        concurrency: concurrency,
+        rollbackOnFailure: rollbackOnFailure,
         scopes,
         comment: comment === '' ? undefined : comment,
         ifExists: ifExists,
@@ -105331,6 +105435,11 @@ function parseInputs(read, env) {
 /** One input's problem, thrown by the single-input parsers; parseInputs collects them all. */
 class Problem extends Error {
     name = 'InputProblem';
+    problems;
+    constructor(...problems) {
+        super(problems.join('\n'));
+        this.problems = problems;
+    }
 }
 function parseAccountId(input, fromEnv) {
     const value = input || fromEnv?.trim() || '';
@@ -105392,7 +105501,8 @@ function parseBaseUrl(input) {
     if (url.username !== '' || url.password !== '') {
         throw new Problem('api-base-url must not contain a user name or password; use api-token.');
     }
-    if (url.search !== '' || url.hash !== '') {
+    // `search`/`hash` are empty for a bare "?" or "#", which would still swallow the path.
+    if (url.search !== '' || url.hash !== '' || /[?#]/.test(value)) {
         throw new Problem('api-base-url must not have a query string or fragment.');
     }
     return url.toString().replace(/\/+$/, '');
@@ -105408,6 +105518,96 @@ function parseStore(input) {
     if (input === '')
         return undefined;
     return ID.test(input) ? { kind: 'id', id: input.toLowerCase() } : { kind: 'name', name: input };
+}
+/**
+ * `secret` + `name` (one copy) or `secrets` (one `SOURCE => TARGET` per line), never both:
+ * either way the rest of the action sees a list.
+ */
+function parseDuplications(read) {
+    const list = read('secrets');
+    const secret = read('secret');
+    const name = read('name');
+    if (list !== '') {
+        if (secret !== '' || name !== '') {
+            throw new Problem(`Use either secret + name (one copy) or secrets (a list), not both: secrets is set, and so is ${secret !== '' ? 'secret' : 'name'}.`);
+        }
+        return parseSecretsList(list);
+    }
+    const problems = [];
+    let source;
+    let target;
+    try {
+        if (secret === '')
+            throw new Problem("secret is required: the source secret's id or name (or use secrets for a list).");
+        source = parseSecretRef(secret, 'secret');
+    }
+    catch (error) {
+        if (!(error instanceof Problem))
+            throw error;
+        problems.push(...error.problems);
+    }
+    try {
+        target = parseSecretName(name, 'name');
+    }
+    catch (error) {
+        if (!(error instanceof Problem))
+            throw error;
+        problems.push(...error.problems);
+    }
+    if (problems.length > 0)
+        throw new Problem(...problems);
+    return [{ source: source, name: target }];
+}
+/**
+ * The `secrets` input: one `SOURCE => TARGET` per line, SOURCE an id or name, TARGET the new
+ * name; blank lines and lines starting with `#` are ignored. Every bad line is reported, with
+ * its number, and a TARGET may appear only once.
+ */
+function parseSecretsList(input) {
+    const problems = [];
+    const duplications = [];
+    input.split(/\r?\n/).forEach((raw, index) => {
+        const text = raw.trim();
+        const line = index + 1;
+        if (text === '' || text.startsWith('#'))
+            return;
+        const parts = text.split('=>');
+        if (parts.length !== 2) {
+            problems.push(`secrets line ${line}: expected "SOURCE => TARGET" (got ${quote(text)}).`);
+            return;
+        }
+        const [sourceText, targetText] = parts.map((part) => part.trim());
+        try {
+            if (sourceText === '')
+                throw new Problem(`secrets line ${line}: SOURCE is missing before "=>".`);
+            if (targetText === '')
+                throw new Problem(`secrets line ${line}: TARGET is missing after "=>".`);
+            duplications.push({
+                source: parseSecretRef(sourceText, `secrets line ${line} SOURCE`),
+                name: parseSecretName(targetText, `secrets line ${line} TARGET`),
+                line,
+            });
+        }
+        catch (error) {
+            if (!(error instanceof Problem))
+                throw error;
+            problems.push(...error.problems);
+        }
+    });
+    const linesByTarget = new Map();
+    for (const d of duplications)
+        linesByTarget.set(d.name, [...(linesByTarget.get(d.name) ?? []), d.line]);
+    for (const [target, lines] of linesByTarget) {
+        if (lines.length > 1) {
+            problems.push(`secrets: TARGET "${target}" is listed ${lines.length} times (lines ${lines.join(', ')}); each new name can be created once.`);
+        }
+    }
+    if (problems.length > 0)
+        throw new Problem(...problems);
+    if (duplications.length === 0) {
+        throw new Problem('secrets lists no copy: write one "SOURCE => TARGET" per line.');
+    }
+    return duplications;
 }
 /** A secret's id (32 hex) or exact name. */
 function parseSecretRef(input, inputName) {
@@ -105475,23 +105675,70 @@ function quote(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
-/** Step outputs, named as in action.yml. */
+/**
+ * Step outputs, named as in action.yml. `secret-ids` and `results` are always set; the
+ * single-secret outputs describe the one copy of a single run that did not fail.
+ */
 function outputsFor(report) {
-    const [first] = report.results;
-    if (!first)
-        throw new Error('outputsFor needs at least one result');
-    const secret = first.secret;
-    return {
-        'secret-id': first.outcome === 'dry-run' ? '' : (secret?.id ?? ''),
-        'secret-name': secret?.name ?? first.copy.name,
+    const outputs = {
         'store-id': report.store.id,
-        'source-secret-id': first.copy.sourceId,
-        status: first.outcome === 'dry-run' ? '' : (secret?.status ?? ''),
-        scopes: (secret?.scopes ?? first.copy.scopes).join(','),
-        created: first.outcome === 'dry-run' ? '' : (secret?.created ?? ''),
-        outcome: first.outcome,
-        result: first.outcome === 'dry-run' || !secret ? '' : JSON.stringify(secret),
+        'secret-ids': JSON.stringify(secretIds(report.results)),
+        results: JSON.stringify(report.results.map(resultEntry)),
     };
+    const [only] = report.results;
+    if (report.batch || !only || only.outcome === 'failed')
+        return outputs;
+    const secret = only.outcome === 'dry-run' ? undefined : only.secret;
+    return {
+        'secret-id': secret?.id ?? '',
+        'secret-name': secret?.name ?? only.copy.name,
+        ...outputs,
+        'source-secret-id': only.copy.sourceId,
+        status: secret?.status ?? '',
+        scopes: (secret?.scopes ?? only.copy.scopes).join(','),
+        created: secret?.created ?? '',
+        outcome: only.outcome,
+        result: secret ? JSON.stringify(secret) : '',
+    };
+}
+/** New name → id, for every copy that has an id (created or existing). */
+function secretIds(results) {
+    const ids = {};
+    for (const r of results) {
+        if (r.secret && (r.outcome === 'created' || r.outcome === 'existing'))
+            ids[r.copy.name] = r.secret.id;
+    }
+    return ids;
+}
+function resultEntry(r) {
+    return {
+        source: r.copy.sourceRef,
+        name: r.copy.name,
+        id: r.outcome === 'dry-run' ? null : (r.secret?.id ?? null),
+        outcome: r.outcome,
+        error: r.error ?? null,
+    };
+}
+/** The step's failure message when any copy failed, else undefined. */
+function failureSummary(report) {
+    const failed = report.results.filter((r) => r.outcome === 'failed' || r.error !== undefined);
+    if (failed.length === 0)
+        return undefined;
+    if (!report.batch)
+        return failed[0].error;
+    const lines = failed.map((r) => `- ${lineLabel(r)}: ${r.error}`);
+    const rolledBack = report.results.filter((r) => r.outcome === 'rolled-back');
+    const tail = rolledBack.length > 0
+        ? [
+            `Rolled back (deleted) ${rolledBack.length} secret(s) this step had created:`,
+            ...rolledBack.map((r) => `- ${r.copy.name} (${r.secret?.id})`),
+        ]
+        : [];
+    return [`${failed.length} of ${report.results.length} copies failed:`, ...lines, ...tail].join('\n');
+}
+function lineLabel(r) {
+    const what = `${r.copy.sourceRef} => ${r.copy.name}`;
+    return r.copy.line ? `line ${r.copy.line} (${what})` : what;
 }
 /** The job summary, as GitHub-flavoured Markdown. */
 function summaryMarkdown(report, trigger) {
@@ -105503,11 +105750,12 @@ function summaryMarkdown(report, trigger) {
         const source = r.copy.source
             ? `${r.copy.source.name} (\`${r.copy.sourceId}\`)`
             : `\`${r.copy.sourceId}\``;
+        const hasId = r.secret && r.outcome !== 'dry-run';
         return [
             `${source} → ${r.copy.name}`,
-            r.secret && r.outcome !== 'dry-run' ? `\`${r.secret.id}\`` : '—',
+            hasId ? `\`${r.secret.id}\`` : '—',
             (r.secret?.scopes ?? r.copy.scopes).join(', '),
-            r.outcome === 'dry-run' ? '—' : (r.secret?.status ?? ''),
+            hasId && r.outcome !== 'rolled-back' ? (r.secret.status ?? '') : '—',
             store,
             outcomeLabel(r),
         ];
@@ -105536,11 +105784,17 @@ function summaryMarkdown(report, trigger) {
 function outcomeLabel(result) {
     switch (result.outcome) {
         case 'created':
+            if (result.error)
+                return `created; ${result.error}`;
             return result.adopted ? 'created (recovered after a lost answer)' : 'created';
         case 'existing':
             return 'existing (skipped)';
         case 'dry-run':
             return 'dry run: would create';
+        case 'failed':
+            return `failed: ${result.error ?? 'unknown error'}`;
+        case 'rolled-back':
+            return 'rolled back (deleted)';
     }
 }
 /** Keeps a value inside its table cell. */
@@ -105617,12 +105871,20 @@ async function run() {
         for (const result of results) {
             for (const warning of result.warnings)
                 core_warning(warning);
-            logResult(result.outcome, result.copy.name, result.secret?.id, result.adopted);
+            logResult(result);
         }
-        const report = { store: plan.store, results, dryRun: config.dryRun };
+        const report = {
+            store: plan.store,
+            results,
+            dryRun: config.dryRun,
+            batch: config.batch,
+        };
         for (const [name, value] of Object.entries(outputsFor(report)))
             setOutput(name, value);
         await writeSummary(report);
+        const failure = failureSummary(report);
+        if (failure)
+            setFailed(failure);
     }
     catch (error) {
         setFailed(failureMessage(error));
@@ -105639,7 +105901,8 @@ function logRequest(event) {
     const result = event.status !== undefined ? `HTTP ${event.status}` : (event.error ?? 'no answer');
     core_debug(`${event.method} ${event.path} (attempt ${event.attempt}) → ${result} in ${event.durationMs} ms`);
 }
-function logResult(outcome, name, id, adopted) {
+function logResult({ outcome, copy: { name }, secret, adopted }) {
+    const id = secret?.id;
     if (outcome === 'created') {
         info(`Created secret "${name}" (${id}).`);
         if (adopted) {
@@ -105649,9 +105912,13 @@ function logResult(outcome, name, id, adopted) {
     else if (outcome === 'existing') {
         info(`Secret "${name}" already exists (${id}); nothing written (if-exists: skip).`);
     }
-    else {
+    else if (outcome === 'dry-run') {
         info(`Dry run: "${name}" can be created; nothing written.`);
     }
+    else if (outcome === 'rolled-back') {
+        info(`Rolled back: deleted "${name}" (${id}), which this step had created.`);
+    }
+    // Failures are reported once, together, by the step's error.
 }
 /** The job summary is a courtesy: failing to write it only warns. */
 async function writeSummary(report) {

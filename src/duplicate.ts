@@ -26,25 +26,35 @@ import type { SecretsStoreClient } from './cloudflare/client.js';
 import { CloudflareError } from './cloudflare/errors.js';
 import type { DuplicateSecretBody, Secret } from './cloudflare/types.js';
 import { explainingNotFound } from './diagnose.js';
+import { ActionError } from './errors.js';
 import type { IfExists } from './inputs.js';
 import { describeStore, nameTaken, type PlannedCopy, type PlannedStore } from './plan.js';
 import { sameScopes } from './scopes.js';
 
-export type Outcome = 'created' | 'existing' | 'dry-run';
+export type Outcome = 'created' | 'existing' | 'dry-run' | 'failed' | 'rolled-back';
 
 export interface CopyResult {
   copy: PlannedCopy;
   outcome: Outcome;
-  /** The new (or existing) secret; undefined on dry-run. */
+  /** The new (or existing) secret; undefined on dry-run and for a copy that failed. */
   secret?: Secret;
   /** True when a lost answer was recovered by finding the secret this step created. */
   adopted: boolean;
   warnings: string[];
+  /** Why the copy failed, or why a rollback of it failed. */
+  error?: string;
 }
 
 export interface CopyOptions {
   ifExists: IfExists;
   dryRun: boolean;
+}
+
+export interface ExecuteOptions extends CopyOptions {
+  /** Copies in flight at once. */
+  concurrency: number;
+  /** On any failure: start no more copies, then delete the ones this step created. */
+  rollbackOnFailure: boolean;
 }
 
 /** Found by looking after a failed write: a secret with our name that this step did not create. */
@@ -154,14 +164,70 @@ function existingResult(
   return { copy, outcome: 'existing', secret: existing, adopted: false, warnings };
 }
 
-/** Carries out every copy of a plan, in order. */
+/**
+ * Carries out every copy of a plan, `concurrency` at a time. A failed copy does not stop the
+ * others, unless `rollbackOnFailure`: then no further copy starts, and every secret this step
+ * created (outcome `created`, never `existing`) is deleted and marked `rolled-back`.
+ * Never throws for a copy's failure: each result says how it ended.
+ */
 export async function executePlan(
   client: SecretsStoreClient,
   plan: { store: PlannedStore; copies: PlannedCopy[] },
-  options: CopyOptions,
+  options: ExecuteOptions,
 ): Promise<CopyResult[]> {
-  const results: CopyResult[] = [];
-  for (const copy of plan.copies)
-    results.push(await executeCopy(client, plan.store, copy, options));
+  const results: CopyResult[] = new Array(plan.copies.length);
+  let failed = false;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < plan.copies.length) {
+      const index = next++;
+      const copy = plan.copies[index]!;
+      // After a failure with rollback on, nothing more is written; copies that write nothing
+      // (an existing name with if-exists: skip) still report what they found.
+      if (failed && options.rollbackOnFailure && !copy.existing) {
+        results[index] = failedResult(
+          copy,
+          'not attempted: another copy failed and rollback-on-failure is set',
+        );
+        continue;
+      }
+      try {
+        results[index] = await executeCopy(client, plan.store, copy, options);
+      } catch (error) {
+        failed = true;
+        results[index] = failedResult(copy, failureText(error));
+      }
+    }
+  };
+  const workers = Math.max(1, Math.min(options.concurrency, plan.copies.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  if (failed && options.rollbackOnFailure) await rollBack(client, plan.store, results);
   return results;
+}
+
+/** Deletes what this step created, one at a time; a delete that fails is reported, not thrown. */
+async function rollBack(
+  client: SecretsStoreClient,
+  store: PlannedStore,
+  results: CopyResult[],
+): Promise<void> {
+  for (const result of results) {
+    if (result.outcome !== 'created' || !result.secret) continue;
+    try {
+      await client.deleteSecret(store.id, result.secret.id);
+      result.outcome = 'rolled-back';
+    } catch (error) {
+      result.error = `created, and the rollback failed: ${failureText(error)}`;
+    }
+  }
+}
+
+/** Expected failures carry a message for the user; anything else is a bug and says so. */
+function failureText(error: unknown): string {
+  if (error instanceof CloudflareError || error instanceof ActionError) return error.message;
+  return `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+function failedResult(copy: PlannedCopy, error: string): CopyResult {
+  return { copy, outcome: 'failed', adopted: false, warnings: [], error };
 }

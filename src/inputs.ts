@@ -14,6 +14,8 @@ export type Ref = { kind: 'id'; id: string } | { kind: 'name'; name: string };
 export interface Duplication {
   source: Ref;
   name: string;
+  /** Where it came from in the `secrets` list (1-based), for messages; absent in single mode. */
+  line?: number;
 }
 
 export type IfExists = 'fail' | 'skip';
@@ -24,7 +26,13 @@ export interface ActionConfig {
   baseUrl: string;
   /** Undefined: the account's only store. */
   store: Ref | undefined;
+  /** One item with `secret` + `name`; one per line with `secrets`. */
   duplications: Duplication[];
+  /** True when the copies came from the `secrets` list. */
+  batch: boolean;
+  /** Copies made at once (batch). */
+  concurrency: number;
+  rollbackOnFailure: boolean;
   /** Undefined: each copy takes its source's scopes. */
   scopes: string[] | undefined;
   comment: string | undefined;
@@ -82,7 +90,7 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
       return parse();
     } catch (error) {
       if (!(error instanceof Problem)) throw error;
-      problems.push(error.message);
+      problems.push(...error.problems);
       return undefined;
     }
   };
@@ -91,14 +99,17 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
   const credentials = check(() => parseCredentials(read, env, warnings));
   const baseUrl = check(() => parseBaseUrl(read('api-base-url')));
   const store = check(() => parseStore(read('store')));
-  const source = check(() => parseSecretRef(read('secret'), 'secret'));
-  const name = check(() => parseSecretName(read('name'), 'name'));
+  const duplications = check(() => parseDuplications(read));
   const scopes = check(() => parseScopes(read('scopes')));
   const ifExists = check(() => parseIfExists(read('if-exists')));
   const dryRun = check(() => parseBoolean(read('dry-run'), 'dry-run', false));
   const maxRetries = check(() => parseInteger(read('max-retries'), 'max-retries', 3, 0, 10));
   const timeoutSeconds = check(() =>
     parseInteger(read('timeout-seconds'), 'timeout-seconds', 120, 1, 3600),
+  );
+  const concurrency = check(() => parseInteger(read('concurrency'), 'concurrency', 4, 1, 16));
+  const rollbackOnFailure = check(() =>
+    parseBoolean(read('rollback-on-failure'), 'rollback-on-failure', false),
   );
   const comment = read('comment');
 
@@ -112,7 +123,10 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
     credentials: credentials!,
     baseUrl: baseUrl!,
     store,
-    duplications: [{ source: source!, name: name! }],
+    duplications: duplications!,
+    batch: read('secrets') !== '',
+    concurrency: concurrency!,
+    rollbackOnFailure: rollbackOnFailure!,
     scopes,
     comment: comment === '' ? undefined : comment,
     ifExists: ifExists!,
@@ -126,6 +140,11 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
 /** One input's problem, thrown by the single-input parsers; parseInputs collects them all. */
 export class Problem extends Error {
   override name = 'InputProblem';
+  readonly problems: string[];
+  constructor(...problems: string[]) {
+    super(problems.join('\n'));
+    this.problems = problems;
+  }
 }
 
 export function parseAccountId(input: string, fromEnv: string | undefined): string {
@@ -203,7 +222,8 @@ export function parseBaseUrl(input: string): string {
   if (url.username !== '' || url.password !== '') {
     throw new Problem('api-base-url must not contain a user name or password; use api-token.');
   }
-  if (url.search !== '' || url.hash !== '') {
+  // `search`/`hash` are empty for a bare "?" or "#", which would still swallow the path.
+  if (url.search !== '' || url.hash !== '' || /[?#]/.test(value)) {
     throw new Problem('api-base-url must not have a query string or fragment.');
   }
   return url.toString().replace(/\/+$/, '');
@@ -219,6 +239,95 @@ export function isLoopback(hostname: string): boolean {
 export function parseStore(input: string): Ref | undefined {
   if (input === '') return undefined;
   return ID.test(input) ? { kind: 'id', id: input.toLowerCase() } : { kind: 'name', name: input };
+}
+
+/**
+ * `secret` + `name` (one copy) or `secrets` (one `SOURCE => TARGET` per line), never both:
+ * either way the rest of the action sees a list.
+ */
+export function parseDuplications(read: ReadInput): Duplication[] {
+  const list = read('secrets');
+  const secret = read('secret');
+  const name = read('name');
+  if (list !== '') {
+    if (secret !== '' || name !== '') {
+      throw new Problem(
+        `Use either secret + name (one copy) or secrets (a list), not both: secrets is set, and so is ${secret !== '' ? 'secret' : 'name'}.`,
+      );
+    }
+    return parseSecretsList(list);
+  }
+  const problems: string[] = [];
+  let source: Ref | undefined;
+  let target: string | undefined;
+  try {
+    if (secret === '')
+      throw new Problem(
+        "secret is required: the source secret's id or name (or use secrets for a list).",
+      );
+    source = parseSecretRef(secret, 'secret');
+  } catch (error) {
+    if (!(error instanceof Problem)) throw error;
+    problems.push(...error.problems);
+  }
+  try {
+    target = parseSecretName(name, 'name');
+  } catch (error) {
+    if (!(error instanceof Problem)) throw error;
+    problems.push(...error.problems);
+  }
+  if (problems.length > 0) throw new Problem(...problems);
+  return [{ source: source!, name: target! }];
+}
+
+/**
+ * The `secrets` input: one `SOURCE => TARGET` per line, SOURCE an id or name, TARGET the new
+ * name; blank lines and lines starting with `#` are ignored. Every bad line is reported, with
+ * its number, and a TARGET may appear only once.
+ */
+export function parseSecretsList(input: string): Duplication[] {
+  const problems: string[] = [];
+  const duplications: Duplication[] = [];
+  input.split(/\r?\n/).forEach((raw, index) => {
+    const text = raw.trim();
+    const line = index + 1;
+    if (text === '' || text.startsWith('#')) return;
+    const parts = text.split('=>');
+    if (parts.length !== 2) {
+      problems.push(`secrets line ${line}: expected "SOURCE => TARGET" (got ${quote(text)}).`);
+      return;
+    }
+    const [sourceText, targetText] = parts.map((part) => part.trim()) as [string, string];
+    try {
+      if (sourceText === '')
+        throw new Problem(`secrets line ${line}: SOURCE is missing before "=>".`);
+      if (targetText === '')
+        throw new Problem(`secrets line ${line}: TARGET is missing after "=>".`);
+      duplications.push({
+        source: parseSecretRef(sourceText, `secrets line ${line} SOURCE`),
+        name: parseSecretName(targetText, `secrets line ${line} TARGET`),
+        line,
+      });
+    } catch (error) {
+      if (!(error instanceof Problem)) throw error;
+      problems.push(...error.problems);
+    }
+  });
+  const linesByTarget = new Map<string, number[]>();
+  for (const d of duplications)
+    linesByTarget.set(d.name, [...(linesByTarget.get(d.name) ?? []), d.line!]);
+  for (const [target, lines] of linesByTarget) {
+    if (lines.length > 1) {
+      problems.push(
+        `secrets: TARGET "${target}" is listed ${lines.length} times (lines ${lines.join(', ')}); each new name can be created once.`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new Problem(...problems);
+  if (duplications.length === 0) {
+    throw new Problem('secrets lists no copy: write one "SOURCE => TARGET" per line.');
+  }
+  return duplications;
 }
 
 /** A secret's id (32 hex) or exact name. */

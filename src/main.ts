@@ -7,11 +7,11 @@ import { context } from '@actions/github';
 import { EnvHttpProxyAgent } from 'undici';
 import { SecretsStoreClient, type RequestEvent } from './cloudflare/client.js';
 import { CloudflareError } from './cloudflare/errors.js';
-import { executePlan } from './duplicate.js';
+import { executePlan, type CopyResult } from './duplicate.js';
 import { ActionError } from './errors.js';
 import { credentialValues, InputError, parseInputs } from './inputs.js';
 import { describeStore, makePlan } from './plan.js';
-import { outputsFor, summaryMarkdown, type RunReport } from './report.js';
+import { failureSummary, outputsFor, summaryMarkdown, type RunReport } from './report.js';
 import { describeTrigger } from './trigger.js';
 
 const readInput = (name: string): string => core.getInput(name);
@@ -50,11 +50,18 @@ export async function run(): Promise<void> {
     const results = await executePlan(client, plan, config);
     for (const result of results) {
       for (const warning of result.warnings) core.warning(warning);
-      logResult(result.outcome, result.copy.name, result.secret?.id, result.adopted);
+      logResult(result);
     }
-    const report: RunReport = { store: plan.store, results, dryRun: config.dryRun };
+    const report: RunReport = {
+      store: plan.store,
+      results,
+      dryRun: config.dryRun,
+      batch: config.batch,
+    };
     for (const [name, value] of Object.entries(outputsFor(report))) core.setOutput(name, value);
     await writeSummary(report);
+    const failure = failureSummary(report);
+    if (failure) core.setFailed(failure);
   } catch (error) {
     core.setFailed(failureMessage(error));
   } finally {
@@ -74,7 +81,8 @@ function logRequest(event: RequestEvent): void {
   );
 }
 
-function logResult(outcome: string, name: string, id: string | undefined, adopted: boolean): void {
+function logResult({ outcome, copy: { name }, secret, adopted }: CopyResult): void {
+  const id = secret?.id;
   if (outcome === 'created') {
     core.info(`Created secret "${name}" (${id}).`);
     if (adopted) {
@@ -84,9 +92,12 @@ function logResult(outcome: string, name: string, id: string | undefined, adopte
     }
   } else if (outcome === 'existing') {
     core.info(`Secret "${name}" already exists (${id}); nothing written (if-exists: skip).`);
-  } else {
+  } else if (outcome === 'dry-run') {
     core.info(`Dry run: "${name}" can be created; nothing written.`);
+  } else if (outcome === 'rolled-back') {
+    core.info(`Rolled back: deleted "${name}" (${id}), which this step had created.`);
   }
+  // Failures are reported once, together, by the step's error.
 }
 
 /** The job summary is a courtesy: failing to write it only warns. */

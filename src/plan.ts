@@ -16,6 +16,10 @@ export interface PlannedStore {
 }
 
 export interface PlannedCopy {
+  /** The `secrets` line it came from (1-based); absent in single mode. */
+  line?: number;
+  /** The source as the user wrote it (id or name). */
+  sourceRef: string;
   sourceId: string;
   /** Known when the source was looked up. */
   source?: Secret;
@@ -36,36 +40,57 @@ export interface Plan {
   copies: PlannedCopy[];
 }
 
+/**
+ * Resolves everything before the first write. One copy with ids (and scopes) needs no request.
+ * A list is always checked as a whole first, so that a bad line cannot leave it half done: one
+ * listing of the store finds every source and taken name, and the quota is read once.
+ */
 export async function makePlan(config: ActionConfig, client: SecretsStoreClient): Promise<Plan> {
   const store = await resolveStore(config.store, client);
-  const needsListing = config.dryRun || config.duplications.some((d) => d.source.kind === 'name');
+  const list = config.duplications.length > 1;
+  const needsListing =
+    list || config.dryRun || config.duplications.some((d) => d.source.kind === 'name');
   const secrets = needsListing
     ? await explainingNotFound(client, store.id, undefined, () => client.listSecrets(store.id))
     : undefined;
   const byName = new Map(secrets?.map((secret) => [secret.name, secret]));
   const byId = new Map(secrets?.map((secret) => [secret.id, secret]));
 
+  const problems: string[] = [];
   const copies: PlannedCopy[] = [];
   for (const duplication of config.duplications) {
-    let source = secrets ? findSource(duplication.source, byId, byName, store) : undefined;
-    // Without a listing, the source is fetched only when its scopes are needed.
-    if (!source && !config.scopes && duplication.source.kind === 'id') {
+    const where = duplication.line ? `secrets line ${duplication.line}: ` : '';
+    let source: Secret | undefined;
+    if (secrets) {
+      source = findSource(duplication.source, byId, byName);
+      if (!source) {
+        problems.push(
+          where + missingSource(duplication.source, store, where ? 'SOURCE' : 'secret input'),
+        );
+        continue;
+      }
+    } else if (!config.scopes && duplication.source.kind === 'id') {
+      // Without a listing, the source is fetched only when its scopes are needed.
       const id = duplication.source.id;
       source = await explainingNotFound(client, store.id, id, () => client.getSecret(store.id, id));
     }
     // Without a listing the source is an id: a name always comes with a listing.
-    const sourceId = source?.id ?? (duplication.source.kind === 'id' ? duplication.source.id : '');
+    const sourceId = source?.id ?? refText(duplication.source);
     const scopes = config.scopes ?? source?.scopes ?? [];
     if (scopes.length === 0) {
-      throw new ActionError(
-        `The source secret ${describeSecret(source, sourceId)} has no scopes to copy; set the scopes input.`,
+      problems.push(
+        `${where}the source secret ${describeSecret(source, sourceId)} has no scopes to copy; set the scopes input.`,
       );
+      continue;
     }
     const existing = byName.get(duplication.name);
     if (existing && config.ifExists === 'fail') {
-      throw nameTaken(existing, store);
+      problems.push(where + nameTaken(existing, store).message);
+      continue;
     }
     copies.push({
+      line: duplication.line,
+      sourceRef: refText(duplication.source),
       sourceId,
       source,
       name: duplication.name,
@@ -75,7 +100,27 @@ export async function makePlan(config: ActionConfig, client: SecretsStoreClient)
       nameWasFree: secrets !== undefined && existing === undefined,
     });
   }
+  if (problems.length === 1 && !list) throw new ActionError(capitalize(problems[0]!));
+  if (problems.length > 0) {
+    throw new ActionError(
+      `Nothing was written: ${problems.length} of ${config.duplications.length} lines cannot be copied.\n` +
+        problems.map((p) => `- ${p}`).join('\n'),
+    );
+  }
+  if (list) await checkQuota(client, copies.filter((copy) => !copy.existing).length);
   return { store, copies };
+}
+
+/** A list fails before its first write when the account has no room for all of it. */
+async function checkQuota(client: SecretsStoreClient, toCreate: number): Promise<void> {
+  const { quota, usage } = (await client.getQuota()).secrets;
+  if (usage + toCreate > quota) {
+    throw new ActionError(
+      `Nothing was written: this list creates ${toCreate} secrets, but account ${client.accountId} ` +
+        `already uses ${usage} of its ${quota} (Secrets Store quota), so only ${Math.max(0, quota - usage)} more fit. ` +
+        'Delete unused secrets or shorten the list.',
+    );
+  }
 }
 
 /** The error for a name that is already used, with the way out. */
@@ -117,16 +162,24 @@ function findSource(
   ref: Ref,
   byId: Map<string, Secret>,
   byName: Map<string, Secret>,
-  store: PlannedStore,
-): Secret {
-  const found = ref.kind === 'id' ? byId.get(ref.id) : byName.get(ref.name);
-  if (!found) {
-    const what = ref.kind === 'id' ? `with id ${ref.id}` : `named "${ref.name}"`;
-    throw new ActionError(
-      `No secret ${what} in store ${describeStore(store)}. Check the secret input (an id is 32 hex characters; a name must match exactly, case included).`,
-    );
-  }
-  return found;
+): Secret | undefined {
+  return ref.kind === 'id' ? byId.get(ref.id) : byName.get(ref.name);
+}
+
+function missingSource(ref: Ref, store: PlannedStore, field: string): string {
+  const what = ref.kind === 'id' ? `with id ${ref.id}` : `named "${ref.name}"`;
+  return (
+    `No secret ${what} in store ${describeStore(store)}. ` +
+    `Check the ${field} (an id is 32 hex characters; a name must match exactly, case included).`
+  );
+}
+
+function refText(ref: Ref): string {
+  return ref.kind === 'id' ? ref.id : ref.name;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function listStores(stores: readonly Store[]): string {

@@ -10,24 +10,87 @@ export interface RunReport {
   store: PlannedStore;
   results: CopyResult[];
   dryRun: boolean;
+  /** True when the copies came from the `secrets` list. */
+  batch: boolean;
 }
 
-/** Step outputs, named as in action.yml. */
+/** One entry of the `results` output. */
+export interface ResultEntry {
+  source: string;
+  name: string;
+  id: string | null;
+  outcome: CopyResult['outcome'];
+  error: string | null;
+}
+
+/**
+ * Step outputs, named as in action.yml. `secret-ids` and `results` are always set; the
+ * single-secret outputs describe the one copy of a single run that did not fail.
+ */
 export function outputsFor(report: RunReport): Record<string, string> {
-  const [first] = report.results;
-  if (!first) throw new Error('outputsFor needs at least one result');
-  const secret = first.secret;
-  return {
-    'secret-id': first.outcome === 'dry-run' ? '' : (secret?.id ?? ''),
-    'secret-name': secret?.name ?? first.copy.name,
+  const outputs: Record<string, string> = {
     'store-id': report.store.id,
-    'source-secret-id': first.copy.sourceId,
-    status: first.outcome === 'dry-run' ? '' : (secret?.status ?? ''),
-    scopes: (secret?.scopes ?? first.copy.scopes).join(','),
-    created: first.outcome === 'dry-run' ? '' : (secret?.created ?? ''),
-    outcome: first.outcome,
-    result: first.outcome === 'dry-run' || !secret ? '' : JSON.stringify(secret),
+    'secret-ids': JSON.stringify(secretIds(report.results)),
+    results: JSON.stringify(report.results.map(resultEntry)),
   };
+  const [only] = report.results;
+  if (report.batch || !only || only.outcome === 'failed') return outputs;
+  const secret = only.outcome === 'dry-run' ? undefined : only.secret;
+  return {
+    'secret-id': secret?.id ?? '',
+    'secret-name': secret?.name ?? only.copy.name,
+    ...outputs,
+    'source-secret-id': only.copy.sourceId,
+    status: secret?.status ?? '',
+    scopes: (secret?.scopes ?? only.copy.scopes).join(','),
+    created: secret?.created ?? '',
+    outcome: only.outcome,
+    result: secret ? JSON.stringify(secret) : '',
+  };
+}
+
+/** New name → id, for every copy that has an id (created or existing). */
+function secretIds(results: readonly CopyResult[]): Record<string, string> {
+  const ids: Record<string, string> = {};
+  for (const r of results) {
+    if (r.secret && (r.outcome === 'created' || r.outcome === 'existing'))
+      ids[r.copy.name] = r.secret.id;
+  }
+  return ids;
+}
+
+function resultEntry(r: CopyResult): ResultEntry {
+  return {
+    source: r.copy.sourceRef,
+    name: r.copy.name,
+    id: r.outcome === 'dry-run' ? null : (r.secret?.id ?? null),
+    outcome: r.outcome,
+    error: r.error ?? null,
+  };
+}
+
+/** The step's failure message when any copy failed, else undefined. */
+export function failureSummary(report: RunReport): string | undefined {
+  const failed = report.results.filter((r) => r.outcome === 'failed' || r.error !== undefined);
+  if (failed.length === 0) return undefined;
+  if (!report.batch) return failed[0]!.error;
+  const lines = failed.map((r) => `- ${lineLabel(r)}: ${r.error}`);
+  const rolledBack = report.results.filter((r) => r.outcome === 'rolled-back');
+  const tail =
+    rolledBack.length > 0
+      ? [
+          `Rolled back (deleted) ${rolledBack.length} secret(s) this step had created:`,
+          ...rolledBack.map((r) => `- ${r.copy.name} (${r.secret?.id})`),
+        ]
+      : [];
+  return [`${failed.length} of ${report.results.length} copies failed:`, ...lines, ...tail].join(
+    '\n',
+  );
+}
+
+function lineLabel(r: CopyResult): string {
+  const what = `${r.copy.sourceRef} => ${r.copy.name}`;
+  return r.copy.line ? `line ${r.copy.line} (${what})` : what;
 }
 
 /** The job summary, as GitHub-flavoured Markdown. */
@@ -40,11 +103,12 @@ export function summaryMarkdown(report: RunReport, trigger: Trigger): string {
     const source = r.copy.source
       ? `${r.copy.source.name} (\`${r.copy.sourceId}\`)`
       : `\`${r.copy.sourceId}\``;
+    const hasId = r.secret && r.outcome !== 'dry-run';
     return [
       `${source} → ${r.copy.name}`,
-      r.secret && r.outcome !== 'dry-run' ? `\`${r.secret.id}\`` : '—',
+      hasId ? `\`${r.secret!.id}\`` : '—',
       (r.secret?.scopes ?? r.copy.scopes).join(', '),
-      r.outcome === 'dry-run' ? '—' : (r.secret?.status ?? ''),
+      hasId && r.outcome !== 'rolled-back' ? (r.secret!.status ?? '') : '—',
       store,
       outcomeLabel(r),
     ];
@@ -69,11 +133,16 @@ export function summaryMarkdown(report: RunReport, trigger: Trigger): string {
 function outcomeLabel(result: CopyResult): string {
   switch (result.outcome) {
     case 'created':
+      if (result.error) return `created; ${result.error}`;
       return result.adopted ? 'created (recovered after a lost answer)' : 'created';
     case 'existing':
       return 'existing (skipped)';
     case 'dry-run':
       return 'dry run: would create';
+    case 'failed':
+      return `failed: ${result.error ?? 'unknown error'}`;
+    case 'rolled-back':
+      return 'rolled back (deleted)';
   }
 }
 

@@ -71,6 +71,16 @@ describe('happy path', () => {
         comment: '',
         scopes: ['workers', 'ai_gateway'],
       }),
+      'secret-ids': JSON.stringify({ DB_URL_PROD: created.id }),
+      results: JSON.stringify([
+        {
+          source: seeded.ids.DB_URL,
+          name: 'DB_URL_PROD',
+          id: created.id,
+          outcome: 'created',
+          error: null,
+        },
+      ]),
     });
   });
 

@@ -199,7 +199,9 @@ describe('redirects', () => {
       const result = await runAction({ inputs: byIds() });
 
       expect(result.code).toBe(1);
-      expect(result.errors[0]).toContain('failed: HTTP 307: an empty body. Redirects are not followed');
+      expect(result.errors[0]).toContain(
+        'failed: HTTP 307: an empty body. Redirects are not followed',
+      );
       expect(elsewhere.fake.requests).toHaveLength(0);
       expect(countOf('POST', DUPLICATE)).toBe(1);
     } finally {
