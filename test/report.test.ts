@@ -1,0 +1,358 @@
+import { describe, expect, it } from 'vitest';
+import type { Secret } from '../src/cloudflare/types.js';
+import type { CopyResult } from '../src/duplicate.js';
+import type { PlannedCopy, PlannedStore } from '../src/plan.js';
+import { failureSummary, outputsFor, summaryMarkdown, type RunReport } from '../src/report.js';
+import type { Trigger } from '../src/trigger.js';
+
+const STORE_ID = '023e105f4ecef8ad9ca31a8372d0c353';
+const SOURCE_ID = '3fd85f74b32742f1bff64a85009dda07';
+const NEW_ID = 'aaaabbbbccccddddeeeeffff00001111';
+const STORE: PlannedStore = { id: STORE_ID, name: 'default_secrets_store' };
+
+const SOURCE: Secret = {
+  id: SOURCE_ID,
+  name: 'API_KEY',
+  status: 'active',
+  store_id: STORE_ID,
+  created: '2024-01-01T00:00:00.000000Z',
+  scopes: ['workers'],
+};
+
+const NEW_SECRET: Secret = {
+  id: NEW_ID,
+  name: 'API_KEY_COPY',
+  status: 'pending',
+  store_id: STORE_ID,
+  created: '2025-06-01T12:00:00.123456Z',
+  modified: '2025-06-01T12:00:00.123456Z',
+  comment: 'copied',
+  scopes: ['workers', 'ai_gateway'],
+};
+
+function copy(overrides: Partial<PlannedCopy> = {}): PlannedCopy {
+  return {
+    sourceRef: 'API_KEY',
+    sourceId: SOURCE_ID,
+    source: SOURCE,
+    name: 'API_KEY_COPY',
+    scopes: ['workers', 'ai_gateway'],
+    nameWasFree: true,
+    ...overrides,
+  };
+}
+
+function result(overrides: Partial<CopyResult> = {}): CopyResult {
+  return {
+    copy: copy(),
+    outcome: 'created',
+    secret: NEW_SECRET,
+    adopted: false,
+    warnings: [],
+    ...overrides,
+  };
+}
+
+function report(results: CopyResult[], dryRun = false, store = STORE, batch = false): RunReport {
+  return { store, results, dryRun, batch };
+}
+
+const HEADER = [
+  '| Source → new name | Secret id | Scopes | Status | Store | Outcome |',
+  '| --- | --- | --- | --- | --- | --- |',
+];
+
+describe('outputsFor', () => {
+  const entry = (overrides: Record<string, unknown> = {}) => ({
+    source: 'API_KEY',
+    name: 'API_KEY_COPY',
+    id: NEW_ID,
+    outcome: 'created',
+    error: null,
+    ...overrides,
+  });
+
+  it('outputs the new secret when one was created', () => {
+    expect(outputsFor(report([result()]))).toEqual({
+      'secret-id': NEW_ID,
+      'secret-name': 'API_KEY_COPY',
+      'store-id': STORE_ID,
+      'secret-ids': JSON.stringify({ API_KEY_COPY: NEW_ID }),
+      results: JSON.stringify([entry()]),
+      'source-secret-id': SOURCE_ID,
+      status: 'pending',
+      scopes: 'workers,ai_gateway',
+      created: '2025-06-01T12:00:00.123456Z',
+      outcome: 'created',
+      result: JSON.stringify(NEW_SECRET),
+    });
+  });
+
+  it('outputs the existing secret when if-exists skip found one', () => {
+    const existing: Secret = {
+      id: 'ffffeeeeddddccccbbbbaaaa99998888',
+      name: 'API_KEY_COPY',
+      status: 'active',
+      store_id: STORE_ID,
+      created: '2023-09-21T18:56:32.624632Z',
+      scopes: ['dex'],
+    };
+    expect(outputsFor(report([result({ outcome: 'existing', secret: existing })]))).toEqual({
+      'secret-id': 'ffffeeeeddddccccbbbbaaaa99998888',
+      'secret-name': 'API_KEY_COPY',
+      'store-id': STORE_ID,
+      'secret-ids': JSON.stringify({ API_KEY_COPY: 'ffffeeeeddddccccbbbbaaaa99998888' }),
+      results: JSON.stringify([
+        entry({ id: 'ffffeeeeddddccccbbbbaaaa99998888', outcome: 'existing' }),
+      ]),
+      'source-secret-id': SOURCE_ID,
+      status: 'active',
+      scopes: 'dex',
+      created: '2023-09-21T18:56:32.624632Z',
+      outcome: 'existing',
+      result: JSON.stringify(existing),
+    });
+  });
+
+  it('leaves secret-id, status, created and result empty on a dry run', () => {
+    const dry = result({
+      outcome: 'dry-run',
+      secret: undefined,
+      copy: copy({ name: 'PLANNED', scopes: ['access', 'dex'] }),
+    });
+    expect(outputsFor(report([dry], true))).toEqual({
+      'secret-id': '',
+      'secret-name': 'PLANNED',
+      'store-id': STORE_ID,
+      'secret-ids': '{}',
+      results: JSON.stringify([entry({ name: 'PLANNED', id: null, outcome: 'dry-run' })]),
+      'source-secret-id': SOURCE_ID,
+      status: '',
+      scopes: 'access,dex',
+      created: '',
+      outcome: 'dry-run',
+      result: '',
+    });
+  });
+
+  it('ignores a secret attached to a dry-run result', () => {
+    const outputs = outputsFor(report([result({ outcome: 'dry-run' })], true));
+    expect(outputs['secret-id']).toBe('');
+    expect(outputs.status).toBe('');
+    expect(outputs.created).toBe('');
+    expect(outputs.result).toBe('');
+    expect(outputs['secret-ids']).toBe('{}');
+    expect(JSON.parse(outputs.results!)).toEqual([entry({ id: null, outcome: 'dry-run' })]);
+  });
+
+  it('uses the planned scopes when the secret carries none, comma-joined without spaces', () => {
+    const secret: Secret = { ...NEW_SECRET, scopes: undefined };
+    const outputs = outputsFor(
+      report([result({ secret, copy: copy({ scopes: ['workers', 'dex', 'access'] }) })]),
+    );
+    expect(outputs.scopes).toBe('workers,dex,access');
+  });
+
+  it('gives a list run only store-id, secret-ids and results', () => {
+    const other: Secret = { ...NEW_SECRET, id: 'b'.repeat(32), name: 'OTHER' };
+    const results = [
+      result({ copy: copy({ line: 1 }) }),
+      result({ copy: copy({ name: 'OTHER', line: 2 }), outcome: 'existing', secret: other }),
+      result({
+        copy: copy({ name: 'BROKEN', sourceRef: 'MISSING', line: 3 }),
+        outcome: 'failed',
+        secret: undefined,
+        error: 'HTTP 500',
+      }),
+      result({ copy: copy({ name: 'UNDONE', line: 4 }), outcome: 'rolled-back' }),
+    ];
+    expect(outputsFor(report(results, false, STORE, true))).toEqual({
+      'store-id': STORE_ID,
+      'secret-ids': JSON.stringify({ API_KEY_COPY: NEW_ID, OTHER: 'b'.repeat(32) }),
+      results: JSON.stringify([
+        entry(),
+        entry({ name: 'OTHER', id: 'b'.repeat(32), outcome: 'existing' }),
+        entry({
+          source: 'MISSING',
+          name: 'BROKEN',
+          id: null,
+          outcome: 'failed',
+          error: 'HTTP 500',
+        }),
+        entry({ name: 'UNDONE', outcome: 'rolled-back' }),
+      ]),
+    });
+  });
+
+  it('gives a failed single copy only store-id, secret-ids and results', () => {
+    const failed = result({ outcome: 'failed', secret: undefined, error: 'boom' });
+    expect(outputsFor(report([failed]))).toEqual({
+      'store-id': STORE_ID,
+      'secret-ids': '{}',
+      results: JSON.stringify([entry({ id: null, outcome: 'failed', error: 'boom' })]),
+    });
+  });
+
+  it('gives a report without results empty lists', () => {
+    expect(outputsFor(report([]))).toEqual({
+      'store-id': STORE_ID,
+      'secret-ids': '{}',
+      results: '[]',
+    });
+  });
+});
+
+describe('failureSummary', () => {
+  it('is undefined when nothing failed', () => {
+    expect(failureSummary(report([result(), result({ outcome: 'existing' })]))).toBeUndefined();
+  });
+
+  it("is the copy's own error for a single run", () => {
+    const failed = result({ outcome: 'failed', secret: undefined, error: 'No secret named X.' });
+    expect(failureSummary(report([failed]))).toBe('No secret named X.');
+  });
+
+  it('lists each failed line of a list run and what was rolled back', () => {
+    const results = [
+      result({ copy: copy({ line: 1, name: 'A_COPY', sourceRef: 'A' }), outcome: 'rolled-back' }),
+      result({
+        copy: copy({ line: 2, name: 'B_COPY', sourceRef: 'B' }),
+        outcome: 'failed',
+        secret: undefined,
+        error: 'HTTP 500',
+      }),
+    ];
+    expect(failureSummary(report(results, false, STORE, true))).toBe(
+      [
+        '1 of 2 copies failed:',
+        '- line 2 (B => B_COPY): HTTP 500',
+        'Rolled back (deleted) 1 secret(s) this step had created:',
+        `- A_COPY (${NEW_ID})`,
+      ].join('\n'),
+    );
+  });
+});
+
+describe('summaryMarkdown', () => {
+  const fullTrigger: Trigger = {
+    repository: 'acme/app',
+    event: 'release',
+    source: 'release v1.2.0',
+    runUrl: 'https://github.com/acme/app/actions/runs/4242',
+  };
+
+  it('renders a table row for a created secret and the trigger line', () => {
+    expect(summaryMarkdown(report([result()]), fullTrigger)).toBe(
+      [
+        '## Secrets Store duplicate',
+        '',
+        ...HEADER,
+        `| API_KEY (\`${SOURCE_ID}\`) → API_KEY_COPY | \`${NEW_ID}\` | workers, ai_gateway | pending | default_secrets_store (\`${STORE_ID}\`) | created |`,
+        '',
+        '**Repository:** acme/app · **Event:** release · **From:** release v1.2.0 · ' +
+          '**Run:** [https://github.com/acme/app/actions/runs/4242](https://github.com/acme/app/actions/runs/4242)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('names a dry run in the title and leaves the id and status as dashes', () => {
+    const dry = result({ outcome: 'dry-run', secret: undefined });
+    expect(summaryMarkdown(report([dry], true), {})).toBe(
+      [
+        '## Secrets Store duplicate (dry run)',
+        '',
+        ...HEADER,
+        `| API_KEY (\`${SOURCE_ID}\`) → API_KEY_COPY | — | workers, ai_gateway | — | default_secrets_store (\`${STORE_ID}\`) | dry run: would create |`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('labels an existing secret and a recovered one', () => {
+    const existing = result({ outcome: 'existing' });
+    const adopted = result({ adopted: true });
+    const lines = summaryMarkdown(report([existing, adopted]), {}).split('\n');
+    expect(lines[4]).toMatch(/ \| existing \(skipped\) \|$/);
+    expect(lines[5]).toMatch(/ \| created \(recovered after a lost answer\) \|$/);
+  });
+
+  it('labels failed, rolled-back and half-failed copies', () => {
+    const lines = summaryMarkdown(
+      report([
+        result({ outcome: 'failed', secret: undefined, error: 'HTTP 403' }),
+        result({ outcome: 'failed', secret: undefined }),
+        result({ outcome: 'rolled-back' }),
+        result({ error: 'the rollback failed: HTTP 500' }),
+      ]),
+      {},
+    ).split('\n');
+    expect(lines[4]).toBe(
+      `| API_KEY (\`${SOURCE_ID}\`) → API_KEY_COPY | — | workers, ai_gateway | — | default_secrets_store (\`${STORE_ID}\`) | failed: HTTP 403 |`,
+    );
+    expect(lines[5]).toMatch(
+      / \| — \| default_secrets_store \(`[0-9a-f]{32}`\) \| failed: unknown error \|$/,
+    );
+    expect(lines[6]).toBe(
+      `| API_KEY (\`${SOURCE_ID}\`) → API_KEY_COPY | \`${NEW_ID}\` | workers, ai_gateway | — | default_secrets_store (\`${STORE_ID}\`) | rolled back (deleted) |`,
+    );
+    expect(lines[7]).toMatch(/ \| pending \| .* \| created; the rollback failed: HTTP 500 \|$/);
+  });
+
+  it('shows bare ids when the store and source were not looked up', () => {
+    const row = summaryMarkdown(
+      report([result({ copy: copy({ source: undefined }) })], false, { id: STORE_ID }),
+      {},
+    ).split('\n')[4];
+    expect(row).toBe(
+      `| \`${SOURCE_ID}\` → API_KEY_COPY | \`${NEW_ID}\` | workers, ai_gateway | pending | \`${STORE_ID}\` | created |`,
+    );
+  });
+
+  it('escapes | and flattens newlines inside cells', () => {
+    const row = summaryMarkdown(
+      report(
+        [
+          result({
+            copy: copy({ source: { ...SOURCE, name: 'A|B' } }),
+            secret: { ...NEW_SECRET, name: 'IGNORED', scopes: ['x|y'], status: 'pen\nding' },
+          }),
+        ],
+        false,
+        { id: STORE_ID, name: 'my|store\r\nline2' },
+      ),
+      {},
+    ).split('\n')[4];
+    expect(row).toBe(
+      `| A\\|B (\`${SOURCE_ID}\`) → API_KEY_COPY | \`${NEW_ID}\` | x\\|y | pen ding | my\\|store line2 (\`${STORE_ID}\`) | created |`,
+    );
+  });
+
+  it('has one row per result', () => {
+    const markdown = summaryMarkdown(report([result(), result(), result()]), {});
+    expect(markdown.split('\n').filter((line) => line.startsWith('| API_KEY'))).toHaveLength(3);
+  });
+
+  it('writes only the parts of the trigger it knows', () => {
+    const markdown = summaryMarkdown(report([result()]), { repository: 'acme/app', event: 'push' });
+    const lines = markdown.split('\n');
+    expect(lines.slice(-2)).toEqual(['**Repository:** acme/app · **Event:** push', '']);
+  });
+
+  it('writes the source and run link without a repository', () => {
+    const markdown = summaryMarkdown(report([result()]), {
+      source: 'environment production',
+      runUrl: 'https://example.test/run/1',
+    });
+    expect(markdown.split('\n').slice(-2)).toEqual([
+      '**From:** environment production · **Run:** [https://example.test/run/1](https://example.test/run/1)',
+      '',
+    ]);
+  });
+
+  it('has no trigger line when nothing is known about the trigger', () => {
+    const markdown = summaryMarkdown(report([result()]), {});
+    expect(markdown.split('\n')).toHaveLength(6);
+    expect(markdown).not.toContain('**');
+  });
+});
