@@ -1,0 +1,954 @@
+/**
+ * Unit tests of SecretsStoreClient over undici's MockAgent: no socket is opened and, apart from
+ * the one timeout test, nothing waits (the injected clock's sleep only moves `now` forward).
+ */
+import { MockAgent } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SecretsStoreClient, type RequestEvent } from '../../src/cloudflare/client.js';
+import { CloudflareError } from '../../src/cloudflare/errors.js';
+import type { Clock } from '../../src/cloudflare/retry.js';
+import type { Credentials } from '../../src/cloudflare/types.js';
+import { ACCOUNT_ID, EMAIL, GLOBAL_KEY, TOKEN } from '../helpers/credentials.js';
+
+const ORIGIN = 'https://api.cloudflare.test';
+const BASE_URL = `${ORIGIN}/client/v4`;
+const STORE = '023e105f4ecef8ad9ca31a8372d0c353';
+const SECRET = '3fd85f74b32742f1bff64a85009dda07';
+const NEW_SECRET = '7a1c0e5b9d3f4e2a8b6c4d2e0f1a3b5c';
+/** Paths as the client names them (below the API root)... */
+const API = `/accounts/${ACCOUNT_ID}/secrets_store`;
+/** ...and as the server sees them. */
+const WIRE = `/client/v4${API}`;
+const START = 1_700_000_000_000;
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const PERMISSION_HINT =
+  'Check the credentials: the API token needs the "Secrets Store Write" permission ' +
+  '(Account, Secrets Store, Edit) on this account; or use the Global API key pair.';
+
+interface FakeClock extends Clock {
+  sleeps: number[];
+}
+
+/** A clock that never waits: sleep records the wait and moves `now` forward. */
+function fakeClock(random = 0.5): FakeClock {
+  let now = START;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => now,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+    random: () => random,
+  };
+}
+
+const ok = (result: unknown, resultInfo?: Record<string, number>) => ({
+  success: true,
+  errors: [],
+  messages: [],
+  result,
+  ...(resultInfo ? { result_info: resultInfo } : {}),
+});
+
+const failure = (...errors: { code: number; message: string; documentation_url?: string }[]) => ({
+  success: false,
+  errors,
+  messages: [],
+  result: null,
+});
+
+const store = (id: string, name: string) => ({
+  id,
+  name,
+  created: '2023-01-01T00:00:00Z',
+  modified: '2023-01-01T00:00:00Z',
+});
+
+const secret = (id: string, name: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  name,
+  status: 'active',
+  store_id: STORE,
+  created: '2023-09-21T18:56:32.624632Z',
+  modified: '2023-09-21T18:56:32.624632Z',
+  scopes: ['workers'],
+  ...extra,
+});
+
+/** 32 lowercase hex characters derived from `n`, for lists of distinct ids. */
+const hexId = (n: number) => n.toString(16).padStart(32, '0');
+
+let agent: MockAgent | undefined;
+
+interface Setup {
+  credentials?: Credentials;
+  maxRetries?: number;
+  deadline?: number;
+  requestTimeoutMs?: number;
+  baseUrl?: string;
+}
+
+function setup(options: Setup = {}) {
+  agent = new MockAgent({ enableCallHistory: true });
+  agent.disableNetConnect();
+  const mock = agent;
+  const pool = agent.get(ORIGIN);
+  const clock = fakeClock();
+  const events: RequestEvent[] = [];
+  const retries: { method: string; path: string; waitMs: number; reason: string }[] = [];
+  const client = new SecretsStoreClient({
+    accountId: ACCOUNT_ID,
+    credentials: options.credentials ?? { kind: 'token', token: TOKEN },
+    baseUrl: options.baseUrl ?? BASE_URL,
+    dispatcher: agent,
+    clock,
+    maxRetries: options.maxRetries ?? 3,
+    ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+    ...(options.requestTimeoutMs !== undefined
+      ? { requestTimeoutMs: options.requestTimeoutMs }
+      : {}),
+    onRequest: (event) => events.push(event),
+    onRetry: (event) => retries.push(event),
+  });
+  /** Every request the client sent, in order: method, path + query as sent, headers, body. */
+  const calls = () =>
+    (mock.getCallHistory()?.calls() ?? []).map((call) => ({
+      method: call.method,
+      url: call.fullUrl.slice(ORIGIN.length),
+      headers: call.headers as unknown as Record<string, string>,
+      body: call.body,
+    }));
+  const urls = () => calls().map((call) => `${call.method} ${call.url}`);
+  return { pool, client, clock, events, retries, calls, urls };
+}
+
+afterEach(async () => {
+  if (!agent) return;
+  const current = agent;
+  agent = undefined;
+  try {
+    // Every reply a test set up must have been used: no test passes by skipping a request.
+    current.assertNoPendingInterceptors();
+  } finally {
+    await current.close();
+  }
+});
+
+/** The rejection of `promise`, which must be a CloudflareError. */
+async function cloudflareError(promise: Promise<unknown>): Promise<CloudflareError> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected the call to fail, but it succeeded');
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(CloudflareError);
+  return error as CloudflareError;
+}
+
+const SECRET_PATH = `${API}/stores/${STORE}/secrets/${SECRET}`;
+const DUPLICATE_PATH = `${SECRET_PATH}/duplicate`;
+const BODY = { name: 'MY_API_KEY', scopes: ['workers', 'ai_gateway'], comment: 'copy' };
+
+describe('headers', () => {
+  it('sends a Bearer token on a GET, with no content-type and no Global API key headers', async () => {
+    const { pool, client, calls } = setup();
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}`, method: 'GET' })
+      .reply(200, ok(secret(SECRET, 'SOURCE')), { headers: JSON_HEADERS });
+
+    await client.getSecret(STORE, SECRET);
+
+    expect(calls()).toHaveLength(1);
+    expect(calls()[0]!.headers).toEqual({
+      accept: 'application/json',
+      'user-agent': 'secrets-store-duplicate-action',
+      authorization: `Bearer ${TOKEN}`,
+    });
+    expect(calls()[0]!.body).toBeUndefined();
+  });
+
+  it('adds content-type only when a body is sent', async () => {
+    const { pool, client, calls } = setup();
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}/duplicate`, method: 'POST' })
+      .reply(200, ok(secret(NEW_SECRET, 'MY_API_KEY')), { headers: JSON_HEADERS });
+
+    await client.duplicateSecret(STORE, SECRET, BODY);
+
+    expect(calls()[0]!.headers).toEqual({
+      accept: 'application/json',
+      'user-agent': 'secrets-store-duplicate-action',
+      'content-type': 'application/json',
+      authorization: `Bearer ${TOKEN}`,
+    });
+    expect(JSON.parse(calls()[0]!.body!)).toEqual(BODY);
+  });
+
+  it('sends the Global API key pair and no Authorization header', async () => {
+    const { pool, client, calls } = setup({
+      credentials: { kind: 'global-key', email: EMAIL, key: GLOBAL_KEY },
+    });
+    pool
+      .intercept({ path: `${WIRE}/stores?page=1&per_page=100`, method: 'GET' })
+      .reply(200, ok([store(STORE, 'main')], { total_pages: 1 }), { headers: JSON_HEADERS });
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}/duplicate`, method: 'POST' })
+      .reply(200, ok(secret(NEW_SECRET, 'MY_API_KEY')), { headers: JSON_HEADERS });
+
+    await client.listStores();
+    await client.duplicateSecret(STORE, SECRET, BODY);
+
+    const [get, post] = calls();
+    expect(get!.headers).toEqual({
+      accept: 'application/json',
+      'user-agent': 'secrets-store-duplicate-action',
+      'x-auth-email': EMAIL,
+      'x-auth-key': GLOBAL_KEY,
+    });
+    expect(post!.headers).toEqual({
+      accept: 'application/json',
+      'user-agent': 'secrets-store-duplicate-action',
+      'content-type': 'application/json',
+      'x-auth-email': EMAIL,
+      'x-auth-key': GLOBAL_KEY,
+    });
+  });
+
+  it('joins a base URL with a trailing slash without doubling it', async () => {
+    const { pool, client, urls } = setup({ baseUrl: `${BASE_URL}//` });
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}`, method: 'GET' })
+      .reply(200, ok(store(STORE, 'main')), { headers: JSON_HEADERS });
+
+    expect(await client.getStore(STORE)).toEqual({
+      id: STORE,
+      name: 'main',
+      created: '2023-01-01T00:00:00Z',
+      modified: '2023-01-01T00:00:00Z',
+      account_id: undefined,
+    });
+    expect(urls()).toEqual([`GET ${WIRE}/stores/${STORE}`]);
+  });
+});
+
+describe('pagination', () => {
+  it('listStores follows result_info.total_pages although each page is shorter than per_page', async () => {
+    const { pool, client, urls } = setup();
+    for (const page of [1, 2, 3]) {
+      pool.intercept({ path: `${WIRE}/stores?page=${page}&per_page=100`, method: 'GET' }).reply(
+        200,
+        ok([store(hexId(page * 10), `s${page}a`), store(hexId(page * 10 + 1), `s${page}b`)], {
+          page,
+          per_page: 2,
+          count: 2,
+          total_count: 6,
+          total_pages: 3,
+        }),
+        { headers: JSON_HEADERS },
+      );
+    }
+
+    const stores = await client.listStores();
+
+    expect(stores.map((s) => s.name)).toEqual(['s1a', 's1b', 's2a', 's2b', 's3a', 's3b']);
+    expect(urls()).toEqual([
+      `GET ${WIRE}/stores?page=1&per_page=100`,
+      `GET ${WIRE}/stores?page=2&per_page=100`,
+      `GET ${WIRE}/stores?page=3&per_page=100`,
+    ]);
+  });
+
+  it('stops after the first page when result_info is missing', async () => {
+    const { pool, client, urls } = setup();
+    const full = Array.from({ length: 100 }, (_, i) => secret(hexId(i + 1), `S${i}`));
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets?page=1&per_page=100`, method: 'GET' })
+      .reply(200, ok(full), { headers: JSON_HEADERS });
+
+    const secrets = await client.listSecrets(STORE);
+
+    expect(secrets).toHaveLength(100);
+    expect(secrets[99]!.name).toBe('S99');
+    expect(urls()).toEqual([`GET ${WIRE}/stores/${STORE}/secrets?page=1&per_page=100`]);
+  });
+
+  it('listSecrets stops at the last page that total_pages announces', async () => {
+    const { pool, client, urls } = setup();
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets?page=1&per_page=100`, method: 'GET' })
+      .reply(200, ok([secret(hexId(1), 'A')], { page: 1, total_pages: 2 }), {
+        headers: JSON_HEADERS,
+      });
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets?page=2&per_page=100`, method: 'GET' })
+      .reply(200, ok([secret(hexId(2), 'B')], { page: 2, total_pages: 2 }), {
+        headers: JSON_HEADERS,
+      });
+
+    expect((await client.listSecrets(STORE)).map((s) => s.name)).toEqual(['A', 'B']);
+    expect(urls()).toEqual([
+      `GET ${WIRE}/stores/${STORE}/secrets?page=1&per_page=100`,
+      `GET ${WIRE}/stores/${STORE}/secrets?page=2&per_page=100`,
+    ]);
+  });
+
+  it('stops on an empty page even when total_pages claims more', async () => {
+    const { pool, client, urls } = setup();
+    pool
+      .intercept({ path: `${WIRE}/stores?page=1&per_page=100`, method: 'GET' })
+      .reply(200, ok([store(STORE, 'main')], { total_pages: 50 }), { headers: JSON_HEADERS });
+    pool
+      .intercept({ path: `${WIRE}/stores?page=2&per_page=100`, method: 'GET' })
+      .reply(200, ok([], { total_pages: 50 }), { headers: JSON_HEADERS });
+
+    expect((await client.listStores()).map((s) => s.id)).toEqual([STORE]);
+    expect(urls()).toHaveLength(2);
+  });
+
+  it('findSecretByName searches, follows pages and keeps only the exact name', async () => {
+    const { pool, client, urls } = setup();
+    pool
+      .intercept({
+        path: `${WIRE}/stores/${STORE}/secrets?search=API_KEY&page=1&per_page=100`,
+        method: 'GET',
+      })
+      .reply(
+        200,
+        ok(
+          [
+            secret(hexId(1), 'API_KEY_OLD'),
+            secret(hexId(2), 'OLD_API_KEY'),
+            secret(hexId(3), 'api_key'),
+            secret(hexId(4), 'OTHER', { comment: 'replaces API_KEY' }),
+          ],
+          { total_pages: 2 },
+        ),
+        { headers: JSON_HEADERS },
+      );
+    pool
+      .intercept({
+        path: `${WIRE}/stores/${STORE}/secrets?search=API_KEY&page=2&per_page=100`,
+        method: 'GET',
+      })
+      .reply(200, ok([secret(hexId(5), 'API_KEY')], { total_pages: 2 }), {
+        headers: JSON_HEADERS,
+      });
+
+    const found = await client.findSecretByName(STORE, 'API_KEY');
+
+    expect(found?.id).toBe(hexId(5));
+    expect(urls()).toEqual([
+      `GET ${WIRE}/stores/${STORE}/secrets?search=API_KEY&page=1&per_page=100`,
+      `GET ${WIRE}/stores/${STORE}/secrets?search=API_KEY&page=2&per_page=100`,
+    ]);
+  });
+
+  it('findSecretByName returns undefined when only substring matches come back', async () => {
+    const { pool, client } = setup();
+    pool
+      .intercept({
+        path: `${WIRE}/stores/${STORE}/secrets?search=KEY&page=1&per_page=100`,
+        method: 'GET',
+      })
+      .reply(200, ok([secret(hexId(1), 'KEY_2'), secret(hexId(2), 'MY_KEY')], { total_pages: 1 }), {
+        headers: JSON_HEADERS,
+      });
+
+    expect(await client.findSecretByName(STORE, 'KEY')).toBeUndefined();
+  });
+
+  it('findSecretByName encodes the name in the query string', async () => {
+    const { pool, client, urls } = setup();
+    pool
+      .intercept({
+        path: `${WIRE}/stores/${STORE}/secrets?search=A%26B%3D1&page=1&per_page=100`,
+        method: 'GET',
+      })
+      .reply(200, ok([secret(hexId(1), 'A&B=1')], { total_pages: 1 }), { headers: JSON_HEADERS });
+
+    expect((await client.findSecretByName(STORE, 'A&B=1'))?.id).toBe(hexId(1));
+    expect(urls()).toEqual([
+      `GET ${WIRE}/stores/${STORE}/secrets?search=A%26B%3D1&page=1&per_page=100`,
+    ]);
+  });
+});
+
+describe('ids are checked before they enter a path', () => {
+  const bad = [
+    '',
+    STORE.toUpperCase(),
+    STORE.slice(1),
+    `${STORE}0`,
+    '../../../../user/tokens',
+    `${STORE.slice(0, 31)}g`,
+    `${STORE}/secrets`,
+  ];
+
+  it.each(bad)('store id %j', async (id) => {
+    const { client, urls } = setup();
+    await expect(client.getStore(id)).rejects.toThrow(
+      new TypeError(
+        `Refusing to use ${JSON.stringify(id)} as a store id: not 32 lowercase hex characters.`,
+      ),
+    );
+    await expect(client.listSecrets(id)).rejects.toThrow(TypeError);
+    await expect(client.findSecretByName(id, 'X')).rejects.toThrow(TypeError);
+    await expect(client.duplicateSecret(id, SECRET, BODY)).rejects.toThrow(TypeError);
+    expect(urls()).toEqual([]);
+  });
+
+  it.each(bad)('secret id %j', async (id) => {
+    const { client, urls } = setup();
+    await expect(client.getSecret(STORE, id)).rejects.toThrow(
+      new TypeError(
+        `Refusing to use ${JSON.stringify(id)} as a secret id: not 32 lowercase hex characters.`,
+      ),
+    );
+    await expect(client.duplicateSecret(STORE, id, BODY)).rejects.toThrow(TypeError);
+    await expect(client.deleteSecret(STORE, id)).rejects.toThrow(TypeError);
+    expect(urls()).toEqual([]);
+  });
+
+  it('refuses a bad account id when the client is made', () => {
+    expect(
+      () =>
+        new SecretsStoreClient({
+          accountId: '../stores',
+          credentials: { kind: 'token', token: TOKEN },
+        }),
+    ).toThrow('Refusing to use "../stores" as a account id');
+  });
+});
+
+describe('envelope handling', () => {
+  it('a non-2xx with Cloudflare errors names the status and every error, with its documentation', async () => {
+    const { pool, client, urls } = setup();
+    pool.intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}`, method: 'GET' }).reply(
+      400,
+      failure(
+        {
+          code: 6003,
+          message: 'Invalid request headers',
+          documentation_url: 'https://x.test/6003',
+        },
+        { code: 6103, message: 'Invalid format for X-Auth-Key header' },
+      ),
+      { headers: JSON_HEADERS },
+    );
+
+    const error = await cloudflareError(client.getSecret(STORE, SECRET));
+
+    expect(error.message).toBe(
+      `GET ${SECRET_PATH} failed: HTTP 400: [6003] Invalid request headers (https://x.test/6003); ` +
+        '[6103] Invalid format for X-Auth-Key header.',
+    );
+    expect(error.kind).toBe('http');
+    expect(error.status).toBe(400);
+    expect(error.errors).toEqual([
+      { code: 6003, message: 'Invalid request headers', documentation_url: 'https://x.test/6003' },
+      { code: 6103, message: 'Invalid format for X-Auth-Key header' },
+    ]);
+    expect(urls()).toHaveLength(1);
+  });
+
+  it.each([401, 403])('HTTP %i carries the Secrets Store Write hint', async (status) => {
+    const { pool, client } = setup();
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}/duplicate`, method: 'POST' })
+      .reply(
+        status,
+        failure({
+          code: 10000,
+          message: 'Authentication error',
+          documentation_url: 'https://developers.cloudflare.com/fundamentals/api/',
+        }),
+        { headers: JSON_HEADERS },
+      );
+
+    const error = await cloudflareError(client.duplicateSecret(STORE, SECRET, BODY));
+
+    expect(error.message).toBe(
+      `POST ${DUPLICATE_PATH} failed: HTTP ${status}: [10000] Authentication error ` +
+        `(https://developers.cloudflare.com/fundamentals/api/). ${PERMISSION_HINT}`,
+    );
+    expect(error.hint).toBe(PERMISSION_HINT);
+  });
+
+  it('an HTML 502 page gives the status and the page title, not a TypeError', async () => {
+    const { pool, client } = setup({ maxRetries: 0 });
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}`, method: 'GET' })
+      .reply(
+        502,
+        '<!DOCTYPE html><html><head><title>api.cloudflare.test | 502: Bad gateway</title></head><body>x</body></html>',
+        { headers: { 'content-type': 'text/html; charset=UTF-8' } },
+      );
+
+    const error = await cloudflareError(client.getSecret(STORE, SECRET));
+
+    expect(error.message).toBe(
+      `GET ${SECRET_PATH} failed: HTTP 502: an HTML page titled "api.cloudflare.test | 502: Bad gateway".`,
+    );
+    expect(error.kind).toBe('http');
+    expect(error.status).toBe(502);
+    expect(error.ambiguous).toBe(true);
+  });
+
+  it('an empty 503 body is described as such', async () => {
+    const { pool, client } = setup({ maxRetries: 0 });
+    pool.intercept({ path: `${WIRE}/stores/${STORE}`, method: 'GET' }).reply(503, '');
+
+    const error = await cloudflareError(client.getStore(STORE));
+
+    expect(error.message).toBe(`GET ${API}/stores/${STORE} failed: HTTP 503: an empty body.`);
+  });
+
+  it('truncated JSON with HTTP 200 is a clear invalid-response error', async () => {
+    const { pool, client, urls } = setup();
+    const text = '{"success":true,"errors":[],"result":{"id":"3fd85f74b3';
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}`, method: 'GET' })
+      .reply(200, text, { headers: JSON_HEADERS });
+
+    const error = await cloudflareError(client.getSecret(STORE, SECRET));
+
+    expect(error.message).toBe(
+      `GET ${SECRET_PATH} returned HTTP 200 with truncated or malformed JSON (${text.length} bytes), ` +
+        'not a Cloudflare API response.',
+    );
+    expect(error.kind).toBe('invalid-response');
+    expect(error.status).toBe(200);
+    expect(urls()).toHaveLength(1);
+  });
+
+  it('JSON that is not an envelope is refused', async () => {
+    const { pool, client } = setup();
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}`, method: 'GET' })
+      .reply(200, { id: STORE, name: 'main' }, { headers: JSON_HEADERS });
+
+    const error = await cloudflareError(client.getStore(STORE));
+
+    expect(error.message).toBe(
+      `GET ${API}/stores/${STORE} returned HTTP 200 with JSON that is not a Cloudflare envelope, not a Cloudflare API response.`,
+    );
+  });
+
+  it('success:false with HTTP 200 is an error that names the status', async () => {
+    const { pool, client, urls } = setup();
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}`, method: 'GET' })
+      .reply(200, failure({ code: 1001, message: 'Something odd' }), { headers: JSON_HEADERS });
+
+    const error = await cloudflareError(client.getSecret(STORE, SECRET));
+
+    expect(error.message).toBe(
+      `GET ${SECRET_PATH} failed: HTTP 200 but success=false: [1001] Something odd.`,
+    );
+    expect(error.kind).toBe('http');
+    expect(error.status).toBe(200);
+    expect(urls()).toHaveLength(1);
+  });
+
+  it('success:false without errors says no details were given', async () => {
+    const { pool, client } = setup();
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}`, method: 'GET' })
+      .reply(200, { success: false, result: null }, { headers: JSON_HEADERS });
+
+    const error = await cloudflareError(client.getStore(STORE));
+
+    expect(error.message).toBe(
+      `GET ${API}/stores/${STORE} failed: HTTP 200 but success=false: no error details given.`,
+    );
+  });
+
+  it('a result without id is an invalid-response error naming result.id', async () => {
+    const { pool, client } = setup();
+    const withoutId: Record<string, unknown> = secret(NEW_SECRET, 'MY_API_KEY');
+    delete withoutId.id;
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}/duplicate`, method: 'POST' })
+      .reply(200, ok(withoutId), { headers: JSON_HEADERS });
+
+    const error = await cloudflareError(client.duplicateSecret(STORE, SECRET, BODY));
+
+    expect(error.message).toBe(
+      `POST ${DUPLICATE_PATH} returned HTTP 200 but result.id is missing.`,
+    );
+    expect(error.kind).toBe('invalid-response');
+    // The write may have happened: the caller must look before trying again.
+    expect(error.ambiguous).toBe(true);
+  });
+
+  it.each([301, 307, 308])('does not follow a %i redirect', async (status) => {
+    const { pool, client, urls } = setup();
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}`, method: 'GET' })
+      .reply(status, '', { headers: { location: `${ORIGIN}/elsewhere` } });
+
+    const error = await cloudflareError(client.getSecret(STORE, SECRET));
+
+    expect(error.message).toBe(
+      `GET ${SECRET_PATH} failed: HTTP ${status}: an empty body. Redirects are not followed, ` +
+        'so credentials never go to another address; check api-base-url.',
+    );
+    expect(error.status).toBe(status);
+    expect(urls()).toEqual([`GET ${WIRE}/stores/${STORE}/secrets/${SECRET}`]);
+  });
+});
+
+describe('retries of reads', () => {
+  it('retries 5xx with full-jitter backoff and then succeeds', async () => {
+    const { pool, client, clock, urls } = setup({ maxRetries: 3 });
+    const path = `${WIRE}/stores/${STORE}/secrets/${SECRET}`;
+    pool.intercept({ path, method: 'GET' }).reply(503, '');
+    pool.intercept({ path, method: 'GET' }).reply(500, '');
+    pool
+      .intercept({ path, method: 'GET' })
+      .reply(200, ok(secret(SECRET, 'SOURCE')), { headers: JSON_HEADERS });
+
+    expect((await client.getSecret(STORE, SECRET)).name).toBe('SOURCE');
+    // random() = 0.5: half of 500 ms, then half of 1000 ms.
+    expect(clock.sleeps).toEqual([250, 500]);
+    expect(urls()).toHaveLength(3);
+  });
+
+  it('gives up after maxRetries retries with the last error', async () => {
+    const { pool, client, clock, urls } = setup({ maxRetries: 2 });
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}`, method: 'GET' })
+      .reply(503, '')
+      .times(3);
+
+    const error = await cloudflareError(client.getStore(STORE));
+
+    expect(error.status).toBe(503);
+    expect(clock.sleeps).toEqual([250, 500]);
+    expect(urls()).toHaveLength(3);
+  });
+
+  it('retries a 429 and a network error', async () => {
+    const { pool, client, clock, urls, retries } = setup({ maxRetries: 3 });
+    const path = `${WIRE}/stores/${STORE}`;
+    pool
+      .intercept({ path, method: 'GET' })
+      .reply(429, failure({ code: 971, message: 'slow down' }));
+    pool.intercept({ path, method: 'GET' }).replyWithError(new Error('socket hang up'));
+    pool
+      .intercept({ path, method: 'GET' })
+      .reply(200, ok(store(STORE, 'main')), { headers: JSON_HEADERS });
+
+    expect((await client.getStore(STORE)).name).toBe('main');
+    expect(urls()).toHaveLength(3);
+    expect(clock.sleeps).toEqual([250, 500]);
+    expect(retries).toEqual([
+      {
+        method: 'GET',
+        path: `${API}/stores/${STORE}`,
+        waitMs: 250,
+        reason: `GET ${API}/stores/${STORE} failed: HTTP 429: [971] slow down.`,
+      },
+      {
+        method: 'GET',
+        path: `${API}/stores/${STORE}`,
+        waitMs: 500,
+        reason: `GET ${API}/stores/${STORE} failed: the connection failed (socket hang up).`,
+      },
+    ]);
+  });
+
+  it.each([400, 401, 403, 404, 409])('does not retry HTTP %i', async (status) => {
+    const { pool, client, clock, urls } = setup({ maxRetries: 3 });
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}`, method: 'GET' })
+      .reply(status, failure({ code: 1000, message: 'no' }), { headers: JSON_HEADERS });
+
+    const error = await cloudflareError(client.getSecret(STORE, SECRET));
+
+    expect(error.status).toBe(status);
+    expect(error.ambiguous).toBe(false);
+    expect(clock.sleeps).toEqual([]);
+    expect(urls()).toHaveLength(1);
+  });
+
+  it("waits exactly a 429's Retry-After seconds before retrying", async () => {
+    const { pool, client, clock, urls } = setup({ maxRetries: 3 });
+    const path = `${WIRE}/stores?page=1&per_page=100`;
+    pool
+      .intercept({ path, method: 'GET' })
+      .reply(429, failure({ code: 971, message: 'Please wait' }), {
+        headers: { ...JSON_HEADERS, 'retry-after': '7' },
+      });
+    pool
+      .intercept({ path, method: 'GET' })
+      .reply(429, failure({ code: 971, message: 'Please wait' }), {
+        headers: { ...JSON_HEADERS, 'retry-after': '13' },
+      });
+    pool
+      .intercept({ path, method: 'GET' })
+      .reply(200, ok([store(STORE, 'main')], { total_pages: 1 }), { headers: JSON_HEADERS });
+
+    expect((await client.listStores()).map((s) => s.id)).toEqual([STORE]);
+    expect(clock.sleeps).toEqual([7_000, 13_000]);
+    expect(urls()).toHaveLength(3);
+  });
+
+  it('stops at once when Retry-After is beyond the deadline, without sleeping', async () => {
+    const { pool, client, clock, urls } = setup({ maxRetries: 3, deadline: START + 120_000 });
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}`, method: 'GET' })
+      .reply(429, failure({ code: 971, message: 'Please wait' }), {
+        headers: { ...JSON_HEADERS, 'retry-after': '300' },
+      });
+
+    const error = await cloudflareError(client.getStore(STORE));
+
+    expect(error.kind).toBe('deadline');
+    expect(error.status).toBe(429);
+    expect(error.message).toContain('asked to wait 300 s');
+    expect(error.message).toContain('more than the 120 s left');
+    expect(error.message).toContain('5 minutes');
+    expect(clock.sleeps).toEqual([]);
+    expect(urls()).toHaveLength(1);
+  });
+
+  it("a 429's Retry-After holds back the next request too", async () => {
+    const { pool, client, clock, urls } = setup({ maxRetries: 0 });
+    const sentAt: number[] = [];
+    pool.intercept({ path: `${WIRE}/stores/${STORE}`, method: 'GET' }).reply(() => {
+      sentAt.push(clock.now());
+      return {
+        statusCode: 429,
+        data: failure({ code: 971, message: 'Please wait' }),
+        responseOptions: { headers: { ...JSON_HEADERS, 'retry-after': '5' } },
+      };
+    });
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}`, method: 'GET' })
+      .reply(() => {
+        sentAt.push(clock.now());
+        return { statusCode: 200, data: ok(secret(SECRET, 'SOURCE')), responseOptions: {} };
+      });
+
+    // No retries: the 429 comes straight back to the caller...
+    expect((await cloudflareError(client.getStore(STORE))).status).toBe(429);
+    expect(clock.sleeps).toEqual([]);
+    // ...but the next request, on another path, still waits out the Retry-After.
+    expect((await client.getSecret(STORE, SECRET)).name).toBe('SOURCE');
+    expect(clock.sleeps).toEqual([5_000]);
+    expect(sentAt).toEqual([START, START + 5_000]);
+    expect(urls()).toHaveLength(2);
+  });
+
+  it('a pause longer than the time left fails the next request without sending it', async () => {
+    const { pool, client, clock, urls } = setup({ maxRetries: 0, deadline: START + 120_000 });
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}`, method: 'GET' })
+      .reply(429, failure({ code: 971, message: 'Please wait' }), {
+        headers: { ...JSON_HEADERS, 'retry-after': '300' },
+      });
+    await cloudflareError(client.getStore(STORE));
+
+    const error = await cloudflareError(client.duplicateSecret(STORE, SECRET, BODY));
+
+    expect(error.kind).toBe('deadline');
+    expect(error.message).toContain(
+      `POST ${DUPLICATE_PATH} was not sent: Cloudflare rate-limited this account and asked to wait 300 s, ` +
+        "more than the 120 s left of the step's time budget.",
+    );
+    expect(error.message).toContain('5 minutes');
+    expect(clock.sleeps).toEqual([]);
+    expect(urls()).toEqual([`GET ${WIRE}/stores/${STORE}`]);
+  });
+
+  it('does not start a request once the deadline has passed', async () => {
+    const { client, urls } = setup({ deadline: START });
+
+    const error = await cloudflareError(client.getStore(STORE));
+
+    expect(error.message).toBe(
+      `GET ${API}/stores/${STORE} was not sent: the time budget is spent.`,
+    );
+    expect(urls()).toEqual([]);
+  });
+});
+
+describe('writes', () => {
+  it('sends the duplicate to the documented URL with the body as given', async () => {
+    const { pool, client, urls, calls } = setup();
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}/duplicate`, method: 'POST' })
+      .reply(200, ok(secret(NEW_SECRET, 'MY_API_KEY', { status: 'pending' })), {
+        headers: JSON_HEADERS,
+      });
+
+    const created = await client.duplicateSecret(STORE, SECRET, BODY);
+
+    expect(created.id).toBe(NEW_SECRET);
+    expect(created.status).toBe('pending');
+    expect(urls()).toEqual([`POST ${WIRE}/stores/${STORE}/secrets/${SECRET}/duplicate`]);
+    expect(calls()[0]!.body).toBe(JSON.stringify(BODY));
+  });
+
+  it.each([502, 503, 429])('sends duplicateSecret once, even on HTTP %i', async (status) => {
+    const { pool, client, clock, urls } = setup({ maxRetries: 5 });
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}/duplicate`, method: 'POST' })
+      .reply(status, '')
+      .persist();
+
+    const error = await cloudflareError(client.duplicateSecret(STORE, SECRET, BODY));
+
+    expect(error.status).toBe(status);
+    expect(clock.sleeps).toEqual([]);
+    expect(urls()).toHaveLength(1);
+  });
+
+  it.each([
+    [500, true],
+    [502, true],
+    [503, true],
+    [400, false],
+    [403, false],
+    [404, false],
+    [409, false],
+    [422, false],
+    [429, false],
+  ])('HTTP %i: ambiguous is %s', async (status, ambiguous) => {
+    const { pool, client } = setup();
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}/duplicate`, method: 'POST' })
+      .reply(status, failure({ code: 1000, message: 'x' }), { headers: JSON_HEADERS });
+
+    const error = await cloudflareError(client.duplicateSecret(STORE, SECRET, BODY));
+
+    expect(error.kind).toBe('http');
+    expect(error.ambiguous).toBe(ambiguous);
+  });
+
+  it('a connection that breaks after sending is ambiguous', async () => {
+    const { pool, client, urls } = setup();
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}/duplicate`, method: 'POST' })
+      .replyWithError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }));
+
+    const error = await cloudflareError(client.duplicateSecret(STORE, SECRET, BODY));
+
+    expect(error.kind).toBe('network');
+    expect(error.ambiguous).toBe(true);
+    expect(error.message).toBe(
+      `POST ${DUPLICATE_PATH} failed: the connection failed (UND_ERR_SOCKET: other side closed).`,
+    );
+    expect(urls()).toHaveLength(1);
+  });
+
+  it('a connection that was refused is not ambiguous', async () => {
+    const { pool, client } = setup();
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}/duplicate`, method: 'POST' })
+      .replyWithError(
+        Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' }),
+      );
+
+    const error = await cloudflareError(client.duplicateSecret(STORE, SECRET, BODY));
+
+    expect(error.kind).toBe('network');
+    expect(error.ambiguous).toBe(false);
+  });
+
+  it('a timeout is ambiguous and is not retried', async () => {
+    const { pool, client, urls } = setup({ requestTimeoutMs: 50, maxRetries: 3 });
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}/duplicate`, method: 'POST' })
+      .reply(200, ok(secret(NEW_SECRET, 'MY_API_KEY')), { headers: JSON_HEADERS })
+      .delay(150);
+
+    const error = await cloudflareError(client.duplicateSecret(STORE, SECRET, BODY));
+
+    expect(error.kind).toBe('timeout');
+    expect(error.ambiguous).toBe(true);
+    expect(error.message).toBe(`POST ${DUPLICATE_PATH} timed out after 0.1 s.`);
+    expect(urls()).toHaveLength(1);
+  });
+});
+
+describe('onRequest', () => {
+  it('reports method, path, status and attempt of every try, and never headers', async () => {
+    const { pool, client, events } = setup({ maxRetries: 3 });
+    const path = `${WIRE}/stores/${STORE}/secrets/${SECRET}`;
+    pool.intercept({ path, method: 'GET' }).reply(502, '');
+    pool.intercept({ path, method: 'GET' }).replyWithError(new Error('socket hang up'));
+    pool
+      .intercept({ path, method: 'GET' })
+      .reply(200, ok(secret(SECRET, 'SOURCE')), { headers: JSON_HEADERS });
+
+    await client.getSecret(STORE, SECRET);
+
+    expect(events).toEqual([
+      {
+        method: 'GET',
+        path: SECRET_PATH,
+        attempt: 1,
+        status: 502,
+        durationMs: 0,
+        error: `GET ${SECRET_PATH} failed: HTTP 502: an empty body.`,
+      },
+      {
+        method: 'GET',
+        path: SECRET_PATH,
+        attempt: 2,
+        status: undefined,
+        durationMs: 0,
+        error: `GET ${SECRET_PATH} failed: the connection failed (socket hang up).`,
+      },
+      {
+        method: 'GET',
+        path: SECRET_PATH,
+        attempt: 3,
+        status: 200,
+        durationMs: 0,
+        error: undefined,
+      },
+    ]);
+    for (const event of events) {
+      expect(Object.keys(event).sort()).toEqual([
+        'attempt',
+        'durationMs',
+        'error',
+        'method',
+        'path',
+        'status',
+      ]);
+    }
+    expect(JSON.stringify(events)).not.toContain(TOKEN);
+  });
+
+  it('reports the path without the query string, and the write as attempt 1', async () => {
+    const { pool, client, events } = setup({
+      credentials: { kind: 'global-key', email: EMAIL, key: GLOBAL_KEY },
+    });
+    pool
+      .intercept({ path: `${WIRE}/stores?page=1&per_page=100`, method: 'GET' })
+      .reply(200, ok([store(STORE, 'main')], { total_pages: 1 }), { headers: JSON_HEADERS });
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}/duplicate`, method: 'POST' })
+      .reply(409, failure({ code: 1000, message: 'exists' }), { headers: JSON_HEADERS });
+
+    await client.listStores();
+    await cloudflareError(client.duplicateSecret(STORE, SECRET, BODY));
+
+    expect(
+      events.map(({ method, path, attempt, status }) => ({ method, path, attempt, status })),
+    ).toEqual([
+      { method: 'GET', path: `${API}/stores`, attempt: 1, status: 200 },
+      { method: 'POST', path: DUPLICATE_PATH, attempt: 1, status: 409 },
+    ]);
+    const printed = JSON.stringify(events);
+    expect(printed).not.toContain(GLOBAL_KEY);
+    expect(printed).not.toContain(EMAIL);
+  });
+});

@@ -1,0 +1,598 @@
+/**
+ * executeCopy against a real SecretsStoreClient over undici's MockAgent: the never-double-create
+ * rules of src/duplicate.ts, request by request. Nothing waits: the clock is fake.
+ */
+import { MockAgent } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SecretsStoreClient } from '../src/cloudflare/client.js';
+import { CloudflareError } from '../src/cloudflare/errors.js';
+import type { Clock } from '../src/cloudflare/retry.js';
+import { executeCopy, type CopyOptions } from '../src/duplicate.js';
+import { ActionError } from '../src/errors.js';
+import type { PlannedCopy, PlannedStore } from '../src/plan.js';
+import { ACCOUNT_ID, TOKEN } from './helpers/credentials.js';
+
+const ORIGIN = 'https://api.cloudflare.test';
+const BASE_URL = `${ORIGIN}/client/v4`;
+const STORE = '023e105f4ecef8ad9ca31a8372d0c353';
+const OTHER_STORE = '9b2e4f6a8c0d1e3f5a7b9c1d3e5f7a9b';
+const SOURCE = '3fd85f74b32742f1bff64a85009dda07';
+const CREATED = '7a1c0e5b9d3f4e2a8b6c4d2e0f1a3b5c';
+const EXISTING = 'c0ffee00c0ffee00c0ffee00c0ffee00';
+const API = `/accounts/${ACCOUNT_ID}/secrets_store`;
+const WIRE = `/client/v4${API}`;
+const NAME = 'MY_API_KEY';
+/** A whole second, so the `Date` header (1 s resolution) carries it exactly. */
+const START = 1_700_000_000_000;
+const HOUR = 3_600_000;
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+const DUPLICATE = `${WIRE}/stores/${STORE}/secrets/${SOURCE}/duplicate`;
+const SEARCH = `${WIRE}/stores/${STORE}/secrets?search=${NAME}&page=1&per_page=100`;
+const STORES = `${WIRE}/stores?page=1&per_page=100`;
+const GET_SOURCE = `${WIRE}/stores/${STORE}/secrets/${SOURCE}`;
+
+const MAIN: PlannedStore = { id: STORE, name: 'main' };
+const FAIL: CopyOptions = { ifExists: 'fail', dryRun: false };
+const SKIP: CopyOptions = { ifExists: 'skip', dryRun: false };
+
+interface FakeClock extends Clock {
+  sleeps: number[];
+}
+
+function fakeClock(): FakeClock {
+  let now = START;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => now,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+    random: () => 0.5,
+  };
+}
+
+const ok = (result: unknown, resultInfo?: Record<string, number>) => ({
+  success: true,
+  errors: [],
+  messages: [],
+  result,
+  ...(resultInfo ? { result_info: resultInfo } : {}),
+});
+
+const failure = (code: number, message: string) => ({
+  success: false,
+  errors: [{ code, message }],
+  messages: [],
+  result: null,
+});
+
+function secret(
+  id: string,
+  name: string,
+  extra: { scopes?: string[]; comment?: string; created?: number } = {},
+) {
+  const created = new Date(extra.created ?? START).toISOString();
+  return {
+    id,
+    name,
+    status: 'active',
+    store_id: STORE,
+    created,
+    modified: created,
+    scopes: extra.scopes ?? ['workers', 'ai_gateway'],
+    ...(extra.comment !== undefined ? { comment: extra.comment } : {}),
+  };
+}
+
+function copy(overrides: Partial<PlannedCopy> = {}): PlannedCopy {
+  return {
+    sourceRef: SOURCE,
+    sourceId: SOURCE,
+    name: NAME,
+    scopes: ['workers', 'ai_gateway'],
+    nameWasFree: false,
+    ...overrides,
+  };
+}
+
+/** Response headers with a server clock `offsetMs` away from the local fake clock. */
+const serverDate = (offsetMs: number) => ({
+  ...JSON_HEADERS,
+  date: new Date(START + offsetMs).toUTCString(),
+});
+
+let agent: MockAgent | undefined;
+
+function setup(maxRetries = 3) {
+  agent = new MockAgent({ enableCallHistory: true });
+  agent.disableNetConnect();
+  const mock = agent;
+  const pool = agent.get(ORIGIN);
+  const clock = fakeClock();
+  const client = new SecretsStoreClient({
+    accountId: ACCOUNT_ID,
+    credentials: { kind: 'token', token: TOKEN },
+    baseUrl: BASE_URL,
+    dispatcher: agent,
+    clock,
+    maxRetries,
+  });
+  const urls = () =>
+    (mock.getCallHistory()?.calls() ?? []).map(
+      (call) => `${call.method} ${call.fullUrl.slice(ORIGIN.length)}`,
+    );
+  const posts = () => urls().filter((url) => url.startsWith('POST '));
+  return { pool, client, clock, urls, posts };
+}
+
+afterEach(async () => {
+  if (!agent) return;
+  const current = agent;
+  agent = undefined;
+  try {
+    current.assertNoPendingInterceptors();
+  } finally {
+    await current.close();
+  }
+});
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => {
+      throw new Error('expected executeCopy to fail, but it succeeded');
+    },
+    (error: unknown) => error as Error,
+  );
+}
+
+const takenMessage = (id: string) =>
+  `A secret named "${NAME}" already exists in store "main" (${STORE}), with id ${id}. ` +
+  'Set if-exists: skip to use the existing secret, or choose another name.';
+
+describe('executeCopy', () => {
+  it('creates the copy with one POST carrying name, scopes and comment', async () => {
+    const { pool, client, urls } = setup();
+    let body: unknown;
+    pool.intercept({ path: DUPLICATE, method: 'POST' }).reply((options) => {
+      body = JSON.parse(String(options.body));
+      return {
+        statusCode: 200,
+        data: ok(secret(CREATED, NAME, { comment: 'for staging' })),
+        responseOptions: { headers: JSON_HEADERS },
+      };
+    });
+    const planned = copy({ comment: 'for staging' });
+
+    const result = await executeCopy(client, MAIN, planned, FAIL);
+
+    expect(result).toEqual({
+      copy: planned,
+      outcome: 'created',
+      secret: {
+        id: CREATED,
+        name: NAME,
+        status: 'active',
+        store_id: STORE,
+        created: new Date(START).toISOString(),
+        modified: new Date(START).toISOString(),
+        comment: 'for staging',
+        scopes: ['workers', 'ai_gateway'],
+      },
+      adopted: false,
+      warnings: [],
+    });
+    expect(body).toEqual({ name: NAME, scopes: ['workers', 'ai_gateway'], comment: 'for staging' });
+    expect(urls()).toEqual([`POST ${DUPLICATE}`]);
+  });
+
+  it('sends no comment key when the plan has no comment', async () => {
+    const { pool, client } = setup();
+    let body: unknown;
+    pool.intercept({ path: DUPLICATE, method: 'POST' }).reply((options) => {
+      body = JSON.parse(String(options.body));
+      return { statusCode: 200, data: ok(secret(CREATED, NAME)), responseOptions: {} };
+    });
+
+    await executeCopy(client, MAIN, copy(), FAIL);
+
+    expect(body).toEqual({ name: NAME, scopes: ['workers', 'ai_gateway'] });
+  });
+
+  describe('after an answer was lost', () => {
+    it('adopts the secret a 502 hid when it was created after the first attempt (server clock)', async () => {
+      const { pool, client, urls, posts } = setup();
+      // The server's clock is an hour behind ours: the secret was created 2 s after the first
+      // attempt on the server's clock, which is an hour before it on the local clock.
+      pool
+        .intercept({ path: DUPLICATE, method: 'POST' })
+        .reply(502, '<html><title>502 Bad Gateway</title></html>', {
+          headers: { 'content-type': 'text/html', date: new Date(START - HOUR).toUTCString() },
+        });
+      pool
+        .intercept({ path: SEARCH, method: 'GET' })
+        .reply(
+          200,
+          ok([secret(CREATED, NAME, { created: START - HOUR + 2_000 })], { total_pages: 1 }),
+          { headers: serverDate(-HOUR) },
+        );
+
+      const result = await executeCopy(client, MAIN, copy(), FAIL);
+
+      expect(result.outcome).toBe('created');
+      expect(result.adopted).toBe(true);
+      expect(result.secret?.id).toBe(CREATED);
+      expect(result.warnings).toEqual([]);
+      expect(posts()).toHaveLength(1);
+      expect(urls()).toEqual([`POST ${DUPLICATE}`, `GET ${SEARCH}`]);
+    });
+
+    it('adopts after a connection broke once the request was sent, when the plan saw the name free', async () => {
+      const { pool, client, posts } = setup();
+      pool
+        .intercept({ path: DUPLICATE, method: 'POST' })
+        .replyWithError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }));
+      // Created "long ago" by its timestamp: nameWasFree alone proves it is ours.
+      pool
+        .intercept({ path: SEARCH, method: 'GET' })
+        .reply(200, ok([secret(CREATED, NAME, { created: START - 10 * HOUR })]), {
+          headers: JSON_HEADERS,
+        });
+
+      const result = await executeCopy(client, MAIN, copy({ nameWasFree: true }), FAIL);
+
+      expect(result.outcome).toBe('created');
+      expect(result.adopted).toBe(true);
+      expect(result.secret?.id).toBe(CREATED);
+      expect(posts()).toHaveLength(1);
+    });
+
+    it('adopts after a 200 whose result it could not read', async () => {
+      const { pool, client, urls } = setup();
+      pool
+        .intercept({ path: DUPLICATE, method: 'POST' })
+        .reply(200, ok({ name: NAME }), { headers: JSON_HEADERS });
+      pool
+        .intercept({ path: SEARCH, method: 'GET' })
+        .reply(200, ok([secret(CREATED, NAME, { created: START })]), { headers: JSON_HEADERS });
+
+      const result = await executeCopy(client, MAIN, copy(), FAIL);
+
+      expect(result.outcome).toBe('created');
+      expect(result.adopted).toBe(true);
+      expect(urls()).toEqual([`POST ${DUPLICATE}`, `GET ${SEARCH}`]);
+    });
+
+    it('sends the POST again when the lookup finds nothing (names are unique, so it cannot double)', async () => {
+      const { pool, client, clock, urls, posts } = setup();
+      pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(502, '');
+      pool
+        .intercept({ path: SEARCH, method: 'GET' })
+        .reply(200, ok([secret(EXISTING, `${NAME}_OLD`)], { total_pages: 1 }), {
+          headers: JSON_HEADERS,
+        });
+      pool
+        .intercept({ path: DUPLICATE, method: 'POST' })
+        .reply(200, ok(secret(CREATED, NAME)), { headers: JSON_HEADERS });
+
+      const result = await executeCopy(client, MAIN, copy(), FAIL);
+
+      expect(result.outcome).toBe('created');
+      expect(result.adopted).toBe(false);
+      expect(result.secret?.id).toBe(CREATED);
+      expect(posts()).toHaveLength(2);
+      expect(urls()).toEqual([`POST ${DUPLICATE}`, `GET ${SEARCH}`, `POST ${DUPLICATE}`]);
+      expect(clock.sleeps).toEqual([250]);
+    });
+
+    it('reports that nothing was created when the retries run out', async () => {
+      const { pool, client, posts } = setup(1);
+      pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(503, '').times(2);
+      pool
+        .intercept({ path: SEARCH, method: 'GET' })
+        .reply(200, ok([]), { headers: JSON_HEADERS })
+        .times(2);
+
+      const error = await rejection(executeCopy(client, MAIN, copy(), FAIL));
+
+      expect(error).toBeInstanceOf(CloudflareError);
+      expect(error.message).toBe(
+        `POST ${API}/stores/${STORE}/secrets/${SOURCE}/duplicate failed: HTTP 503: an empty body. ` +
+          `No secret named "${NAME}" was created.`,
+      );
+      expect(posts()).toHaveLength(2);
+    });
+
+    it('when the lookup itself fails, resends; a conflict then finds the lost copy and adopts it', async () => {
+      const { pool, client, urls, posts } = setup(1);
+      pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(502, '');
+      pool.intercept({ path: SEARCH, method: 'GET' }).reply(503, '').times(2);
+      pool
+        .intercept({ path: DUPLICATE, method: 'POST' })
+        .reply(409, failure(1000, 'name already exists'), { headers: JSON_HEADERS });
+      pool
+        .intercept({ path: SEARCH, method: 'GET' })
+        .reply(200, ok([secret(CREATED, NAME, { created: START })]), { headers: JSON_HEADERS });
+
+      const result = await executeCopy(client, MAIN, copy(), FAIL);
+
+      expect(result.outcome).toBe('created');
+      expect(result.adopted).toBe(true);
+      expect(result.secret?.id).toBe(CREATED);
+      expect(posts()).toHaveLength(2);
+      expect(urls()).toEqual([
+        `POST ${DUPLICATE}`,
+        `GET ${SEARCH}`,
+        `GET ${SEARCH}`,
+        `POST ${DUPLICATE}`,
+        `GET ${SEARCH}`,
+      ]);
+    });
+
+    describe('a same-named secret created before the first attempt (server clock) is not ours', () => {
+      // The server's clock is an hour ahead: the secret is 30 min older than the first attempt
+      // on the server's clock, though 30 min newer on the local one.
+      function olderSecret(pool: ReturnType<typeof setup>['pool'], scopes?: string[]) {
+        pool
+          .intercept({ path: DUPLICATE, method: 'POST' })
+          .reply(502, '', { headers: serverDate(HOUR) });
+        pool
+          .intercept({ path: SEARCH, method: 'GET' })
+          .reply(
+            200,
+            ok([
+              secret(EXISTING, NAME, { created: START + HOUR / 2, scopes: scopes ?? ['workers'] }),
+            ]),
+            { headers: serverDate(HOUR) },
+          );
+      }
+
+      it('if-exists: fail names it and throws', async () => {
+        const { pool, client, posts } = setup();
+        olderSecret(pool, ['workers', 'ai_gateway']);
+
+        const error = await rejection(executeCopy(client, MAIN, copy(), FAIL));
+
+        expect(error).toBeInstanceOf(ActionError);
+        expect(error.message).toBe(takenMessage(EXISTING));
+        expect(posts()).toHaveLength(1);
+      });
+
+      it('if-exists: skip returns it as existing, not adopted', async () => {
+        const { pool, client, posts } = setup();
+        olderSecret(pool, ['workers', 'ai_gateway']);
+
+        const result = await executeCopy(client, MAIN, copy(), SKIP);
+
+        expect(result.outcome).toBe('existing');
+        expect(result.adopted).toBe(false);
+        expect(result.secret?.id).toBe(EXISTING);
+        expect(result.warnings).toEqual([]);
+        expect(posts()).toHaveLength(1);
+      });
+    });
+
+    it('a found secret with other scopes is not ours, however new', async () => {
+      const { pool, client } = setup();
+      pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(502, '');
+      pool
+        .intercept({ path: SEARCH, method: 'GET' })
+        .reply(200, ok([secret(EXISTING, NAME, { scopes: ['workers'], created: START + 1_000 })]));
+
+      const result = await executeCopy(client, MAIN, copy({ nameWasFree: true }), SKIP);
+
+      expect(result.outcome).toBe('existing');
+      expect(result.adopted).toBe(false);
+      expect(result.warnings).toHaveLength(1);
+    });
+
+    it('a found secret with another comment is not ours', async () => {
+      const { pool, client } = setup();
+      pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(502, '');
+      pool
+        .intercept({ path: SEARCH, method: 'GET' })
+        .reply(200, ok([secret(EXISTING, NAME, { comment: 'theirs', created: START + 1_000 })]));
+
+      const error = await rejection(
+        executeCopy(client, MAIN, copy({ comment: 'ours', nameWasFree: true }), FAIL),
+      );
+
+      expect(error.message).toBe(takenMessage(EXISTING));
+    });
+  });
+
+  describe('a conflict on the first attempt', () => {
+    function conflict(pool: ReturnType<typeof setup>['pool'], found: unknown[]) {
+      pool
+        .intercept({ path: DUPLICATE, method: 'POST' })
+        .reply(409, failure(1000, 'secret name already exists'), { headers: JSON_HEADERS });
+      pool
+        .intercept({ path: SEARCH, method: 'GET' })
+        .reply(200, ok(found, { total_pages: 1 }), { headers: JSON_HEADERS });
+    }
+
+    it('if-exists: fail throws an error naming the existing id and suggesting skip', async () => {
+      const { pool, client, urls } = setup();
+      conflict(pool, [secret(EXISTING, NAME, { scopes: ['workers'], created: START - HOUR })]);
+
+      const error = await rejection(executeCopy(client, MAIN, copy(), FAIL));
+
+      expect(error).toBeInstanceOf(ActionError);
+      expect(error.message).toBe(takenMessage(EXISTING));
+      expect(error.message).toContain('if-exists: skip');
+      expect(urls()).toEqual([`POST ${DUPLICATE}`, `GET ${SEARCH}`]);
+    });
+
+    it('if-exists: skip returns the existing secret, warning that its scopes differ', async () => {
+      const { pool, client, posts } = setup();
+      conflict(pool, [secret(EXISTING, NAME, { scopes: ['workers'], created: START - HOUR })]);
+
+      const result = await executeCopy(client, MAIN, copy(), SKIP);
+
+      expect(result.outcome).toBe('existing');
+      expect(result.adopted).toBe(false);
+      expect(result.secret?.id).toBe(EXISTING);
+      expect(result.warnings).toEqual([
+        `Secret "${NAME}" (${EXISTING}) already exists in store "main" (${STORE}) with scopes [workers], ` +
+          'not the requested [workers, ai_gateway]; it was left as it is (if-exists: skip).',
+      ]);
+      expect(posts()).toHaveLength(1);
+    });
+
+    it('if-exists: skip gives no warning when the scopes match in another order', async () => {
+      const { pool, client } = setup();
+      conflict(pool, [secret(EXISTING, NAME, { scopes: ['ai_gateway', 'workers'] })]);
+
+      const result = await executeCopy(client, MAIN, copy(), SKIP);
+
+      expect(result.outcome).toBe('existing');
+      expect(result.warnings).toEqual([]);
+    });
+
+    it('never adopts: without a lost answer, even a brand-new matching secret is someone else’s', async () => {
+      const { pool, client } = setup();
+      conflict(pool, [secret(EXISTING, NAME, { created: START + 1_000 })]);
+
+      const error = await rejection(executeCopy(client, MAIN, copy({ nameWasFree: true }), FAIL));
+
+      expect(error).toBeInstanceOf(ActionError);
+      expect(error.message).toBe(takenMessage(EXISTING));
+    });
+
+    it('throws the original HTTP error when the lookup finds no such name', async () => {
+      const { pool, client, urls, clock } = setup();
+      conflict(pool, [secret(EXISTING, `${NAME}_2`)]);
+
+      const error = await rejection(executeCopy(client, MAIN, copy(), SKIP));
+
+      expect(error).toBeInstanceOf(CloudflareError);
+      expect((error as CloudflareError).status).toBe(409);
+      expect(error.message).toBe(
+        `POST ${API}/stores/${STORE}/secrets/${SOURCE}/duplicate failed: HTTP 409: [1000] secret name already exists.`,
+      );
+      expect(urls()).toEqual([`POST ${DUPLICATE}`, `GET ${SEARCH}`]);
+      expect(clock.sleeps).toEqual([]);
+    });
+
+    it('throws the original HTTP error when the lookup fails', async () => {
+      const { pool, client } = setup();
+      pool
+        .intercept({ path: DUPLICATE, method: 'POST' })
+        .reply(422, failure(1001, 'bad name'), { headers: JSON_HEADERS });
+      pool
+        .intercept({ path: SEARCH, method: 'GET' })
+        .reply(403, failure(10000, 'Authentication error'), { headers: JSON_HEADERS });
+
+      const error = await rejection(executeCopy(client, MAIN, copy(), FAIL));
+
+      expect((error as CloudflareError).status).toBe(422);
+      expect(error.message).toContain('HTTP 422: [1001] bad name.');
+    });
+
+    it.each([400, 401, 403, 404, 429])(
+      'HTTP %i is not treated as a taken name when no lookup could explain it',
+      async (status) => {
+        // 401/403/429 are never conflicts; 400 is, so it gets a lookup; 404 gets a diagnosis.
+        const { pool, client, urls } = setup(0);
+        pool
+          .intercept({ path: DUPLICATE, method: 'POST' })
+          .reply(status, failure(1000, 'no'), { headers: JSON_HEADERS });
+        if (status === 400) {
+          pool
+            .intercept({ path: SEARCH, method: 'GET' })
+            .reply(200, ok([]), { headers: JSON_HEADERS });
+        }
+        if (status === 404) {
+          pool
+            .intercept({ path: STORES, method: 'GET' })
+            .reply(200, ok([{ id: STORE, name: 'main' }]), { headers: JSON_HEADERS });
+          pool
+            .intercept({ path: GET_SOURCE, method: 'GET' })
+            .reply(200, ok(secret(SOURCE, 'SOURCE')), { headers: JSON_HEADERS });
+        }
+
+        const error = await rejection(executeCopy(client, MAIN, copy(), SKIP));
+
+        expect((error as CloudflareError).status).toBe(status);
+        expect(urls().filter((url) => url.startsWith('POST '))).toHaveLength(1);
+        expect(urls().filter((url) => url.includes('search='))).toHaveLength(
+          status === 400 ? 1 : 0,
+        );
+      },
+    );
+  });
+
+  describe('a 404', () => {
+    it('says the source secret is missing from the store', async () => {
+      const { pool, client, urls } = setup();
+      pool
+        .intercept({ path: DUPLICATE, method: 'POST' })
+        .reply(404, failure(7003, 'No route for the URI'), { headers: JSON_HEADERS });
+      pool
+        .intercept({ path: STORES, method: 'GET' })
+        .reply(200, ok([{ id: STORE, name: 'main' }], { total_pages: 1 }), {
+          headers: JSON_HEADERS,
+        });
+      pool
+        .intercept({ path: GET_SOURCE, method: 'GET' })
+        .reply(404, failure(7003, 'No route for the URI'), { headers: JSON_HEADERS });
+
+      const error = await rejection(executeCopy(client, MAIN, copy(), FAIL));
+
+      expect(error).toBeInstanceOf(CloudflareError);
+      expect(error.message).toBe(
+        `POST ${API}/stores/${STORE}/secrets/${SOURCE}/duplicate failed: HTTP 404: [7003] No route for the URI. ` +
+          `Secret ${SOURCE} is not in store ${STORE}. Check the secret input.`,
+      );
+      expect(urls()).toEqual([`POST ${DUPLICATE}`, `GET ${STORES}`, `GET ${GET_SOURCE}`]);
+    });
+
+    it('says the store is missing from the account, listing the stores it has', async () => {
+      const { pool, client, urls } = setup();
+      pool
+        .intercept({ path: DUPLICATE, method: 'POST' })
+        .reply(404, failure(7003, 'No route for the URI'), { headers: JSON_HEADERS });
+      pool
+        .intercept({ path: STORES, method: 'GET' })
+        .reply(200, ok([{ id: OTHER_STORE, name: 'other' }], { total_pages: 1 }), {
+          headers: JSON_HEADERS,
+        });
+
+      const error = await rejection(executeCopy(client, MAIN, copy(), FAIL));
+
+      expect(error.message).toBe(
+        `POST ${API}/stores/${STORE}/secrets/${SOURCE}/duplicate failed: HTTP 404: [7003] No route for the URI. ` +
+          `Store ${STORE} is not in account ${ACCOUNT_ID}; its stores: "other" (${OTHER_STORE}). Check the store input.`,
+      );
+      expect(urls()).toEqual([`POST ${DUPLICATE}`, `GET ${STORES}`]);
+    });
+  });
+
+  it('makes no request when the plan already found the name taken', async () => {
+    const { client, urls } = setup();
+    const existing = secret(EXISTING, NAME, { scopes: ['dex'] });
+
+    const skipped = await executeCopy(client, MAIN, copy({ existing }), SKIP);
+    const failed = await rejection(executeCopy(client, MAIN, copy({ existing }), FAIL));
+
+    expect(skipped.outcome).toBe('existing');
+    expect(skipped.secret).toBe(existing);
+    expect(skipped.adopted).toBe(false);
+    expect(skipped.warnings).toHaveLength(1);
+    expect(failed).toBeInstanceOf(ActionError);
+    expect(failed.message).toBe(takenMessage(EXISTING));
+    expect(urls()).toEqual([]);
+  });
+
+  it('makes no request on a dry run', async () => {
+    const { client, urls } = setup();
+    const planned = copy();
+
+    const result = await executeCopy(client, MAIN, planned, { ifExists: 'fail', dryRun: true });
+
+    expect(result).toEqual({ copy: planned, outcome: 'dry-run', adopted: false, warnings: [] });
+    expect(urls()).toEqual([]);
+  });
+});

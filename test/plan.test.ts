@@ -1,0 +1,342 @@
+/**
+ * makePlan over undici's MockAgent: what it finds, what it refuses, and how many requests it
+ * costs. Every interceptor a test sets up must be used, and any other request fails the test.
+ */
+import { MockAgent } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SecretsStoreClient } from '../src/cloudflare/client.js';
+import type { Clock } from '../src/cloudflare/retry.js';
+import { ActionError } from '../src/errors.js';
+import type { ActionConfig, Duplication } from '../src/inputs.js';
+import { makePlan } from '../src/plan.js';
+import { ACCOUNT_ID, TOKEN } from './helpers/credentials.js';
+
+const ORIGIN = 'https://api.cloudflare.test';
+const BASE_URL = `${ORIGIN}/client/v4`;
+const STORE = '023e105f4ecef8ad9ca31a8372d0c353';
+const OTHER_STORE = '9b2e4f6a8c0d1e3f5a7b9c1d3e5f7a9b';
+const SOURCE = '3fd85f74b32742f1bff64a85009dda07';
+const TAKEN = 'c0ffee00c0ffee00c0ffee00c0ffee00';
+const WIRE = `/client/v4/accounts/${ACCOUNT_ID}/secrets_store`;
+const STORES = `${WIRE}/stores?page=1&per_page=100`;
+const SECRETS = `${WIRE}/stores/${STORE}/secrets?page=1&per_page=100`;
+const GET_SOURCE = `${WIRE}/stores/${STORE}/secrets/${SOURCE}`;
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+const ok = (result: unknown, resultInfo?: Record<string, number>) => ({
+  success: true,
+  errors: [],
+  messages: [],
+  result,
+  ...(resultInfo ? { result_info: resultInfo } : {}),
+});
+
+const store = (id: string, name: string) => ({ id, name });
+
+function secret(id: string, name: string, scopes?: string[]) {
+  return {
+    id,
+    name,
+    status: 'active',
+    store_id: STORE,
+    created: '2023-09-21T18:56:32.624632Z',
+    modified: '2023-09-21T18:56:32.624632Z',
+    ...(scopes ? { scopes } : {}),
+  };
+}
+
+const SOURCE_SECRET = secret(SOURCE, 'DB_URL', ['workers', 'dex']);
+const TAKEN_SECRET = secret(TAKEN, 'DB_URL_COPY', ['workers']);
+
+const byId = (id: string, name = 'DB_URL_COPY'): Duplication => ({
+  source: { kind: 'id', id },
+  name,
+});
+const byName = (source: string, name = 'DB_URL_COPY'): Duplication => ({
+  source: { kind: 'name', name: source },
+  name,
+});
+
+/** A configuration with every field set; only what makePlan reads matters. */
+function config(overrides: Partial<ActionConfig>): ActionConfig {
+  return {
+    accountId: ACCOUNT_ID,
+    credentials: { kind: 'token', token: TOKEN },
+    baseUrl: BASE_URL,
+    store: { kind: 'id', id: STORE },
+    duplications: [byId(SOURCE)],
+    batch: false,
+    concurrency: 1,
+    rollbackOnFailure: false,
+    scopes: undefined,
+    comment: undefined,
+    ifExists: 'fail',
+    dryRun: false,
+    maxRetries: 3,
+    timeoutSeconds: 120,
+    warnings: [],
+    ...overrides,
+  } as ActionConfig;
+}
+
+let agent: MockAgent | undefined;
+
+function setup() {
+  agent = new MockAgent({ enableCallHistory: true });
+  agent.disableNetConnect();
+  const mock = agent;
+  const pool = agent.get(ORIGIN);
+  let now = 1_700_000_000_000;
+  const clock: Clock = {
+    now: () => now,
+    sleep: async (ms) => {
+      now += ms;
+    },
+    random: () => 0.5,
+  };
+  const client = new SecretsStoreClient({
+    accountId: ACCOUNT_ID,
+    credentials: { kind: 'token', token: TOKEN },
+    baseUrl: BASE_URL,
+    dispatcher: agent,
+    clock,
+    maxRetries: 0,
+  });
+  const urls = () =>
+    (mock.getCallHistory()?.calls() ?? []).map(
+      (call) => `${call.method} ${call.fullUrl.slice(ORIGIN.length)}`,
+    );
+  const reply = (path: string, result: unknown) =>
+    pool
+      .intercept({ path, method: 'GET' })
+      .reply(200, ok(result, Array.isArray(result) ? { total_pages: 1 } : undefined), {
+        headers: JSON_HEADERS,
+      });
+  return { pool, client, urls, reply };
+}
+
+afterEach(async () => {
+  if (!agent) return;
+  const current = agent;
+  agent = undefined;
+  try {
+    current.assertNoPendingInterceptors();
+  } finally {
+    await current.close();
+  }
+});
+
+async function actionError(promise: Promise<unknown>): Promise<ActionError> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected makePlan to fail, but it succeeded');
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ActionError);
+  return error as ActionError;
+}
+
+describe('makePlan request counts', () => {
+  it('ids and scopes: no request at all', async () => {
+    const { client, urls } = setup();
+
+    const plan = await makePlan(
+      config({ scopes: ['workers'], comment: 'copied', ifExists: 'fail' }),
+      client,
+    );
+
+    expect(plan).toEqual({
+      store: { id: STORE },
+      copies: [
+        {
+          sourceRef: SOURCE,
+          sourceId: SOURCE,
+          name: 'DB_URL_COPY',
+          scopes: ['workers'],
+          comment: 'copied',
+          nameWasFree: false,
+        },
+      ],
+    });
+    expect(plan.copies[0]!.existing).toBeUndefined();
+    expect(urls()).toEqual([]);
+  });
+
+  it('source id without scopes: one GET of the secret, whose scopes are copied', async () => {
+    const { client, urls, reply } = setup();
+    reply(GET_SOURCE, SOURCE_SECRET);
+
+    const plan = await makePlan(config({}), client);
+
+    expect(plan.copies[0]!.scopes).toEqual(['workers', 'dex']);
+    expect(plan.copies[0]!.source?.name).toBe('DB_URL');
+    // A GET of the source says nothing about the new name.
+    expect(plan.copies[0]!.nameWasFree).toBe(false);
+    expect(urls()).toEqual([`GET ${GET_SOURCE}`]);
+  });
+
+  it('store and source by name: one store listing and one secret listing', async () => {
+    const { client, urls, reply } = setup();
+    reply(STORES, [store(OTHER_STORE, 'staging'), store(STORE, 'production')]);
+    reply(SECRETS, [SOURCE_SECRET, secret(TAKEN, 'UNRELATED', ['workers'])]);
+
+    const plan = await makePlan(
+      config({ store: { kind: 'name', name: 'production' }, duplications: [byName('DB_URL')] }),
+      client,
+    );
+
+    expect(plan.store).toEqual({ id: STORE, name: 'production' });
+    expect(plan.copies).toHaveLength(1);
+    expect(plan.copies[0]).toMatchObject({
+      sourceRef: 'DB_URL',
+      sourceId: SOURCE,
+      name: 'DB_URL_COPY',
+      scopes: ['workers', 'dex'],
+      nameWasFree: true,
+    });
+    expect(plan.copies[0]!.existing).toBeUndefined();
+    expect(urls()).toEqual([`GET ${STORES}`, `GET ${SECRETS}`]);
+  });
+
+  it("the account's only store is used when no store is given", async () => {
+    const { client, urls, reply } = setup();
+    reply(STORES, [store(STORE, 'default_secrets_store')]);
+
+    const plan = await makePlan(config({ store: undefined, scopes: ['workers'] }), client);
+
+    expect(plan.store).toEqual({ id: STORE, name: 'default_secrets_store' });
+    expect(urls()).toEqual([`GET ${STORES}`]);
+  });
+
+  it('dry run: lists the secrets even when ids and scopes are given', async () => {
+    const { client, urls, reply } = setup();
+    reply(SECRETS, [SOURCE_SECRET]);
+
+    const plan = await makePlan(config({ dryRun: true, scopes: ['access'] }), client);
+
+    expect(plan.copies[0]).toMatchObject({
+      sourceId: SOURCE,
+      scopes: ['access'],
+      nameWasFree: true,
+    });
+    expect(plan.copies[0]!.source?.name).toBe('DB_URL');
+    expect(urls()).toEqual([`GET ${SECRETS}`]);
+  });
+});
+
+describe('makePlan refusals', () => {
+  it('several stores and none named: lists them', async () => {
+    const { client, urls, reply } = setup();
+    reply(STORES, [store(STORE, 'production'), store(OTHER_STORE, 'staging')]);
+
+    const error = await actionError(
+      makePlan(config({ store: undefined, scopes: ['workers'] }), client),
+    );
+
+    expect(error.message).toBe(
+      `Account ${ACCOUNT_ID} has 2 stores; set the store input to one of them. ` +
+        `Stores in this account: "production" (${STORE}), "staging" (${OTHER_STORE}).`,
+    );
+    expect(urls()).toEqual([`GET ${STORES}`]);
+  });
+
+  it('no store at all', async () => {
+    const { client, reply } = setup();
+    reply(STORES, []);
+
+    const error = await actionError(makePlan(config({ store: undefined }), client));
+
+    expect(error.message).toBe(
+      `Account ${ACCOUNT_ID} has no Secrets Store yet. Create one in the Cloudflare dashboard ` +
+        '(or with `wrangler secrets-store store create`), then run the step again.',
+    );
+  });
+
+  it('a store name that matches none: lists the stores there are', async () => {
+    const { client, reply } = setup();
+    reply(STORES, [store(STORE, 'production')]);
+
+    const error = await actionError(
+      makePlan(config({ store: { kind: 'name', name: 'Production' } }), client),
+    );
+
+    expect(error.message).toBe(
+      `No store named "Production" in account ${ACCOUNT_ID}. Stores in this account: "production" (${STORE}).`,
+    );
+  });
+
+  it('a source name that is not in the store', async () => {
+    const { client, urls, reply } = setup();
+    reply(SECRETS, [secret(SOURCE, 'db_url', ['workers'])]);
+
+    const error = await actionError(makePlan(config({ duplications: [byName('DB_URL')] }), client));
+
+    expect(error.message).toBe(
+      `No secret named "DB_URL" in store ${STORE}. Check the secret input ` +
+        '(an id is 32 hex characters; a name must match exactly, case included).',
+    );
+    expect(urls()).toEqual([`GET ${SECRETS}`]);
+  });
+
+  it('a source without scopes and no scopes input', async () => {
+    const { client, reply } = setup();
+    reply(GET_SOURCE, secret(SOURCE, 'DB_URL'));
+
+    const error = await actionError(makePlan(config({}), client));
+
+    expect(error.message).toBe(
+      `The source secret "DB_URL" (${SOURCE}) has no scopes to copy; set the scopes input.`,
+    );
+  });
+
+  it('a taken name with if-exists: fail is refused before any write', async () => {
+    const { client, urls, reply } = setup();
+    reply(SECRETS, [SOURCE_SECRET, TAKEN_SECRET]);
+
+    const error = await actionError(
+      makePlan(config({ duplications: [byName('DB_URL')], ifExists: 'fail' }), client),
+    );
+
+    expect(error.message).toBe(
+      `A secret named "DB_URL_COPY" already exists in store ${STORE}, with id ${TAKEN}. ` +
+        'Set if-exists: skip to use the existing secret, or choose another name.',
+    );
+    expect(urls()).toEqual([`GET ${SECRETS}`]);
+  });
+});
+
+describe('makePlan with a taken name and if-exists: skip', () => {
+  it('records the existing secret, and the name as not free', async () => {
+    const { client, urls, reply } = setup();
+    reply(SECRETS, [SOURCE_SECRET, TAKEN_SECRET]);
+
+    const plan = await makePlan(
+      config({ duplications: [byName('DB_URL')], ifExists: 'skip' }),
+      client,
+    );
+
+    expect(plan.copies[0]!.existing).toEqual({
+      ...TAKEN_SECRET,
+      comment: undefined,
+    });
+    expect(plan.copies[0]!.nameWasFree).toBe(false);
+    expect(urls()).toEqual([`GET ${SECRETS}`]);
+  });
+});
+
+describe('nameWasFree', () => {
+  it.each([
+    ['ids and scopes, no request', { scopes: ['workers'] }, [] as string[], false],
+    ['source fetched by id', {}, [GET_SOURCE], false],
+    ['listed, name free', { dryRun: true }, [SECRETS], true],
+  ] as const)('%s', async (_label, overrides, paths, free) => {
+    const { client, urls, reply } = setup();
+    for (const path of paths) reply(path, path === SECRETS ? [SOURCE_SECRET] : SOURCE_SECRET);
+
+    const plan = await makePlan(config({ ...overrides } as Partial<ActionConfig>), client);
+
+    expect(plan.copies[0]!.nameWasFree).toBe(free);
+    expect(urls()).toEqual(paths.map((path) => `GET ${path}`));
+  });
+});
