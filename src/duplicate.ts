@@ -50,6 +50,9 @@ export interface CopyOptions {
   dryRun: boolean;
 }
 
+/** How the error of a copy that never started begins. */
+export const NOT_ATTEMPTED = 'not attempted';
+
 export interface ExecuteOptions extends CopyOptions {
   /** Copies in flight at once. */
   concurrency: number;
@@ -107,7 +110,17 @@ export async function executeCopy(
       } catch (error) {
         if (error instanceof CloudflareError && error.ambiguous) {
           answerLost = true;
-          const ours = await reconcile();
+          let ours: Secret | undefined;
+          try {
+            ours = await reconcile();
+          } catch (lookupError) {
+            if (!(lookupError instanceof CloudflareError)) throw lookupError;
+            // Keep the write's failure in front: it is what the user must act on. Its kind
+            // still decides whether to retry (safe: names are unique).
+            throw error.withSummary(
+              `${error.summary} Whether it took effect is unknown: looking for "${copy.name}" also failed (${lookupError.summary}).`,
+            );
+          }
           if (ours) return ours;
           // Absent: the attempt did not take effect, so trying again cannot double it.
           throw error.withSummary(`${error.summary} No secret named "${copy.name}" was created.`);
@@ -187,7 +200,7 @@ export async function executePlan(
       if (failed && options.rollbackOnFailure && !copy.existing) {
         results[index] = failedResult(
           copy,
-          'not attempted: another copy failed and rollback-on-failure is set',
+          `${NOT_ATTEMPTED}: another copy failed and rollback-on-failure is set`,
         );
         continue;
       }

@@ -252,7 +252,7 @@ export function parseDuplications(read: ReadInput): Duplication[] {
   if (list !== '') {
     if (secret !== '' || name !== '') {
       throw new Problem(
-        `Use either secret + name (one copy) or secrets (a list), not both: secrets is set, and so is ${secret !== '' ? 'secret' : 'name'}.`,
+        `Use either secret + name (one copy) or secrets (a list), not both: secrets is set, and so is ${[secret !== '' ? 'secret' : '', name !== '' ? 'name' : ''].filter(Boolean).join(' and ')}.`,
       );
     }
     return parseSecretsList(list);

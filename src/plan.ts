@@ -47,7 +47,8 @@ export interface Plan {
  */
 export async function makePlan(config: ActionConfig, client: SecretsStoreClient): Promise<Plan> {
   const store = await resolveStore(config.store, client);
-  const list = config.duplications.length > 1;
+  // A `secrets` list, even of one line, is checked as a whole before its first write.
+  const list = config.batch;
   const needsListing =
     list || config.dryRun || config.duplications.some((d) => d.source.kind === 'name');
   const secrets = needsListing

@@ -2,7 +2,7 @@
  * What the step reports: its outputs and the job summary. Pure functions; src/main.ts writes
  * them, and a summary that cannot be written never fails the step.
  */
-import type { CopyResult } from './duplicate.js';
+import { NOT_ATTEMPTED, type CopyResult } from './duplicate.js';
 import type { PlannedStore } from './plan.js';
 import type { Trigger } from './trigger.js';
 
@@ -24,7 +24,8 @@ export interface ResultEntry {
 }
 
 /**
- * Step outputs, named as in action.yml. `secret-ids` and `results` are always set; the
+ * Step outputs, named as in action.yml. Once the copies ran (the plan passed),
+ * `secret-ids` and `results` are always set; the
  * single-secret outputs describe the one copy of a single run that did not fail.
  */
 export function outputsFor(report: RunReport): Record<string, string> {
@@ -75,6 +76,11 @@ export function failureSummary(report: RunReport): string | undefined {
   if (failed.length === 0) return undefined;
   if (!report.batch) return failed[0]!.error;
   const lines = failed.map((r) => `- ${lineLabel(r)}: ${r.error}`);
+  const notAttempted = failed.filter((r) => !r.secret && r.error?.startsWith(NOT_ATTEMPTED));
+  const head =
+    `${failed.length - notAttempted.length} of ${report.results.length} copies failed` +
+    (notAttempted.length > 0 ? `, ${notAttempted.length} not attempted` : '') +
+    ':';
   const rolledBack = report.results.filter((r) => r.outcome === 'rolled-back');
   const tail =
     rolledBack.length > 0
@@ -83,9 +89,7 @@ export function failureSummary(report: RunReport): string | undefined {
           ...rolledBack.map((r) => `- ${r.copy.name} (${r.secret?.id})`),
         ]
       : [];
-  return [`${failed.length} of ${report.results.length} copies failed:`, ...lines, ...tail].join(
-    '\n',
-  );
+  return [head, ...lines, ...tail].join('\n');
 }
 
 function lineLabel(r: CopyResult): string {

@@ -570,6 +570,26 @@ describe('executeCopy', () => {
     });
   });
 
+  it('keeps the write failure in front when the lookup after it fails too', async () => {
+    const { pool, client, urls } = setup(0);
+    pool
+      .intercept({ path: DUPLICATE, method: 'POST' })
+      .reply(502, failure(1000, 'bad gateway'), { headers: JSON_HEADERS });
+    pool
+      .intercept({ path: SEARCH, method: 'GET' })
+      .reply(403, failure(10000, 'Authentication error'), { headers: JSON_HEADERS });
+
+    const error = await rejection(executeCopy(client, MAIN, copy(), FAIL));
+
+    expect(error).toBeInstanceOf(CloudflareError);
+    expect((error as CloudflareError).summary).toBe(
+      `POST ${API}/stores/${STORE}/secrets/${SOURCE}/duplicate failed: HTTP 502: [1000] bad gateway. ` +
+        `Whether it took effect is unknown: looking for "${NAME}" also failed ` +
+        `(GET ${API}/stores/${STORE}/secrets failed: HTTP 403: [10000] Authentication error.).`,
+    );
+    expect(urls()).toEqual([`POST ${DUPLICATE}`, `GET ${SEARCH}`]);
+  });
+
   it('makes no request when the plan already found the name taken', async () => {
     const { client, urls } = setup();
     const existing = secret(EXISTING, NAME, { scopes: ['dex'] });

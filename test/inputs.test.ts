@@ -650,7 +650,7 @@ describe('parseInputs: secrets list, concurrency and rollback-on-failure', () =>
 
   it('refuses secrets together with secret or name', () => {
     expect(problem({ secrets: 'A => B' })).toBe(
-      'Use either secret + name (one copy) or secrets (a list), not both: secrets is set, and so is secret.',
+      'Use either secret + name (one copy) or secrets (a list), not both: secrets is set, and so is secret and name.',
     );
     expect(problem({ secret: undefined, secrets: 'A => B' })).toBe(
       'Use either secret + name (one copy) or secrets (a list), not both: secrets is set, and so is name.',

@@ -152,12 +152,20 @@ export class SecretsStoreClient {
     );
   }
 
-  /** Deletes a secret; retried, since deleting twice leaves the same state (a 404 the second time). */
+  /**
+   * Deletes a secret. Retried, since deleting twice leaves the same state; a 404 on a retry
+   * means an earlier attempt whose answer was lost did the job.
+   */
   async deleteSecret(storeId: string, secretId: string): Promise<void> {
-    await this.read(
-      { method: 'DELETE', path: this.secretPath(storeId, secretId) },
-      () => undefined,
-    );
+    const options: CallOptions = { method: 'DELETE', path: this.secretPath(storeId, secretId) };
+    await this.retrying(async (attempt) => {
+      try {
+        await this.call(options, attempt, () => undefined);
+      } catch (error) {
+        if (attempt > 1 && error instanceof CloudflareError && error.status === 404) return;
+        throw error;
+      }
+    });
   }
 
   async getQuota(): Promise<Quota> {
@@ -559,7 +567,9 @@ function describeBody(text: string, contentType: string | string[] | undefined):
       return `truncated or malformed JSON (${text.length} bytes)`;
     }
   }
-  return `a ${type ?? 'non-JSON'} body (${text.length} bytes)`;
+  return type
+    ? `a body of type ${type} (${text.length} bytes)`
+    : `a non-JSON body (${text.length} bytes)`;
 }
 
 function errorCode(error: unknown): string | undefined {

@@ -601,6 +601,30 @@ describe('envelope handling', () => {
   });
 });
 
+describe('deleteSecret', () => {
+  const path = `${WIRE}/stores/${STORE}/secrets/${SECRET}`;
+
+  it('takes a 404 on a retry as done: the first attempt deleted it but its answer was lost', async () => {
+    const { pool, client, urls } = setup({ maxRetries: 2 });
+    pool.intercept({ path, method: 'DELETE' }).reply(502, '');
+    pool
+      .intercept({ path, method: 'DELETE' })
+      .reply(404, failure({ code: 1003, message: 'secret not found' }), { headers: JSON_HEADERS });
+
+    await expect(client.deleteSecret(STORE, SECRET)).resolves.toBeUndefined();
+    expect(urls()).toEqual([`DELETE ${path}`, `DELETE ${path}`]);
+  });
+
+  it('reports a 404 on the first attempt: there was nothing to delete', async () => {
+    const { pool, client } = setup();
+    pool
+      .intercept({ path, method: 'DELETE' })
+      .reply(404, failure({ code: 1003, message: 'secret not found' }), { headers: JSON_HEADERS });
+
+    expect((await cloudflareError(client.deleteSecret(STORE, SECRET))).status).toBe(404);
+  });
+});
+
 describe('retries of reads', () => {
   it('retries 5xx with full-jitter backoff and then succeeds', async () => {
     const { pool, client, clock, urls } = setup({ maxRetries: 3 });

@@ -146,6 +146,16 @@ describe('checked before the first write', () => {
     expect(posts()).toHaveLength(0);
   });
 
+  it('checks a one-line list as a list: ids and scopes still get the listing and the quota', async () => {
+    await useFake({ quota: 3 });
+    const result = await runAction({
+      inputs: { ...seeded.inputs, secrets: `${seeded.ids.DB_URL} => A`, scopes: 'workers' },
+    });
+    expect(result.code).toBe(1);
+    expect(result.errors[0]).toContain('Nothing was written: this list creates 1 secrets');
+    expect(posts()).toHaveLength(0);
+  });
+
   it('refuses a TARGET listed twice, naming the lines, before any request', async () => {
     const result = await runAction({
       inputs: {
