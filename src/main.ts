@@ -3,7 +3,10 @@
  * file that reads inputs or writes outputs; everything it calls gets plain values.
  */
 import * as core from '@actions/core';
-import { context } from '@actions/github';
+// Only the Context class of @actions/github: its package entry also loads Octokit (about 1 MB
+// of bundle, and its load time at every start) which this action never calls. The package's
+// exports map does not list lib/context.js, hence the path.
+import { Context } from '../node_modules/@actions/github/lib/context.js';
 import { EnvHttpProxyAgent } from 'undici';
 import { SecretsStoreClient, type RequestEvent } from './cloudflare/client.js';
 import { CloudflareError } from './cloudflare/errors.js';
@@ -103,7 +106,7 @@ function logResult({ outcome, copy: { name }, secret, adopted }: CopyResult): vo
 /** The job summary is a courtesy: failing to write it only warns. */
 async function writeSummary(report: RunReport): Promise<void> {
   try {
-    const markdown = summaryMarkdown(report, describeTrigger(context, process.env));
+    const markdown = summaryMarkdown(report, describeTrigger(new Context(), process.env));
     await core.summary.addRaw(markdown, true).write();
   } catch (error) {
     core.warning(
