@@ -2,14 +2,14 @@
  * The action, in one direction: inputs → plan → Cloudflare client → report. This is the only
  * file that reads inputs or writes outputs; everything it calls gets plain values.
  */
-import * as core from '@actions/core';
+import * as core from './runner.js';
 // Only the Context class of @actions/github: its package entry also loads Octokit (about 1 MB
 // of bundle, and its load time at every start) which this action never calls. The package's
 // exports map does not list lib/context.js, hence the path.
 import { Context } from '../node_modules/@actions/github/lib/context.js';
-import { EnvHttpProxyAgent } from 'undici';
 import { SecretsStoreClient, type RequestEvent } from './cloudflare/client.js';
 import { CloudflareError } from './cloudflare/errors.js';
+import { EnvHttpProxyAgent } from './cloudflare/undici.js';
 import { executePlan, type CopyResult } from './duplicate.js';
 import { ActionError } from './errors.js';
 import { credentialValues, InputError, parseInputs } from './inputs.js';

@@ -6,7 +6,7 @@
  * clock. Reads are retried; writes are attempted once and left to the caller, because a write
  * that failed ambiguously must be reconciled before it is sent again (see src/duplicate.ts).
  */
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { CloudflareError, formatCloudflareMessages } from './errors.js';
 import { DEFAULT_BACKOFF, parseRetryAfter, systemClock, withRetries, type Clock } from './retry.js';
 import type {
@@ -19,6 +19,7 @@ import type {
   Secret,
   Store,
 } from './types.js';
+import { request } from './undici.js';
 import { ShapeError, expectArrayOf, expectQuota, expectSecret, expectStore } from './validate.js';
 
 export const DEFAULT_BASE_URL = 'https://api.cloudflare.com/client/v4';
@@ -37,7 +38,8 @@ export interface ClientOptions {
   accountId: string;
   credentials: Credentials;
   baseUrl?: string;
-  dispatcher?: Dispatcher;
+  /** Carries every request: an EnvHttpProxyAgent in the action, a MockAgent in unit tests. */
+  dispatcher: Dispatcher;
   /** Retries after the first attempt for reads (connection errors, timeouts, 429, 5xx). */
   maxRetries?: number;
   /** Epoch ms by which all of this client's work must be done. */
@@ -71,7 +73,7 @@ export class SecretsStoreClient {
   readonly accountId: string;
   private readonly baseUrl: string;
   private readonly credentials: Credentials;
-  private readonly dispatcher: Dispatcher | undefined;
+  private readonly dispatcher: Dispatcher;
   private readonly clock: Clock;
   private readonly maxRetries: number;
   private readonly deadline: number;
@@ -85,7 +87,7 @@ export class SecretsStoreClient {
   private serverOffsetMs: number | undefined;
 
   constructor(options: ClientOptions) {
-    this.accountId = checkId(options.accountId, 'account id');
+    this.accountId = checkId(options.accountId, 'an account id');
     this.credentials = options.credentials;
     this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
     this.dispatcher = options.dispatcher;
@@ -221,11 +223,11 @@ export class SecretsStoreClient {
   }
 
   private storePath(storeId: string): string {
-    return `${this.storesPath()}/${checkId(storeId, 'store id')}`;
+    return `${this.storesPath()}/${checkId(storeId, 'a store id')}`;
   }
 
   private secretPath(storeId: string, secretId: string): string {
-    return `${this.storePath(storeId)}/secrets/${checkId(secretId, 'secret id')}`;
+    return `${this.storePath(storeId)}/secrets/${checkId(secretId, 'a secret id')}`;
   }
 
   private async listAll<T>(
@@ -276,12 +278,11 @@ export class SecretsStoreClient {
     let status: number | undefined;
     let failure: string | undefined;
     try {
-      const response = await request(this.url(options), {
+      const response = await request(this.dispatcher, this.url(options), {
         method,
         headers: this.headers(options.body !== undefined),
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
         signal: controller.signal,
-        dispatcher: this.dispatcher,
       });
       status = response.statusCode;
       this.noteServerTime(response.headers['date']);
@@ -338,12 +339,12 @@ export class SecretsStoreClient {
     await this.clock.sleep(wait);
   }
 
-  private url(options: CallOptions): string {
+  private url(options: CallOptions): URL {
     const url = new URL(this.baseUrl + options.path);
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
-    return url.toString();
+    return url;
   }
 
   private headers(hasBody: boolean): Record<string, string> {
@@ -514,7 +515,7 @@ function checkId(id: string, what: string): string {
   // Ids are the only values that enter a URL path; anything else could change the request's target.
   if (!ID_PATTERN.test(id))
     throw new TypeError(
-      `Refusing to use ${JSON.stringify(id)} as a ${what}: not 32 lowercase hex characters.`,
+      `Refusing to use ${JSON.stringify(id)} as ${what}: not 32 lowercase hex characters.`,
     );
   return id;
 }

@@ -418,8 +418,9 @@ describe('ids are checked before they enter a path', () => {
         new SecretsStoreClient({
           accountId: '../stores',
           credentials: { kind: 'token', token: TOKEN },
+          dispatcher: new MockAgent(),
         }),
-    ).toThrow('Refusing to use "../stores" as a account id');
+    ).toThrow('Refusing to use "../stores" as an account id');
   });
 });
 

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
+import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { SecretsStoreClient } from '../../src/cloudflare/client.js';
 import {
@@ -420,11 +421,13 @@ describe('SecretsStoreClient over real HTTP', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
+    const agent = new Agent();
     try {
       const retries: { waitMs: number; reason: string }[] = [];
       const client = new SecretsStoreClient({
         accountId: ACCOUNT,
         credentials: { kind: 'token', token: 't' },
+        dispatcher: agent,
         baseUrl: `http://127.0.0.1:${port}`,
         maxRetries: 1,
         onRetry: ({ waitMs, reason }) => retries.push({ waitMs, reason }),
@@ -443,6 +446,7 @@ describe('SecretsStoreClient over real HTTP', () => {
       expect(requests[1]!.at - requests[0]!.at).toBeGreaterThanOrEqual(950);
       expect(elapsed).toBeGreaterThanOrEqual(950);
     } finally {
+      await agent.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
