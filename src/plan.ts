@@ -4,7 +4,7 @@
  * when ids (and scopes) were given: then the plan is built without a request.
  */
 import type { SecretsStoreClient } from './cloudflare/client.js';
-import type { Secret, Store } from './cloudflare/types.js';
+import type { Quota, Secret, Store } from './cloudflare/types.js';
 import { explainingNotFound } from './diagnose.js';
 import { ActionError } from './errors.js';
 import type { ActionConfig, Ref } from './inputs.js';
@@ -51,6 +51,9 @@ export async function makePlan(config: ActionConfig, client: SecretsStoreClient)
   const list = config.batch;
   const needsListing =
     list || config.dryRun || config.duplications.some((d) => d.source.kind === 'name');
+  // A list's quota read does not depend on the listing: both go out at once.
+  const quota = list ? client.getQuota() : undefined;
+  quota?.catch(() => undefined); // awaited below; an unused rejection must not crash the step
   const secrets = needsListing
     ? await explainingNotFound(client, store.id, undefined, () => client.listSecrets(store.id))
     : undefined;
@@ -108,16 +111,16 @@ export async function makePlan(config: ActionConfig, client: SecretsStoreClient)
         problems.map((p) => `- ${p}`).join('\n'),
     );
   }
-  if (list) await checkQuota(client, copies.filter((copy) => !copy.existing).length);
+  if (quota)
+    checkQuota(client.accountId, (await quota).secrets, copies.filter((c) => !c.existing).length);
   return { store, copies };
 }
 
 /** A list fails before its first write when the account has no room for all of it. */
-async function checkQuota(client: SecretsStoreClient, toCreate: number): Promise<void> {
-  const { quota, usage } = (await client.getQuota()).secrets;
+function checkQuota(accountId: string, { quota, usage }: Quota['secrets'], toCreate: number): void {
   if (usage + toCreate > quota) {
     throw new ActionError(
-      `Nothing was written: this list creates ${toCreate} secrets, but account ${client.accountId} ` +
+      `Nothing was written: this list creates ${toCreate} secrets, but account ${accountId} ` +
         `already uses ${usage} of its ${quota} (Secrets Store quota), so only ${Math.max(0, quota - usage)} more fit. ` +
         'Delete unused secrets or shorten the list.',
     );
