@@ -1,9 +1,16 @@
-/** runAction for the tests: every run is checked for every test credential. */
+/**
+ * runAction for the tests: every run is checked for every test credential, and runs under
+ * ACTION_NODE when it is set (.ci/run points it at Node 24, the runtime action.yml declares).
+ */
 import { ALL_CREDENTIALS } from './credentials.js';
 import { runAction as run, type RunOptions, type RunResult } from './run-action.js';
 
 export type { RunOptions, RunResult };
 
 export function runAction(options: RunOptions = {}): Promise<RunResult> {
-  return run({ ...options, forbidden: [...ALL_CREDENTIALS, ...(options.forbidden ?? [])] });
+  return run({
+    node: process.env.ACTION_NODE,
+    ...options,
+    forbidden: [...ALL_CREDENTIALS, ...(options.forbidden ?? [])],
+  });
 }

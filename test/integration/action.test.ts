@@ -2,6 +2,8 @@
  * The bundled action, run as the runner runs it, against the fake Cloudflare API on 127.0.0.1:
  * outputs, the exact requests, the job summary, and what is printed.
  */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ACCOUNT_ID,
@@ -538,5 +540,20 @@ describe('bad input fails before any request', () => {
         'Known scopes: workers, ai_gateway, dex, access, containers, websearch.',
     ]);
     expect(writes()[0]!.body).toEqual({ name: 'NEW', scopes: ['workers', 'ai-gateway'] });
+  });
+});
+
+describe('runtime', () => {
+  it('runs on the Node the suite was asked for (ACTION_NODE, else this one)', async () => {
+    const node = process.env.ACTION_NODE ?? process.execPath;
+    const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+    const printer = fileURLToPath(new URL('../helpers/print-version.cjs', import.meta.url));
+    const result = await runAction({
+      inputs: { ...seeded.inputs, secret: 'DB_URL', name: 'RUNTIME' },
+      env: { NODE_OPTIONS: `--require ${printer}` },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`action ran on node ${version}\n`);
+    expect(result.stderr.replace(`action ran on node ${version}\n`, '')).toBe('');
   });
 });
