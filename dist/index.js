@@ -18783,9 +18783,8 @@ function lineLabel(r) {
 /** The job summary, as GitHub-flavoured Markdown. */
 function summaryMarkdown(report, trigger) {
     const title = report.dryRun ? 'Secrets Store duplicate (dry run)' : 'Secrets Store duplicate';
-    const store = report.store.name
-        ? `${report.store.name} (\`${report.store.id}\`)`
-        : `\`${report.store.id}\``;
+    // The table names the store; the line under it gives its id once.
+    const store = report.store.name ?? `\`${report.store.id}\``;
     const rows = report.results.map((r) => {
         const source = r.copy.source
             ? `${r.copy.source.name} (\`${r.copy.sourceId}\`)`
@@ -18808,7 +18807,10 @@ function summaryMarkdown(report, trigger) {
         ...rows.map((cells) => `| ${cells.map(escapeCell).join(' | ')} |`),
         '',
     ];
-    const origin = [];
+    const storeLine = report.store.name
+        ? `${report.store.name.replace(/\r?\n/g, ' ')} (\`${report.store.id}\`)`
+        : `\`${report.store.id}\``;
+    const origin = [`**Store:** ${storeLine}`];
     if (trigger.repository)
         origin.push(`**Repository:** ${trigger.repository}`);
     if (trigger.event)
@@ -18817,8 +18819,7 @@ function summaryMarkdown(report, trigger) {
         origin.push(`**From:** ${trigger.source}`);
     if (trigger.runUrl)
         origin.push(`**Run:** [${trigger.runUrl}](${trigger.runUrl})`);
-    if (origin.length > 0)
-        lines.push(origin.join(' · '), '');
+    lines.push(origin.join(' · '), '');
     return lines.join('\n');
 }
 function outcomeLabel(result) {

@@ -100,9 +100,8 @@ function lineLabel(r: CopyResult): string {
 /** The job summary, as GitHub-flavoured Markdown. */
 export function summaryMarkdown(report: RunReport, trigger: Trigger): string {
   const title = report.dryRun ? 'Secrets Store duplicate (dry run)' : 'Secrets Store duplicate';
-  const store = report.store.name
-    ? `${report.store.name} (\`${report.store.id}\`)`
-    : `\`${report.store.id}\``;
+  // The table names the store; the line under it gives its id once.
+  const store = report.store.name ?? `\`${report.store.id}\``;
   const rows = report.results.map((r) => {
     const source = r.copy.source
       ? `${r.copy.source.name} (\`${r.copy.sourceId}\`)`
@@ -125,12 +124,15 @@ export function summaryMarkdown(report: RunReport, trigger: Trigger): string {
     ...rows.map((cells) => `| ${cells.map(escapeCell).join(' | ')} |`),
     '',
   ];
-  const origin: string[] = [];
+  const storeLine = report.store.name
+    ? `${report.store.name.replace(/\r?\n/g, ' ')} (\`${report.store.id}\`)`
+    : `\`${report.store.id}\``;
+  const origin: string[] = [`**Store:** ${storeLine}`];
   if (trigger.repository) origin.push(`**Repository:** ${trigger.repository}`);
   if (trigger.event) origin.push(`**Event:** ${trigger.event}`);
   if (trigger.source) origin.push(`**From:** ${trigger.source}`);
   if (trigger.runUrl) origin.push(`**Run:** [${trigger.runUrl}](${trigger.runUrl})`);
-  if (origin.length > 0) lines.push(origin.join(' · '), '');
+  lines.push(origin.join(' · '), '');
   return lines.join('\n');
 }
 

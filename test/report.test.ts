@@ -247,9 +247,10 @@ describe('summaryMarkdown', () => {
         '## Secrets Store duplicate',
         '',
         ...HEADER,
-        `| API_KEY (\`${SOURCE_ID}\`) → API_KEY_COPY | \`${NEW_ID}\` | workers, ai_gateway | pending | default_secrets_store (\`${STORE_ID}\`) | created |`,
+        `| API_KEY (\`${SOURCE_ID}\`) → API_KEY_COPY | \`${NEW_ID}\` | workers, ai_gateway | pending | default_secrets_store | created |`,
         '',
-        '**Repository:** acme/app · **Event:** release · **From:** release v1.2.0 · ' +
+        `**Store:** default_secrets_store (\`${STORE_ID}\`) · ` +
+          '**Repository:** acme/app · **Event:** release · **From:** release v1.2.0 · ' +
           '**Run:** [https://github.com/acme/app/actions/runs/4242](https://github.com/acme/app/actions/runs/4242)',
         '',
       ].join('\n'),
@@ -263,7 +264,9 @@ describe('summaryMarkdown', () => {
         '## Secrets Store duplicate (dry run)',
         '',
         ...HEADER,
-        `| API_KEY (\`${SOURCE_ID}\`) → API_KEY_COPY | — | workers, ai_gateway | — | default_secrets_store (\`${STORE_ID}\`) | dry run: would create |`,
+        `| API_KEY (\`${SOURCE_ID}\`) → API_KEY_COPY | — | workers, ai_gateway | — | default_secrets_store | dry run: would create |`,
+        '',
+        `**Store:** default_secrets_store (\`${STORE_ID}\`)`,
         '',
       ].join('\n'),
     );
@@ -288,13 +291,11 @@ describe('summaryMarkdown', () => {
       {},
     ).split('\n');
     expect(lines[4]).toBe(
-      `| API_KEY (\`${SOURCE_ID}\`) → API_KEY_COPY | — | workers, ai_gateway | — | default_secrets_store (\`${STORE_ID}\`) | failed: HTTP 403 |`,
+      `| API_KEY (\`${SOURCE_ID}\`) → API_KEY_COPY | — | workers, ai_gateway | — | default_secrets_store | failed: HTTP 403 |`,
     );
-    expect(lines[5]).toMatch(
-      / \| — \| default_secrets_store \(`[0-9a-f]{32}`\) \| failed: unknown error \|$/,
-    );
+    expect(lines[5]).toMatch(/ \| — \| default_secrets_store \| failed: unknown error \|$/);
     expect(lines[6]).toBe(
-      `| API_KEY (\`${SOURCE_ID}\`) → API_KEY_COPY | \`${NEW_ID}\` | workers, ai_gateway | — | default_secrets_store (\`${STORE_ID}\`) | rolled back (deleted) |`,
+      `| API_KEY (\`${SOURCE_ID}\`) → API_KEY_COPY | \`${NEW_ID}\` | workers, ai_gateway | — | default_secrets_store | rolled back (deleted) |`,
     );
     expect(lines[7]).toMatch(/ \| pending \| .* \| created; the rollback failed: HTTP 500 \|$/);
   });
@@ -322,10 +323,11 @@ describe('summaryMarkdown', () => {
         { id: STORE_ID, name: 'my|store\r\nline2' },
       ),
       {},
-    ).split('\n')[4];
-    expect(row).toBe(
-      `| A\\|B (\`${SOURCE_ID}\`) → API_KEY_COPY | \`${NEW_ID}\` | x\\|y | pen ding | my\\|store line2 (\`${STORE_ID}\`) | created |`,
+    ).split('\n');
+    expect(row[4]).toBe(
+      `| A\\|B (\`${SOURCE_ID}\`) → API_KEY_COPY | \`${NEW_ID}\` | x\\|y | pen ding | my\\|store line2 | created |`,
     );
+    expect(row[6]).toBe(`**Store:** my|store line2 (\`${STORE_ID}\`)`);
   });
 
   it('has one row per result', () => {
@@ -336,7 +338,10 @@ describe('summaryMarkdown', () => {
   it('writes only the parts of the trigger it knows', () => {
     const markdown = summaryMarkdown(report([result()]), { repository: 'acme/app', event: 'push' });
     const lines = markdown.split('\n');
-    expect(lines.slice(-2)).toEqual(['**Repository:** acme/app · **Event:** push', '']);
+    expect(lines.slice(-2)).toEqual([
+      `**Store:** default_secrets_store (\`${STORE_ID}\`) · **Repository:** acme/app · **Event:** push`,
+      '',
+    ]);
   });
 
   it('writes the source and run link without a repository', () => {
@@ -345,14 +350,18 @@ describe('summaryMarkdown', () => {
       runUrl: 'https://example.test/run/1',
     });
     expect(markdown.split('\n').slice(-2)).toEqual([
-      '**From:** environment production · **Run:** [https://example.test/run/1](https://example.test/run/1)',
+      `**Store:** default_secrets_store (\`${STORE_ID}\`) · ` +
+        '**From:** environment production · **Run:** [https://example.test/run/1](https://example.test/run/1)',
       '',
     ]);
   });
 
-  it('has no trigger line when nothing is known about the trigger', () => {
+  it('names only the store when nothing is known about the trigger', () => {
     const markdown = summaryMarkdown(report([result()]), {});
-    expect(markdown.split('\n')).toHaveLength(6);
-    expect(markdown).not.toContain('**');
+    expect(markdown.split('\n').slice(-2)).toEqual([
+      `**Store:** default_secrets_store (\`${STORE_ID}\`)`,
+      '',
+    ]);
+    expect(markdown.match(/\*\*/g)).toHaveLength(2);
   });
 });

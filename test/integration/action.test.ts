@@ -186,7 +186,7 @@ describe('happy path', () => {
     const id = result.outputs['secret-id'];
     expect(result.summary).toContain('## Secrets Store duplicate');
     expect(result.summary).toContain(
-      `| DB_URL (\`${seeded.ids.DB_URL}\`) → DB_URL_V1_2_0 | \`${id}\` | workers | pending | production (\`${seeded.storeId}\`) | created |`,
+      `| DB_URL (\`${seeded.ids.DB_URL}\`) → DB_URL_V1_2_0 | \`${id}\` | workers | pending | production | created |`,
     );
     expect(result.summary).toContain('**Repository:** acme/web-app');
     expect(result.summary).toContain('**Event:** release');
