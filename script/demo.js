@@ -5,9 +5,21 @@
  * would see: the step log, the step outputs, the job summary and the API requests made.
  *
  * Everything stays on 127.0.0.1; no Cloudflare account is needed.
+ *
+ *   node script/demo.js [--summaries DIR]
+ *
+ * --summaries writes each step's job summary to DIR/step-N.md (script/render-summary.js turns
+ * one into the README's picture).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createFakeCloudflare, seedDemo } from '../test/fake-cloudflare/server.js';
 import { runAction } from '../test/helpers/run-action.js';
+
+const summariesFlag = process.argv.indexOf('--summaries');
+const summariesDir = summariesFlag >= 0 ? process.argv[summariesFlag + 1] : undefined;
+if (summariesDir) mkdirSync(summariesDir, { recursive: true });
+let stepNumber = 0;
 
 const bold = (/** @type {string} */ text) =>
   process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text;
@@ -37,6 +49,8 @@ async function step(
 ) {
   fake.resetRequests();
   const result = await runAction(options);
+  stepNumber += 1;
+  if (summariesDir) writeFileSync(join(summariesDir, `step-${stepNumber}.md`), result.summary);
   console.log(`\n${bold(`━━ ${title}`)}`);
   console.log(bold('\nStep log:'));
   console.log(indent(renderLog(result.stdout)));
@@ -107,11 +121,35 @@ try {
     },
     fake,
   );
+  await step(
+    '4. A deployment to production promotes three secrets in one step (secrets list)',
+    {
+      ...common,
+      eventName: 'deployment',
+      event: {
+        deployment: { environment: 'production' },
+        repository: { full_name: 'acme/web-app' },
+      },
+      inputs: {
+        'api-base-url': demo.url,
+        secrets: [
+          '# staging secret => production copy',
+          'DB_URL => DB_URL_PRODUCTION',
+          `${demo.secrets.STRIPE_KEY} => STRIPE_KEY_PRODUCTION`,
+          'SESSION_SECRET => SESSION_SECRET_PRODUCTION',
+        ].join('\n'),
+        scopes: 'workers',
+        comment: 'Promoted to production',
+        'rollback-on-failure': 'true',
+      },
+    },
+    fake,
+  );
   console.log(bold('\nSecrets in the store now:'));
   for (const secret of fake.listSecrets(demo.storeId)) {
     console.log(
       indent(
-        `${secret.name.padEnd(16)} ${secret.id}  [${secret.scopes.join(', ')}]  ${secret.status}`,
+        `${secret.name.padEnd(26)} ${secret.id}  [${secret.scopes.join(', ')}]  ${secret.status}`,
       ),
     );
   }
