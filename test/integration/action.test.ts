@@ -257,6 +257,27 @@ describe('if-exists and dry-run', () => {
     expect(seeded.fake.listSecrets(seeded.storeId)).toHaveLength(3);
   });
 
+  it('recognises the conflict whatever 4xx Cloudflare uses for it', async () => {
+    const strict = await startFake({ conflictStatus: 400, conflictMessage: 'name: invalid' });
+    try {
+      const result = await runAction({
+        inputs: {
+          ...strict.inputs,
+          store: strict.storeId,
+          secret: strict.ids.DB_URL!,
+          name: 'STRIPE_KEY',
+          scopes: 'workers',
+          'if-exists': 'skip',
+        },
+      });
+      expect(result.code).toBe(0);
+      expect(result.outputs['outcome']).toBe('existing');
+      expect(result.outputs['secret-id']).toBe(strict.ids.STRIPE_KEY);
+    } finally {
+      await strict.fake.close();
+    }
+  });
+
   it('skips an existing name, outputs it, and warns when its scopes differ', async () => {
     const result = await runAction({
       inputs: {
