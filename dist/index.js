@@ -17513,7 +17513,7 @@ function describe(value) {
 
 const DEFAULT_BASE_URL = 'https://api.cloudflare.com/client/v4';
 const ID_PATTERN = /^[0-9a-f]{32}$/;
-const RATE_LIMIT_HINT = 'A rate-limited account stays locked for 5 minutes (1,200 requests per 5 minutes, shared by every tool on the account); run the step again later or raise timeout-seconds.';
+const RATE_LIMIT_HINT = 'A rate-limited account stays locked for 5 minutes (1,200 requests per 5 minutes, shared by every tool on the account): try again later, or allow more time.';
 const PAGE_SIZE = 100;
 /** Stops a server whose `result_info` never ends from keeping us in a loop. */
 const MAX_PAGES = 1_000;
@@ -17531,7 +17531,7 @@ class SecretsStoreClient {
     onRetry;
     /** No request starts before this time: a 429's Retry-After pauses every caller. */
     pausedUntil = 0;
-    /** Server clock minus local clock, from the last `Date` header; see serverNow(). */
+    /** Server clock minus local clock, from the last `Date` header; see serverTime(). */
     serverOffsetMs;
     constructor(options) {
         this.accountId = checkId(options.accountId, 'an account id');
@@ -17548,7 +17548,7 @@ class SecretsStoreClient {
     }
     // ---- Stores -------------------------------------------------------------------------------
     async listStores() {
-        return this.listAll(`${this.storesPath()}`, {}, expectStore);
+        return this.listAll(this.storesPath(), {}, expectStore);
     }
     async getStore(storeId) {
         return this.read({ method: 'GET', path: this.storePath(storeId) }, (r) => expectStore(r, 'result'));
@@ -17995,12 +17995,27 @@ async function explainingNotFound(client, storeId, secretId, call) {
 }
 
 ;// CONCATENATED MODULE: ./src/errors.ts
+
 /** A failure the user can act on (bad input, a missing store, a name conflict): no stack trace. */
 class ActionError extends Error {
     constructor(message) {
         super(message);
         this.name = 'ActionError';
     }
+}
+/** True for the failures this action expects and explains; anything else is a bug. */
+function isExpectedFailure(error) {
+    return error instanceof ActionError || error instanceof CloudflareError;
+}
+/** The message a failure is reported with: what to do for an expected one, "Unexpected" else. */
+function failureText(error) {
+    if (error instanceof CloudflareError && error.kind === 'deadline') {
+        // The client knows only its deadline; the action knows which input sets it.
+        return `${error.message} The timeout-seconds input sets that time budget.`;
+    }
+    if (isExpectedFailure(error))
+        return error.message;
+    return `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/plan.ts
@@ -18361,12 +18376,6 @@ async function rollBack(client, store, results) {
         }
     }
 }
-/** Expected failures carry a message for the user; anything else is a bug and says so. */
-function failureText(error) {
-    if (error instanceof CloudflareError || error instanceof ActionError)
-        return error.message;
-    return `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
-}
 function failedResult(copy, error) {
     return { copy, outcome: 'failed', adopted: false, warnings: [], error };
 }
@@ -18379,8 +18388,9 @@ function failedResult(copy, error) {
  */
 
 
+
 /** Bad input: the message names each input and says what it accepts. */
-class InputError extends Error {
+class InputError extends ActionError {
     problems;
     constructor(problems) {
         super(problems.length === 1
@@ -18882,7 +18892,6 @@ function describeTrigger(context, env) {
 
 
 
-
 const readInput = (name) => getInput(name);
 async function run() {
     // Proxies from HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case), as self-hosted runners need.
@@ -18976,16 +18985,9 @@ async function writeSummary(report) {
 }
 /** Expected failures print their message only; anything else is a bug, with its stack in debug. */
 function failureMessage(error) {
-    if (error instanceof InputError ||
-        error instanceof ActionError ||
-        error instanceof CloudflareError) {
-        return error.message;
-    }
-    if (error instanceof Error) {
+    if (!isExpectedFailure(error) && error instanceof Error)
         debug(error.stack ?? '');
-        return `Unexpected error: ${error.message}`;
-    }
-    return `Unexpected error: ${String(error)}`;
+    return failureText(error);
 }
 
 

@@ -26,7 +26,7 @@ import type { SecretsStoreClient } from './cloudflare/client.js';
 import { CloudflareError } from './cloudflare/errors.js';
 import type { DuplicateSecretBody, Secret } from './cloudflare/types.js';
 import { explainingNotFound } from './diagnose.js';
-import { ActionError } from './errors.js';
+import { failureText } from './errors.js';
 import type { IfExists } from './inputs.js';
 import { describeStore, nameTaken, type PlannedCopy, type PlannedStore } from './plan.js';
 import { sameScopes } from './scopes.js';
@@ -233,12 +233,6 @@ async function rollBack(
       result.error = `created, and the rollback failed: ${failureText(error)}`;
     }
   }
-}
-
-/** Expected failures carry a message for the user; anything else is a bug and says so. */
-function failureText(error: unknown): string {
-  if (error instanceof CloudflareError || error instanceof ActionError) return error.message;
-  return `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
 }
 
 function failedResult(copy: PlannedCopy, error: string): CopyResult {

@@ -5,6 +5,7 @@
  */
 import { DEFAULT_BASE_URL } from './cloudflare/client.js';
 import type { Credentials } from './cloudflare/types.js';
+import { ActionError } from './errors.js';
 import { unknownScopesWarning } from './scopes.js';
 
 /** A store or secret given by id (32 hex) or by exact name. */
@@ -49,7 +50,7 @@ export type ReadInput = (name: string) => string;
 type Env = Record<string, string | undefined>;
 
 /** Bad input: the message names each input and says what it accepts. */
-export class InputError extends Error {
+export class InputError extends ActionError {
   constructor(readonly problems: string[]) {
     super(
       problems.length === 1

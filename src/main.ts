@@ -8,11 +8,10 @@ import * as core from './runner.js';
 // exports map does not list lib/context.js, hence the path.
 import { Context } from '../node_modules/@actions/github/lib/context.js';
 import { SecretsStoreClient, type RequestEvent } from './cloudflare/client.js';
-import { CloudflareError } from './cloudflare/errors.js';
 import { EnvHttpProxyAgent } from './cloudflare/undici.js';
 import { executePlan, type CopyResult } from './duplicate.js';
-import { ActionError } from './errors.js';
-import { credentialValues, InputError, parseInputs } from './inputs.js';
+import { failureText, isExpectedFailure } from './errors.js';
+import { credentialValues, parseInputs } from './inputs.js';
 import { describeStore, makePlan } from './plan.js';
 import { failureSummary, outputsFor, summaryMarkdown, type RunReport } from './report.js';
 import { describeTrigger } from './trigger.js';
@@ -117,16 +116,6 @@ async function writeSummary(report: RunReport): Promise<void> {
 
 /** Expected failures print their message only; anything else is a bug, with its stack in debug. */
 function failureMessage(error: unknown): string {
-  if (
-    error instanceof InputError ||
-    error instanceof ActionError ||
-    error instanceof CloudflareError
-  ) {
-    return error.message;
-  }
-  if (error instanceof Error) {
-    core.debug(error.stack ?? '');
-    return `Unexpected error: ${error.message}`;
-  }
-  return `Unexpected error: ${String(error)}`;
+  if (!isExpectedFailure(error) && error instanceof Error) core.debug(error.stack ?? '');
+  return failureText(error);
 }

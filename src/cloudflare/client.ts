@@ -64,7 +64,7 @@ type ParseResult<T> = (result: unknown, resultInfo: ResultInfo | undefined) => T
 
 const ID_PATTERN = /^[0-9a-f]{32}$/;
 const RATE_LIMIT_HINT =
-  'A rate-limited account stays locked for 5 minutes (1,200 requests per 5 minutes, shared by every tool on the account); run the step again later or raise timeout-seconds.';
+  'A rate-limited account stays locked for 5 minutes (1,200 requests per 5 minutes, shared by every tool on the account): try again later, or allow more time.';
 const PAGE_SIZE = 100;
 /** Stops a server whose `result_info` never ends from keeping us in a loop. */
 const MAX_PAGES = 1_000;
@@ -83,7 +83,7 @@ export class SecretsStoreClient {
   private readonly onRetry: ClientOptions['onRetry'];
   /** No request starts before this time: a 429's Retry-After pauses every caller. */
   private pausedUntil = 0;
-  /** Server clock minus local clock, from the last `Date` header; see serverNow(). */
+  /** Server clock minus local clock, from the last `Date` header; see serverTime(). */
   private serverOffsetMs: number | undefined;
 
   constructor(options: ClientOptions) {
@@ -103,7 +103,7 @@ export class SecretsStoreClient {
   // ---- Stores -------------------------------------------------------------------------------
 
   async listStores(): Promise<Store[]> {
-    return this.listAll(`${this.storesPath()}`, {}, expectStore);
+    return this.listAll(this.storesPath(), {}, expectStore);
   }
 
   async getStore(storeId: string): Promise<Store> {

@@ -246,6 +246,7 @@ describe('rate limits and deadlines', () => {
       'Cloudflare asked to wait 300 s before retrying (Retry-After), more than the',
     );
     expect(result.errors[0]).toContain('stays locked for 5 minutes');
+    expect(result.errors[0]).toMatch(/The timeout-seconds input sets that time budget\.$/);
     expect(result.durationMs).toBeLessThan(20_000);
     expect(countOf('POST', DUPLICATE)).toBe(1);
     expect(secretsNamed('DB_URL_PROD')).toHaveLength(0);

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { CloudflareError } from '../src/cloudflare/errors.js';
+import { ActionError, failureText, isExpectedFailure } from '../src/errors.js';
+import { InputError } from '../src/inputs.js';
+
+const http = new CloudflareError('GET /x failed: HTTP 400: [1001] bad.', {
+  kind: 'http',
+  method: 'GET',
+  path: '/x',
+  status: 400,
+});
+const deadline = new CloudflareError('GET /x was not sent: the time budget is spent.', {
+  kind: 'deadline',
+  method: 'GET',
+  path: '/x',
+});
+
+describe('failureText', () => {
+  it('reports expected failures by their message alone', () => {
+    expect(failureText(new ActionError('No store named "x".'))).toBe('No store named "x".');
+    expect(failureText(new InputError(['name is required.']))).toBe(
+      'Invalid input: name is required.',
+    );
+    expect(failureText(http)).toBe('GET /x failed: HTTP 400: [1001] bad.');
+  });
+
+  it('names the input that sets the time budget when the deadline stopped the step', () => {
+    expect(failureText(deadline)).toBe(
+      'GET /x was not sent: the time budget is spent. The timeout-seconds input sets that time budget.',
+    );
+  });
+
+  it('calls anything else unexpected', () => {
+    expect(failureText(new TypeError('x is not a function'))).toBe(
+      'Unexpected error: x is not a function',
+    );
+    expect(failureText('thrown string')).toBe('Unexpected error: thrown string');
+  });
+});
+
+describe('isExpectedFailure', () => {
+  it('accepts the action and Cloudflare errors, including input errors, and nothing else', () => {
+    expect([new ActionError('a'), new InputError(['b']), http].map(isExpectedFailure)).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect([new Error('c'), new TypeError('d'), undefined].map(isExpectedFailure)).toEqual([
+      false,
+      false,
+      false,
+    ]);
+  });
+});
