@@ -2,97 +2,54 @@
  * executeCopy against a real SecretsStoreClient over undici's MockAgent: the never-double-create
  * rules of src/duplicate.ts, request by request. Nothing waits: the clock is fake.
  */
-import { MockAgent } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
-import { SecretsStoreClient } from '../src/cloudflare/client.js';
+import { describe, expect, it } from 'vitest';
 import { CloudflareError } from '../src/cloudflare/errors.js';
-import type { Clock } from '../src/cloudflare/retry.js';
 import { executeCopy, type CopyOptions } from '../src/duplicate.js';
 import { ActionError } from '../src/errors.js';
 import type { PlannedCopy, PlannedStore } from '../src/plan.js';
-import { ACCOUNT_ID, TOKEN } from './helpers/credentials.js';
+import { ACCOUNT_ID } from './helpers/credentials.js';
+import {
+  API,
+  JSON_HEADERS,
+  NEW_SECRET,
+  NOT_FOUND,
+  OTHER_SECRET,
+  OTHER_STORE,
+  SCOPES,
+  SECRET,
+  START,
+  STORE,
+  STORES,
+  WIRE,
+  failure,
+  ok,
+  rejection,
+  secret,
+  useMockCloudflare,
+  type MockOptions,
+} from './helpers/mock-cloudflare.js';
 
-const ORIGIN = 'https://api.cloudflare.test';
-const BASE_URL = `${ORIGIN}/client/v4`;
-const STORE = '023e105f4ecef8ad9ca31a8372d0c353';
-const OTHER_STORE = '9b2e4f6a8c0d1e3f5a7b9c1d3e5f7a9b';
-const SOURCE = '3fd85f74b32742f1bff64a85009dda07';
-const CREATED = '7a1c0e5b9d3f4e2a8b6c4d2e0f1a3b5c';
-const EXISTING = 'c0ffee00c0ffee00c0ffee00c0ffee00';
-const API = `/accounts/${ACCOUNT_ID}/secrets_store`;
-const WIRE = `/client/v4${API}`;
+const SOURCE = SECRET;
+const CREATED = NEW_SECRET;
+const EXISTING = OTHER_SECRET;
 const NAME = 'MY_API_KEY';
-/** A whole second, so the `Date` header (1 s resolution) carries it exactly. */
-const START = 1_700_000_000_000;
 const HOUR = 3_600_000;
-const JSON_HEADERS = { 'content-type': 'application/json' };
 
 const DUPLICATE = `${WIRE}/stores/${STORE}/secrets/${SOURCE}/duplicate`;
 const SEARCH = `${WIRE}/stores/${STORE}/secrets?search=${NAME}&page=1&per_page=100`;
-const STORES = `${WIRE}/stores?page=1&per_page=100`;
 const GET_SOURCE = `${WIRE}/stores/${STORE}/secrets/${SOURCE}`;
 
 const MAIN: PlannedStore = { id: STORE, name: 'main' };
 const FAIL: CopyOptions = { ifExists: 'fail', dryRun: false };
 const SKIP: CopyOptions = { ifExists: 'skip', dryRun: false };
 
-interface FakeClock extends Clock {
-  sleeps: number[];
-}
-
-function fakeClock(): FakeClock {
-  let now = START;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-    random: () => 0.5,
-  };
-}
-
-const ok = (result: unknown, resultInfo?: Record<string, number>) => ({
-  success: true,
-  errors: [],
-  messages: [],
-  result,
-  ...(resultInfo ? { result_info: resultInfo } : {}),
-});
-
-const failure = (code: number, message: string) => ({
-  success: false,
-  errors: [{ code, message }],
-  messages: [],
-  result: null,
-});
-
-function secret(
-  id: string,
-  name: string,
-  extra: { scopes?: string[]; comment?: string; created?: number } = {},
-) {
-  const created = new Date(extra.created ?? START).toISOString();
-  return {
-    id,
-    name,
-    status: 'active',
-    store_id: STORE,
-    created,
-    modified: created,
-    scopes: extra.scopes ?? ['workers', 'ai_gateway'],
-    ...(extra.comment !== undefined ? { comment: extra.comment } : {}),
-  };
-}
-
 function copy(overrides: Partial<PlannedCopy> = {}): PlannedCopy {
   return {
     sourceRef: SOURCE,
     sourceId: SOURCE,
     name: NAME,
-    scopes: ['workers', 'ai_gateway'],
+    // What a `secret()` has unless a test says otherwise, so a copy found by name matches.
+    scopes: [...SCOPES],
     nameWasFree: false,
     ...overrides,
   };
@@ -104,48 +61,12 @@ const serverDate = (offsetMs: number) => ({
   date: new Date(START + offsetMs).toUTCString(),
 });
 
-let agent: MockAgent | undefined;
+const mockCloudflare = useMockCloudflare();
 
-function setup(maxRetries = 3) {
-  agent = new MockAgent({ enableCallHistory: true });
-  agent.disableNetConnect();
-  const mock = agent;
-  const pool = agent.get(ORIGIN);
-  const clock = fakeClock();
-  const client = new SecretsStoreClient({
-    accountId: ACCOUNT_ID,
-    credentials: { kind: 'token', token: TOKEN },
-    baseUrl: BASE_URL,
-    dispatcher: agent,
-    clock,
-    maxRetries,
-  });
-  const urls = () =>
-    (mock.getCallHistory()?.calls() ?? []).map(
-      (call) => `${call.method} ${call.fullUrl.slice(ORIGIN.length)}`,
-    );
-  const posts = () => urls().filter((url) => url.startsWith('POST '));
-  return { pool, client, clock, urls, posts };
-}
-
-afterEach(async () => {
-  if (!agent) return;
-  const current = agent;
-  agent = undefined;
-  try {
-    current.assertNoPendingInterceptors();
-  } finally {
-    await current.close();
-  }
-});
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error('expected executeCopy to fail, but it succeeded');
-    },
-    (error: unknown) => error as Error,
-  );
+/** The file's setup, with `posts()`: the writes alone, whose count the rules bound. */
+function setup(options?: MockOptions) {
+  const mock = mockCloudflare(options);
+  return { ...mock, posts: () => mock.urls().filter((url) => url.startsWith('POST ')) };
 }
 
 const takenMessage = (id: string) =>
@@ -160,7 +81,7 @@ describe('executeCopy', () => {
       body = JSON.parse(String(options.body));
       return {
         statusCode: 200,
-        data: ok(secret(CREATED, NAME, { comment: 'for staging' })),
+        data: ok(secret(CREATED, NAME, { comment: 'for staging', created: START })),
         responseOptions: { headers: JSON_HEADERS },
       };
     });
@@ -288,7 +209,7 @@ describe('executeCopy', () => {
     });
 
     it('reports that nothing was created when the retries run out', async () => {
-      const { pool, client, posts } = setup(1);
+      const { pool, client, posts } = setup({ maxRetries: 1 });
       pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(503, '').times(2);
       pool
         .intercept({ path: SEARCH, method: 'GET' })
@@ -306,12 +227,14 @@ describe('executeCopy', () => {
     });
 
     it('when the lookup itself fails, resends; a conflict then finds the lost copy and adopts it', async () => {
-      const { pool, client, urls, posts } = setup(1);
+      const { pool, client, urls, posts } = setup({ maxRetries: 1 });
       pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(502, '');
       pool.intercept({ path: SEARCH, method: 'GET' }).reply(503, '').times(2);
       pool
         .intercept({ path: DUPLICATE, method: 'POST' })
-        .reply(409, failure(1000, 'name already exists'), { headers: JSON_HEADERS });
+        .reply(409, failure({ code: 1000, message: 'name already exists' }), {
+          headers: JSON_HEADERS,
+        });
       pool
         .intercept({ path: SEARCH, method: 'GET' })
         .reply(200, ok([secret(CREATED, NAME, { created: START })]), { headers: JSON_HEADERS });
@@ -407,7 +330,9 @@ describe('executeCopy', () => {
     function conflict(pool: ReturnType<typeof setup>['pool'], found: unknown[]) {
       pool
         .intercept({ path: DUPLICATE, method: 'POST' })
-        .reply(409, failure(1000, 'secret name already exists'), { headers: JSON_HEADERS });
+        .reply(409, failure({ code: 1000, message: 'secret name already exists' }), {
+          headers: JSON_HEADERS,
+        });
       pool
         .intercept({ path: SEARCH, method: 'GET' })
         .reply(200, ok(found, { total_pages: 1 }), { headers: JSON_HEADERS });
@@ -480,10 +405,12 @@ describe('executeCopy', () => {
       const { pool, client } = setup();
       pool
         .intercept({ path: DUPLICATE, method: 'POST' })
-        .reply(422, failure(1001, 'bad name'), { headers: JSON_HEADERS });
+        .reply(422, failure({ code: 1001, message: 'bad name' }), { headers: JSON_HEADERS });
       pool
         .intercept({ path: SEARCH, method: 'GET' })
-        .reply(403, failure(10000, 'Authentication error'), { headers: JSON_HEADERS });
+        .reply(403, failure({ code: 10000, message: 'Authentication error' }), {
+          headers: JSON_HEADERS,
+        });
 
       const error = await rejection(executeCopy(client, MAIN, copy(), FAIL));
 
@@ -495,10 +422,10 @@ describe('executeCopy', () => {
       'HTTP %i is not treated as a taken name when no lookup could explain it',
       async (status) => {
         // 401/403/429 are never conflicts; 400 is, so it gets a lookup; 404 gets a diagnosis.
-        const { pool, client, urls } = setup(0);
+        const { pool, client, urls } = setup({ maxRetries: 0 });
         pool
           .intercept({ path: DUPLICATE, method: 'POST' })
-          .reply(status, failure(1000, 'no'), { headers: JSON_HEADERS });
+          .reply(status, failure({ code: 1000, message: 'no' }), { headers: JSON_HEADERS });
         if (status === 400) {
           pool
             .intercept({ path: SEARCH, method: 'GET' })
@@ -527,17 +454,17 @@ describe('executeCopy', () => {
   describe('a 404', () => {
     it('says the source secret is missing from the store', async () => {
       const { pool, client, urls } = setup();
-      pool
-        .intercept({ path: DUPLICATE, method: 'POST' })
-        .reply(404, failure(7003, 'No route for the URI'), { headers: JSON_HEADERS });
+      pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(404, NOT_FOUND, {
+        headers: JSON_HEADERS,
+      });
       pool
         .intercept({ path: STORES, method: 'GET' })
         .reply(200, ok([{ id: STORE, name: 'main' }], { total_pages: 1 }), {
           headers: JSON_HEADERS,
         });
-      pool
-        .intercept({ path: GET_SOURCE, method: 'GET' })
-        .reply(404, failure(7003, 'No route for the URI'), { headers: JSON_HEADERS });
+      pool.intercept({ path: GET_SOURCE, method: 'GET' }).reply(404, NOT_FOUND, {
+        headers: JSON_HEADERS,
+      });
 
       const error = await rejection(executeCopy(client, MAIN, copy(), FAIL));
 
@@ -551,9 +478,9 @@ describe('executeCopy', () => {
 
     it('says the store is missing from the account, listing the stores it has', async () => {
       const { pool, client, urls } = setup();
-      pool
-        .intercept({ path: DUPLICATE, method: 'POST' })
-        .reply(404, failure(7003, 'No route for the URI'), { headers: JSON_HEADERS });
+      pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(404, NOT_FOUND, {
+        headers: JSON_HEADERS,
+      });
       pool
         .intercept({ path: STORES, method: 'GET' })
         .reply(200, ok([{ id: OTHER_STORE, name: 'other' }], { total_pages: 1 }), {
@@ -571,13 +498,15 @@ describe('executeCopy', () => {
   });
 
   it('keeps the write failure in front when the lookup after it fails too', async () => {
-    const { pool, client, urls } = setup(0);
+    const { pool, client, urls } = setup({ maxRetries: 0 });
     pool
       .intercept({ path: DUPLICATE, method: 'POST' })
-      .reply(502, failure(1000, 'bad gateway'), { headers: JSON_HEADERS });
+      .reply(502, failure({ code: 1000, message: 'bad gateway' }), { headers: JSON_HEADERS });
     pool
       .intercept({ path: SEARCH, method: 'GET' })
-      .reply(403, failure(10000, 'Authentication error'), { headers: JSON_HEADERS });
+      .reply(403, failure({ code: 10000, message: 'Authentication error' }), {
+        headers: JSON_HEADERS,
+      });
 
     const error = await rejection(executeCopy(client, MAIN, copy(), FAIL));
 

@@ -2,51 +2,32 @@
  * makePlan over undici's MockAgent: what it finds, what it refuses, and how many requests it
  * costs. Every interceptor a test sets up must be used, and any other request fails the test.
  */
-import { MockAgent } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
-import { SecretsStoreClient } from '../src/cloudflare/client.js';
-import type { Clock } from '../src/cloudflare/retry.js';
+import { describe, expect, it } from 'vitest';
 import { ActionError } from '../src/errors.js';
 import type { ActionConfig, Duplication } from '../src/inputs.js';
 import { makePlan } from '../src/plan.js';
 import { ACCOUNT_ID, TOKEN } from './helpers/credentials.js';
+import {
+  BASE_URL,
+  OTHER_SECRET,
+  OTHER_STORE,
+  SECRET,
+  STORE,
+  STORES,
+  WIRE,
+  rejection,
+  secret,
+  store,
+  useMockCloudflare,
+} from './helpers/mock-cloudflare.js';
 
-const ORIGIN = 'https://api.cloudflare.test';
-const BASE_URL = `${ORIGIN}/client/v4`;
-const STORE = '023e105f4ecef8ad9ca31a8372d0c353';
-const OTHER_STORE = '9b2e4f6a8c0d1e3f5a7b9c1d3e5f7a9b';
-const SOURCE = '3fd85f74b32742f1bff64a85009dda07';
-const TAKEN = 'c0ffee00c0ffee00c0ffee00c0ffee00';
-const WIRE = `/client/v4/accounts/${ACCOUNT_ID}/secrets_store`;
-const STORES = `${WIRE}/stores?page=1&per_page=100`;
+const SOURCE = SECRET;
+const TAKEN = OTHER_SECRET;
 const SECRETS = `${WIRE}/stores/${STORE}/secrets?page=1&per_page=100`;
 const GET_SOURCE = `${WIRE}/stores/${STORE}/secrets/${SOURCE}`;
-const JSON_HEADERS = { 'content-type': 'application/json' };
 
-const ok = (result: unknown, resultInfo?: Record<string, number>) => ({
-  success: true,
-  errors: [],
-  messages: [],
-  result,
-  ...(resultInfo ? { result_info: resultInfo } : {}),
-});
-
-const store = (id: string, name: string) => ({ id, name });
-
-function secret(id: string, name: string, scopes?: string[]) {
-  return {
-    id,
-    name,
-    status: 'active',
-    store_id: STORE,
-    created: '2023-09-21T18:56:32.624632Z',
-    modified: '2023-09-21T18:56:32.624632Z',
-    ...(scopes ? { scopes } : {}),
-  };
-}
-
-const SOURCE_SECRET = secret(SOURCE, 'DB_URL', ['workers', 'dex']);
-const TAKEN_SECRET = secret(TAKEN, 'DB_URL_COPY', ['workers']);
+const SOURCE_SECRET = secret(SOURCE, 'DB_URL', { scopes: ['workers', 'dex'] });
+const TAKEN_SECRET = secret(TAKEN, 'DB_URL_COPY', { scopes: ['workers'] });
 
 const byId = (id: string, name = 'DB_URL_COPY'): Duplication => ({
   source: { kind: 'id', id },
@@ -79,63 +60,10 @@ function config(overrides: Partial<ActionConfig>): ActionConfig {
   } as ActionConfig;
 }
 
-let agent: MockAgent | undefined;
+const setup = useMockCloudflare({ maxRetries: 0 });
 
-function setup() {
-  agent = new MockAgent({ enableCallHistory: true });
-  agent.disableNetConnect();
-  const mock = agent;
-  const pool = agent.get(ORIGIN);
-  let now = 1_700_000_000_000;
-  const clock: Clock = {
-    now: () => now,
-    sleep: async (ms) => {
-      now += ms;
-    },
-    random: () => 0.5,
-  };
-  const client = new SecretsStoreClient({
-    accountId: ACCOUNT_ID,
-    credentials: { kind: 'token', token: TOKEN },
-    baseUrl: BASE_URL,
-    dispatcher: agent,
-    clock,
-    maxRetries: 0,
-  });
-  const urls = () =>
-    (mock.getCallHistory()?.calls() ?? []).map(
-      (call) => `${call.method} ${call.fullUrl.slice(ORIGIN.length)}`,
-    );
-  const reply = (path: string, result: unknown) =>
-    pool
-      .intercept({ path, method: 'GET' })
-      .reply(200, ok(result, Array.isArray(result) ? { total_pages: 1 } : undefined), {
-        headers: JSON_HEADERS,
-      });
-  return { pool, client, urls, reply };
-}
-
-afterEach(async () => {
-  if (!agent) return;
-  const current = agent;
-  agent = undefined;
-  try {
-    current.assertNoPendingInterceptors();
-  } finally {
-    await current.close();
-  }
-});
-
-async function actionError(promise: Promise<unknown>): Promise<ActionError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected makePlan to fail, but it succeeded');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ActionError);
-  return error as ActionError;
-}
+/** The rejection of `promise`, which must be an ActionError. */
+const actionError = (promise: Promise<unknown>) => rejection(promise, ActionError);
 
 describe('makePlan request counts', () => {
   it('ids and scopes: no request at all', async () => {
@@ -179,7 +107,7 @@ describe('makePlan request counts', () => {
   it('store and source by name: one store listing and one secret listing', async () => {
     const { client, urls, reply } = setup();
     reply(STORES, [store(OTHER_STORE, 'staging'), store(STORE, 'production')]);
-    reply(SECRETS, [SOURCE_SECRET, secret(TAKEN, 'UNRELATED', ['workers'])]);
+    reply(SECRETS, [SOURCE_SECRET, secret(TAKEN, 'UNRELATED', { scopes: ['workers'] })]);
 
     const plan = await makePlan(
       config({ store: { kind: 'name', name: 'production' }, duplications: [byName('DB_URL')] }),
@@ -268,7 +196,7 @@ describe('makePlan refusals', () => {
 
   it('a source name that is not in the store', async () => {
     const { client, urls, reply } = setup();
-    reply(SECRETS, [secret(SOURCE, 'db_url', ['workers'])]);
+    reply(SECRETS, [secret(SOURCE, 'db_url', { scopes: ['workers'] })]);
 
     const error = await actionError(makePlan(config({ duplications: [byName('DB_URL')] }), client));
 
@@ -281,7 +209,7 @@ describe('makePlan refusals', () => {
 
   it('a source without scopes and no scopes input', async () => {
     const { client, reply } = setup();
-    reply(GET_SOURCE, secret(SOURCE, 'DB_URL'));
+    reply(GET_SOURCE, secret(SOURCE, 'DB_URL', { scopes: undefined }));
 
     const error = await actionError(makePlan(config({}), client));
 

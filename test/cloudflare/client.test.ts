@@ -3,150 +3,39 @@
  * the one timeout test, nothing waits (the injected clock's sleep only moves `now` forward).
  */
 import { MockAgent } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
-import { SecretsStoreClient, type RequestEvent } from '../../src/cloudflare/client.js';
+import { describe, expect, it } from 'vitest';
+import { SecretsStoreClient } from '../../src/cloudflare/client.js';
 import { CloudflareError } from '../../src/cloudflare/errors.js';
-import type { Clock } from '../../src/cloudflare/retry.js';
-import type { Credentials } from '../../src/cloudflare/types.js';
-import { ACCOUNT_ID, EMAIL, GLOBAL_KEY, TOKEN } from '../helpers/credentials.js';
+import { EMAIL, GLOBAL_KEY, TOKEN } from '../helpers/credentials.js';
+import {
+  API,
+  BASE_URL,
+  JSON_HEADERS,
+  NEW_SECRET,
+  ORIGIN,
+  SECRET,
+  START,
+  STORE,
+  WIRE,
+  failure,
+  ok,
+  rejection,
+  secret,
+  store,
+  useMockCloudflare,
+} from '../helpers/mock-cloudflare.js';
 
-const ORIGIN = 'https://api.cloudflare.test';
-const BASE_URL = `${ORIGIN}/client/v4`;
-const STORE = '023e105f4ecef8ad9ca31a8372d0c353';
-const SECRET = '3fd85f74b32742f1bff64a85009dda07';
-const NEW_SECRET = '7a1c0e5b9d3f4e2a8b6c4d2e0f1a3b5c';
-/** Paths as the client names them (below the API root)... */
-const API = `/accounts/${ACCOUNT_ID}/secrets_store`;
-/** ...and as the server sees them. */
-const WIRE = `/client/v4${API}`;
-const START = 1_700_000_000_000;
-const JSON_HEADERS = { 'content-type': 'application/json' };
 const PERMISSION_HINT =
   'Check the credentials: the API token needs the "Secrets Store Write" permission ' +
   '(Account, Secrets Store, Edit) on this account; or use the Global API key pair.';
 
-interface FakeClock extends Clock {
-  sleeps: number[];
-}
-
-/** A clock that never waits: sleep records the wait and moves `now` forward. */
-function fakeClock(random = 0.5): FakeClock {
-  let now = START;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-    random: () => random,
-  };
-}
-
-const ok = (result: unknown, resultInfo?: Record<string, number>) => ({
-  success: true,
-  errors: [],
-  messages: [],
-  result,
-  ...(resultInfo ? { result_info: resultInfo } : {}),
-});
-
-const failure = (...errors: { code: number; message: string; documentation_url?: string }[]) => ({
-  success: false,
-  errors,
-  messages: [],
-  result: null,
-});
-
-const store = (id: string, name: string) => ({
-  id,
-  name,
-  created: '2023-01-01T00:00:00Z',
-  modified: '2023-01-01T00:00:00Z',
-});
-
-const secret = (id: string, name: string, extra: Record<string, unknown> = {}) => ({
-  id,
-  name,
-  status: 'active',
-  store_id: STORE,
-  created: '2023-09-21T18:56:32.624632Z',
-  modified: '2023-09-21T18:56:32.624632Z',
-  scopes: ['workers'],
-  ...extra,
-});
-
 /** 32 lowercase hex characters derived from `n`, for lists of distinct ids. */
 const hexId = (n: number) => n.toString(16).padStart(32, '0');
 
-let agent: MockAgent | undefined;
-
-interface Setup {
-  credentials?: Credentials;
-  maxRetries?: number;
-  deadline?: number;
-  requestTimeoutMs?: number;
-  baseUrl?: string;
-}
-
-function setup(options: Setup = {}) {
-  agent = new MockAgent({ enableCallHistory: true });
-  agent.disableNetConnect();
-  const mock = agent;
-  const pool = agent.get(ORIGIN);
-  const clock = fakeClock();
-  const events: RequestEvent[] = [];
-  const retries: { method: string; path: string; waitMs: number; reason: string }[] = [];
-  const client = new SecretsStoreClient({
-    accountId: ACCOUNT_ID,
-    credentials: options.credentials ?? { kind: 'token', token: TOKEN },
-    baseUrl: options.baseUrl ?? BASE_URL,
-    dispatcher: agent,
-    clock,
-    maxRetries: options.maxRetries ?? 3,
-    ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
-    ...(options.requestTimeoutMs !== undefined
-      ? { requestTimeoutMs: options.requestTimeoutMs }
-      : {}),
-    onRequest: (event) => events.push(event),
-    onRetry: (event) => retries.push(event),
-  });
-  /** Every request the client sent, in order: method, path + query as sent, headers, body. */
-  const calls = () =>
-    (mock.getCallHistory()?.calls() ?? []).map((call) => ({
-      method: call.method,
-      url: call.fullUrl.slice(ORIGIN.length),
-      headers: call.headers as unknown as Record<string, string>,
-      body: call.body,
-    }));
-  const urls = () => calls().map((call) => `${call.method} ${call.url}`);
-  return { pool, client, clock, events, retries, calls, urls };
-}
-
-afterEach(async () => {
-  if (!agent) return;
-  const current = agent;
-  agent = undefined;
-  try {
-    // Every reply a test set up must have been used: no test passes by skipping a request.
-    current.assertNoPendingInterceptors();
-  } finally {
-    await current.close();
-  }
-});
+const setup = useMockCloudflare();
 
 /** The rejection of `promise`, which must be a CloudflareError. */
-async function cloudflareError(promise: Promise<unknown>): Promise<CloudflareError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected the call to fail, but it succeeded');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CloudflareError);
-  return error as CloudflareError;
-}
+const cloudflareError = (promise: Promise<unknown>) => rejection(promise, CloudflareError);
 
 const SECRET_PATH = `${API}/stores/${STORE}/secrets/${SECRET}`;
 const DUPLICATE_PATH = `${SECRET_PATH}/duplicate`;
