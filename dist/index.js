@@ -17347,6 +17347,28 @@ const systemClock = {
     random: () => Math.random(),
 };
 const DEFAULT_BACKOFF = { baseDelayMs: 500, maxDelayMs: 8_000 };
+/**
+ * Retries shared by every call of one run, so that a run (a list of copies included) retries at
+ * most `size` times in all, however many requests it makes.
+ */
+class RetryBudget {
+    size;
+    left;
+    constructor(size) {
+        this.size = size;
+        this.left = size;
+    }
+    /** Takes one retry; false when none is left. */
+    take() {
+        if (this.left <= 0)
+            return false;
+        this.left -= 1;
+        return true;
+    }
+    get remaining() {
+        return this.left;
+    }
+}
 /** Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): uniform in [0, cap). */
 function backoffDelay(retry, policy, random) {
     const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
@@ -17361,8 +17383,11 @@ async function withRetries(attempt, options) {
         }
         catch (error) {
             const decision = options.classify(error);
-            if (!decision.retry || retry >= policy.maxRetries)
+            if (!decision.retry)
                 throw error;
+            if (retry >= policy.maxRetries || (options.budget && !options.budget.take())) {
+                throw options.onExhausted ? options.onExhausted(error) : error;
+            }
             const waitMs = decision.afterMs ?? backoffDelay(retry, policy, clock.random);
             const remainingMs = policy.deadline - clock.now();
             if (waitMs >= remainingMs) {
@@ -17524,6 +17549,7 @@ class SecretsStoreClient {
     dispatcher;
     clock;
     maxRetries;
+    retryBudget;
     deadline;
     requestTimeoutMs;
     userAgent;
@@ -17540,6 +17566,7 @@ class SecretsStoreClient {
         this.dispatcher = options.dispatcher;
         this.clock = options.clock ?? systemClock;
         this.maxRetries = options.maxRetries ?? 3;
+        this.retryBudget = new RetryBudget(this.maxRetries);
         this.deadline = options.deadline ?? this.clock.now() + 120_000;
         this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
         this.userAgent = options.userAgent ?? 'secrets-store-duplicate-action';
@@ -17619,6 +17646,8 @@ class SecretsStoreClient {
             policy: { maxRetries: this.maxRetries, deadline: this.deadline, ...DEFAULT_BACKOFF },
             clock: this.clock,
             classify,
+            budget: this.retryBudget,
+            onExhausted: (error) => exhaustedError(error, this.maxRetries),
             onDeadline: (error, waitMs, remainingMs) => deadlineError(error, waitMs, remainingMs),
             onRetry: ({ waitMs, error }) => {
                 if (error instanceof CloudflareError) {
@@ -17846,6 +17875,16 @@ function retryDecision(error) {
         case 'deadline':
             return { retry: false };
     }
+}
+/** The last error, saying that it was not retried because the run's retries are used up. */
+function exhaustedError(error, maxRetries) {
+    // With retries turned off (0) there is nothing to explain.
+    if (!(error instanceof CloudflareError) || maxRetries === 0)
+        return error;
+    const allowed = maxRetries === 1
+        ? 'the 1 retry allowed for this run is'
+        : `the ${maxRetries} retries allowed for this run are`;
+    return error.withSummary(`${error.summary} Not retried: ${allowed} used up.`);
 }
 function deadlineError(error, waitMs, remainingMs) {
     if (!(error instanceof CloudflareError))

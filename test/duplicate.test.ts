@@ -221,15 +221,20 @@ describe('executeCopy', () => {
       expect(error).toBeInstanceOf(CloudflareError);
       expect(error.message).toBe(
         `POST ${API}/stores/${STORE}/secrets/${SOURCE}/duplicate failed: HTTP 503: an empty body. ` +
-          `No secret named "${NAME}" was created.`,
+          `No secret named "${NAME}" was created. Not retried: the 1 retry allowed for this run is used up.`,
       );
       expect(posts()).toHaveLength(2);
     });
 
     it('when the lookup itself fails, resends; a conflict then finds the lost copy and adopts it', async () => {
+      // The lookup fails without a retry (403), so the run's one retry resends the duplicate.
       const { pool, client, urls, posts } = setup({ maxRetries: 1 });
       pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(502, '');
-      pool.intercept({ path: SEARCH, method: 'GET' }).reply(503, '').times(2);
+      pool
+        .intercept({ path: SEARCH, method: 'GET' })
+        .reply(403, failure({ code: 10000, message: 'Authentication error' }), {
+          headers: JSON_HEADERS,
+        });
       pool
         .intercept({ path: DUPLICATE, method: 'POST' })
         .reply(409, failure({ code: 1000, message: 'name already exists' }), {
@@ -248,10 +253,23 @@ describe('executeCopy', () => {
       expect(urls()).toEqual([
         `POST ${DUPLICATE}`,
         `GET ${SEARCH}`,
-        `GET ${SEARCH}`,
         `POST ${DUPLICATE}`,
         `GET ${SEARCH}`,
       ]);
+    });
+
+    it('shares one retry budget between the lookup and the resend', async () => {
+      // One retry for the run: the failing lookup takes it, so the duplicate is not resent.
+      const { pool, client, posts } = setup({ maxRetries: 1 });
+      pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(502, '');
+      pool.intercept({ path: SEARCH, method: 'GET' }).reply(503, '').times(2);
+
+      const error = await rejection(executeCopy(client, MAIN, copy(), FAIL));
+
+      expect((error as CloudflareError).status).toBe(502);
+      expect(error.message).toContain('Whether it took effect is unknown');
+      expect(error.message).toMatch(/Not retried: the 1 retry allowed for this run is used up\.$/);
+      expect(posts()).toHaveLength(1);
     });
 
     describe('a same-named secret created before the first attempt (server clock) is not ours', () => {

@@ -8,7 +8,14 @@
  */
 import type { Dispatcher } from 'undici';
 import { CloudflareError, formatCloudflareMessages } from './errors.js';
-import { DEFAULT_BACKOFF, parseRetryAfter, systemClock, withRetries, type Clock } from './retry.js';
+import {
+  DEFAULT_BACKOFF,
+  parseRetryAfter,
+  RetryBudget,
+  systemClock,
+  withRetries,
+  type Clock,
+} from './retry.js';
 import type {
   CloudflareMessage,
   Credentials,
@@ -40,7 +47,10 @@ export interface ClientOptions {
   baseUrl?: string;
   /** Carries every request: an EnvHttpProxyAgent in the action, a MockAgent in unit tests. */
   dispatcher: Dispatcher;
-  /** Retries after the first attempt for reads (connection errors, timeouts, 429, 5xx). */
+  /**
+   * Retries (after connection errors, timeouts, 429 and 5xx) allowed to this client in all,
+   * shared by every request it makes: one budget for a whole run.
+   */
   maxRetries?: number;
   /** Epoch ms by which all of this client's work must be done. */
   deadline?: number;
@@ -76,6 +86,7 @@ export class SecretsStoreClient {
   private readonly dispatcher: Dispatcher;
   private readonly clock: Clock;
   private readonly maxRetries: number;
+  private readonly retryBudget: RetryBudget;
   private readonly deadline: number;
   private readonly requestTimeoutMs: number;
   private readonly userAgent: string;
@@ -93,6 +104,7 @@ export class SecretsStoreClient {
     this.dispatcher = options.dispatcher;
     this.clock = options.clock ?? systemClock;
     this.maxRetries = options.maxRetries ?? 3;
+    this.retryBudget = new RetryBudget(this.maxRetries);
     this.deadline = options.deadline ?? this.clock.now() + 120_000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.userAgent = options.userAgent ?? 'secrets-store-duplicate-action';
@@ -203,6 +215,8 @@ export class SecretsStoreClient {
       policy: { maxRetries: this.maxRetries, deadline: this.deadline, ...DEFAULT_BACKOFF },
       clock: this.clock,
       classify,
+      budget: this.retryBudget,
+      onExhausted: (error) => exhaustedError(error, this.maxRetries),
       onDeadline: (error, waitMs, remainingMs) => deadlineError(error, waitMs, remainingMs),
       onRetry: ({ waitMs, error }) => {
         if (error instanceof CloudflareError) {
@@ -478,6 +492,17 @@ export function retryDecision(
     case 'deadline':
       return { retry: false };
   }
+}
+
+/** The last error, saying that it was not retried because the run's retries are used up. */
+function exhaustedError(error: unknown, maxRetries: number): unknown {
+  // With retries turned off (0) there is nothing to explain.
+  if (!(error instanceof CloudflareError) || maxRetries === 0) return error;
+  const allowed =
+    maxRetries === 1
+      ? 'the 1 retry allowed for this run is'
+      : `the ${maxRetries} retries allowed for this run are`;
+  return error.withSummary(`${error.summary} Not retried: ${allowed} used up.`);
 }
 
 function deadlineError(error: unknown, waitMs: number, remainingMs: number): unknown {

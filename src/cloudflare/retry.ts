@@ -43,6 +43,36 @@ export interface RetryOptions {
    */
   onDeadline?(error: unknown, waitMs: number, remainingMs: number): unknown;
   onRetry?(event: { attempt: number; waitMs: number; error: unknown }): void;
+  /** Retries shared with other calls; a retry is made only if it can take one. */
+  budget?: RetryBudget;
+  /**
+   * Builds the error thrown when a retryable failure is not retried because the retries are used
+   * up. Without it the last error is thrown as it is.
+   */
+  onExhausted?(error: unknown): unknown;
+}
+
+/**
+ * Retries shared by every call of one run, so that a run (a list of copies included) retries at
+ * most `size` times in all, however many requests it makes.
+ */
+export class RetryBudget {
+  private left: number;
+
+  constructor(readonly size: number) {
+    this.left = size;
+  }
+
+  /** Takes one retry; false when none is left. */
+  take(): boolean {
+    if (this.left <= 0) return false;
+    this.left -= 1;
+    return true;
+  }
+
+  get remaining(): number {
+    return this.left;
+  }
 }
 
 /** Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): uniform in [0, cap). */
@@ -62,7 +92,10 @@ export async function withRetries<T>(
       return await attempt(retry + 1);
     } catch (error) {
       const decision = options.classify(error);
-      if (!decision.retry || retry >= policy.maxRetries) throw error;
+      if (!decision.retry) throw error;
+      if (retry >= policy.maxRetries || (options.budget && !options.budget.take())) {
+        throw options.onExhausted ? options.onExhausted(error) : error;
+      }
       const waitMs = decision.afterMs ?? backoffDelay(retry, policy, clock.random);
       const remainingMs = policy.deadline - clock.now();
       if (waitMs >= remainingMs) {

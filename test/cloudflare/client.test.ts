@@ -545,6 +545,26 @@ describe('retries of reads', () => {
     expect(urls()).toHaveLength(3);
   });
 
+  it('shares maxRetries between every request of the client: one budget for the run', async () => {
+    const { pool, client, urls } = setup({ maxRetries: 2 });
+    const path = `${WIRE}/stores/${STORE}`;
+    pool.intercept({ path, method: 'GET' }).reply(503, '').times(2);
+    pool
+      .intercept({ path, method: 'GET' })
+      .reply(200, ok(store(STORE, 'main')), { headers: JSON_HEADERS });
+    pool.intercept({ path, method: 'GET' }).reply(503, '');
+
+    expect((await client.getStore(STORE)).name).toBe('main');
+    const error = await cloudflareError(client.getStore(STORE));
+
+    expect(error.status).toBe(503);
+    expect(error.message).toBe(
+      `GET ${API}/stores/${STORE} failed: HTTP 503: an empty body. ` +
+        'Not retried: the 2 retries allowed for this run are used up.',
+    );
+    expect(urls()).toHaveLength(4);
+  });
+
   it('retries a 429 and a network error', async () => {
     const { pool, client, clock, urls, retries } = setup({ maxRetries: 3 });
     const path = `${WIRE}/stores/${STORE}`;

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { SecretsStoreClient } from '../../src/cloudflare/client.js';
 import {
   DEFAULT_BACKOFF,
+  RetryBudget,
   backoffDelay,
   parseRetryAfter,
   withRetries,
@@ -171,6 +172,49 @@ describe('withRetries', () => {
     ).rejects.toBe(failure);
     expect(attempts).toEqual([1]);
     expect(clock.sleeps).toEqual([]);
+  });
+
+  it('shares a budget between calls: retries taken by one are gone for the next', async () => {
+    const clock = fakeClock([0, 0, 0]);
+    const budget = new RetryBudget(3);
+    const first = failing([new Retryable(1), new Retryable(2)]);
+    await expect(
+      withRetries(first.fn, { policy: policy(), clock, classify, budget }),
+    ).resolves.toBe('ok');
+    expect(budget.remaining).toBe(1);
+
+    const lastFailure = new Retryable(4);
+    const second = failing([new Retryable(3), lastFailure]);
+    await expect(
+      withRetries(second.fn, { policy: policy(), clock, classify, budget }),
+    ).rejects.toBe(lastFailure);
+    expect(second.attempts).toEqual([1, 2]);
+    expect(budget.remaining).toBe(0);
+  });
+
+  it('builds the thrown error with onExhausted when the retries are used up, not otherwise', async () => {
+    const clock = fakeClock([0]);
+    const failures = [new Retryable(1), new Retryable(2)];
+    const exhausted = new Error('used up');
+    const { fn } = failing(failures);
+    await expect(
+      withRetries(fn, {
+        policy: policy({ maxRetries: 1 }),
+        clock,
+        classify,
+        onExhausted: (error) => (error === failures[1] ? exhausted : error),
+      }),
+    ).rejects.toBe(exhausted);
+
+    const fatal = new Fatal('no');
+    await expect(
+      withRetries(failing([fatal]).fn, {
+        policy: policy(),
+        clock,
+        classify,
+        onExhausted: () => exhausted,
+      }),
+    ).rejects.toBe(fatal);
   });
 
   it('throws a non-retryable error at once', async () => {

@@ -306,6 +306,35 @@ describe('shared limits', () => {
     expect(posts().filter((r) => r.startedAt >= pausedFrom + 900).length).toBeGreaterThanOrEqual(1);
   });
 
+  it('max-retries is one budget for the whole step, not per line', async () => {
+    // One 503 for each line's first attempt.
+    for (const source of [seeded.ids.DB_URL!, seeded.ids.STRIPE_KEY!]) {
+      seeded.fake.addFault({
+        method: 'POST',
+        path: new RegExp(`/${source}/duplicate$`),
+        status: 503,
+      });
+    }
+    const result = await runAction({
+      inputs: {
+        ...seeded.inputs,
+        secrets: 'DB_URL => A\nSTRIPE_KEY => B',
+        'max-retries': '1',
+        concurrency: '1',
+      },
+    });
+
+    expect(result.code).toBe(1);
+    // Line 1: 503, nothing there, the step's one retry, created. Line 2: 503, nothing there, no retry left.
+    expect(posts()).toHaveLength(3);
+    const results = parse<Entry[]>(result.outputs['results']);
+    expect(results.map((r) => r.outcome)).toEqual(['created', 'failed']);
+    expect(results[1]!.error).toMatch(
+      /HTTP 503: .+ No secret named "B" was created\. Not retried: the 1 retry allowed for this run is used up\.$/,
+    );
+    expect(names()).toEqual(['DB_URL', 'STRIPE_KEY', 'SESSION_SECRET', 'A']);
+  });
+
   it.each([1, 3])('concurrency %i bounds the requests in flight', async (concurrency) => {
     await useFake({ latencyMs: 100 });
     const lines = Array.from({ length: 8 }, (_, i) => `DB_URL => COPY_${i}`).join('\n');
