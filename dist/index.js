@@ -18324,8 +18324,9 @@ async function executeCopy(client, store, copy, options) {
         return { copy, outcome: 'created', secret, adopted, warnings: [] };
     }
     catch (error) {
-        if (error instanceof NameTaken)
+        if (error instanceof NameTaken) {
             return existingResult(copy, error.existing, store, options.ifExists);
+        }
         if (!(error instanceof CloudflareError))
             throw error;
         if (isConflictCandidate(error)) {

@@ -130,8 +130,9 @@ export async function executeCopy(
     });
     return { copy, outcome: 'created', secret, adopted, warnings: [] };
   } catch (error) {
-    if (error instanceof NameTaken)
+    if (error instanceof NameTaken) {
       return existingResult(copy, error.existing, store, options.ifExists);
+    }
     if (!(error instanceof CloudflareError)) throw error;
     if (isConflictCandidate(error)) {
       // Cloudflare documents no error code for "name already exists", so look instead of
