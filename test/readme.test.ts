@@ -81,26 +81,30 @@ const outputRows = tableRows('Outputs');
 const inputRow = new Map(inputRows.map((row) => [row.name, row]));
 const outputRow = new Map(outputRows.map((row) => [row.name, row]));
 
-describe('README Inputs table matches action.yml', () => {
-  it('is found, and names each input once', () => {
-    expect(inputNames.length, 'action.yml declares no inputs').toBeGreaterThan(0);
-    expect(inputRows.length, 'no Inputs table rows found under "## Inputs"').toBeGreaterThan(0);
+describe.each([
+  { kind: 'input', table: 'Inputs', names: inputNames, rows: inputRows },
+  { kind: 'output', table: 'Outputs', names: outputNames, rows: outputRows },
+])('README $table table', ({ kind, table, names, rows }) => {
+  it(`is found, and names each ${kind} once`, () => {
+    expect(names.length, `action.yml declares no ${kind}s`).toBeGreaterThan(0);
+    expect(rows.length, `no ${table} table rows found under "## ${table}"`).toBeGreaterThan(0);
     const seen = new Set<string>();
-    for (const { name } of inputRows) {
-      expect(seen.has(name), `input "${name}" has more than one row in the README`).toBe(false);
+    for (const { name } of rows) {
+      expect(seen.has(name), `${kind} "${name}" has more than one row in the README`).toBe(false);
       seen.add(name);
     }
   });
 
-  it('lists no input that action.yml does not have', () => {
-    for (const { name } of inputRows) {
-      expect(
-        inputNames,
-        `README lists input "${name}", which action.yml does not declare`,
-      ).toContain(name);
+  it(`lists no ${kind} that action.yml does not have`, () => {
+    for (const { name } of rows) {
+      expect(names, `README lists ${kind} "${name}", which action.yml does not declare`).toContain(
+        name,
+      );
     }
   });
+});
 
+describe('README Inputs table matches action.yml', () => {
   describe.each(inputNames)('input %s', (name) => {
     const declared = actionInputs[name] ?? {};
 
@@ -149,25 +153,6 @@ describe('README Inputs table matches action.yml', () => {
 });
 
 describe('README Outputs table matches action.yml', () => {
-  it('is found, and names each output once', () => {
-    expect(outputNames.length, 'action.yml declares no outputs').toBeGreaterThan(0);
-    expect(outputRows.length, 'no Outputs table rows found under "## Outputs"').toBeGreaterThan(0);
-    const seen = new Set<string>();
-    for (const { name } of outputRows) {
-      expect(seen.has(name), `output "${name}" has more than one row in the README`).toBe(false);
-      seen.add(name);
-    }
-  });
-
-  it('lists no output that action.yml does not have', () => {
-    for (const { name } of outputRows) {
-      expect(
-        outputNames,
-        `README lists output "${name}", which action.yml does not declare`,
-      ).toContain(name);
-    }
-  });
-
   it.each(outputNames)('output %s has a row with a description', (name) => {
     const row = outputRow.get(name);
     expect(

@@ -48,3 +48,21 @@ export async function startFake(options: FakeOptions = {}): Promise<SeededFake> 
     inputs: { 'account-id': ACCOUNT_ID, 'api-token': TOKEN, 'api-base-url': fake.url },
   };
 }
+
+/**
+ * Inputs for one copy of DB_URL given entirely by ids, with scopes: the path that costs exactly
+ * one request, so every other request a test sees comes from what it set up.
+ */
+export function copyByIds(
+  seeded: SeededFake,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    ...seeded.inputs,
+    store: seeded.storeId,
+    secret: seeded.ids.DB_URL!,
+    name: 'DB_URL_PROD',
+    scopes: 'workers',
+    ...extra,
+  };
+}

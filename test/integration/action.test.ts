@@ -13,7 +13,7 @@ import {
   READ_ONLY_TOKEN,
   TOKEN,
 } from '../helpers/credentials.js';
-import { startFake, type SeededFake } from '../helpers/fake.js';
+import { copyByIds, startFake, type SeededFake } from '../helpers/fake.js';
 import { runAction } from '../helpers/action.js';
 
 let seeded: SeededFake;
@@ -261,14 +261,7 @@ describe('if-exists and dry-run', () => {
     const strict = await startFake({ conflictStatus: 400, conflictMessage: 'name: invalid' });
     try {
       const result = await runAction({
-        inputs: {
-          ...strict.inputs,
-          store: strict.storeId,
-          secret: strict.ids.DB_URL!,
-          name: 'STRIPE_KEY',
-          scopes: 'workers',
-          'if-exists': 'skip',
-        },
+        inputs: copyByIds(strict, { name: 'STRIPE_KEY', 'if-exists': 'skip' }),
       });
       expect(result.code).toBe(0);
       expect(result.outputs['outcome']).toBe('existing');
@@ -280,14 +273,7 @@ describe('if-exists and dry-run', () => {
 
   it('skips an existing name, outputs it, and warns when its scopes differ', async () => {
     const result = await runAction({
-      inputs: {
-        ...seeded.inputs,
-        store: seeded.storeId,
-        secret: seeded.ids.DB_URL!,
-        name: 'STRIPE_KEY',
-        scopes: 'workers',
-        'if-exists': 'skip',
-      },
+      inputs: copyByIds(seeded, { name: 'STRIPE_KEY', 'if-exists': 'skip' }),
     });
     expect(result.code).toBe(0);
     expect(result.outputs['outcome']).toBe('existing');

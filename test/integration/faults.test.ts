@@ -4,7 +4,7 @@
  * fake's final state (exactly one new secret, or none).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFake, type SeededFake } from '../helpers/fake.js';
+import { copyByIds, startFake, type SeededFake } from '../helpers/fake.js';
 import { runAction } from '../helpers/action.js';
 
 let seeded: SeededFake;
@@ -25,14 +25,7 @@ const secretsNamed = (name: string) =>
   seeded.fake.listSecrets(seeded.storeId).filter((s) => s.name === name);
 
 /** Ids given with scopes: the happy path is one POST, so every extra request is the fault's. */
-const byIds = (extra: Record<string, string> = {}) => ({
-  ...seeded.inputs,
-  store: seeded.storeId,
-  secret: seeded.ids.DB_URL!,
-  name: 'DB_URL_PROD',
-  scopes: 'workers',
-  ...extra,
-});
+const byIds = (extra: Record<string, string> = {}) => copyByIds(seeded, extra);
 
 describe('lost answers on the duplicate: adopted, never doubled', () => {
   it('commit then drop the connection: finds the secret it created and reports it', async () => {
