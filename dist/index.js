@@ -17797,7 +17797,8 @@ class SecretsStoreClient {
         const envelope = parseEnvelope(text);
         const errors = envelope?.errors ?? [];
         const retryAfterHeader = headers['retry-after'];
-        const retryAfterMs = parseRetryAfter(Array.isArray(retryAfterHeader) ? retryAfterHeader[0] : retryAfterHeader, this.clock.now());
+        // An HTTP-date Retry-After is on the server's clock, like the Date header of this answer.
+        const retryAfterMs = parseRetryAfter(Array.isArray(retryAfterHeader) ? retryAfterHeader[0] : retryAfterHeader, this.serverTime(this.clock.now()));
         if (status < 200 || status >= 300) {
             const detail = errors.length > 0
                 ? formatCloudflareMessages(errors)

@@ -394,9 +394,10 @@ export class SecretsStoreClient {
     const envelope = parseEnvelope(text);
     const errors = envelope?.errors ?? [];
     const retryAfterHeader = headers['retry-after'];
+    // An HTTP-date Retry-After is on the server's clock, like the Date header of this answer.
     const retryAfterMs = parseRetryAfter(
       Array.isArray(retryAfterHeader) ? retryAfterHeader[0] : retryAfterHeader,
-      this.clock.now(),
+      this.serverTime(this.clock.now()),
     );
 
     if (status < 200 || status >= 300) {

@@ -631,6 +631,28 @@ describe('retries of reads', () => {
     expect(urls()).toHaveLength(3);
   });
 
+  it('reads an HTTP-date Retry-After on the server clock of the same answer', async () => {
+    const { pool, client, clock } = setup({ maxRetries: 1 });
+    const path = `${WIRE}/stores?page=1&per_page=100`;
+    // The server's clock is an hour ahead of ours; it asks for 9 s on its own clock.
+    const serverNow = START + 3_600_000;
+    pool
+      .intercept({ path, method: 'GET' })
+      .reply(429, failure({ code: 971, message: 'Please wait' }), {
+        headers: {
+          ...JSON_HEADERS,
+          date: new Date(serverNow).toUTCString(),
+          'retry-after': new Date(serverNow + 9_000).toUTCString(),
+        },
+      });
+    pool
+      .intercept({ path, method: 'GET' })
+      .reply(200, ok([store(STORE, 'main')], { total_pages: 1 }), { headers: JSON_HEADERS });
+
+    await client.listStores();
+    expect(clock.sleeps).toEqual([9_000]);
+  });
+
   it('stops at once when Retry-After is beyond the deadline, without sleeping', async () => {
     const { pool, client, clock, urls } = setup({ maxRetries: 3, deadline: START + 120_000 });
     pool
