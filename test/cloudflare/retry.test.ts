@@ -10,40 +10,10 @@ import {
   backoffDelay,
   parseRetryAfter,
   withRetries,
-  type Clock,
   type RetryDecision,
   type RetryPolicy,
 } from '../../src/cloudflare/retry.js';
-
-const START = 1_700_000_000_000;
-
-interface FakeClock extends Clock {
-  sleeps: number[];
-  /** Moves the clock forward, as a slow attempt would. */
-  advance(ms: number): void;
-}
-
-/** A clock that never waits: sleep only moves `now` forward. `random` replays `randoms`. */
-function fakeClock(randoms: number[] = []): FakeClock {
-  let now = START;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-    random: () => {
-      const next = randoms.shift();
-      if (next === undefined) throw new Error('random() called more often than the test expects');
-      return next;
-    },
-    advance: (ms) => {
-      now += ms;
-    },
-  };
-}
+import { START, fakeClock } from '../helpers/mock-cloudflare.js';
 
 function policy(overrides: Partial<RetryPolicy> = {}): RetryPolicy {
   return {
@@ -123,7 +93,7 @@ describe('backoffDelay', () => {
 
 describe('withRetries', () => {
   it('returns the first success without waiting', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock([]);
     const { fn, attempts } = failing([]);
     await expect(withRetries(fn, { policy: policy(), clock, classify })).resolves.toBe('ok');
     expect(attempts).toEqual([1]);
@@ -164,7 +134,7 @@ describe('withRetries', () => {
   });
 
   it('makes exactly one attempt when maxRetries is 0', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock([]);
     const failure = new Retryable(1);
     const { fn, attempts } = failing([failure]);
     await expect(
@@ -218,7 +188,7 @@ describe('withRetries', () => {
   });
 
   it('throws a non-retryable error at once', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock([]);
     const fatal = new Fatal('bad request');
     const { fn, attempts } = failing([fatal]);
     const events: unknown[] = [];
@@ -240,7 +210,7 @@ describe('withRetries', () => {
   });
 
   it("waits exactly the server's Retry-After, even beyond the maximum delay", async () => {
-    const clock = fakeClock(); // random() would throw: it must not be used
+    const clock = fakeClock([]); // random() would throw: it must not be used
     const { fn, attempts } = failing([new Retryable(1, 2_500), new Retryable(2, 0)]);
     await expect(withRetries(fn, { policy: policy(), clock, classify })).resolves.toBe('ok');
     expect(attempts).toEqual([1, 2, 3]);
@@ -248,7 +218,7 @@ describe('withRetries', () => {
   });
 
   it('calls onDeadline instead of sleeping when the wait would pass the deadline', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock([]);
     const failure = new Retryable(1, 5_000);
     const { fn, attempts } = failing([failure]);
     const calls: unknown[][] = [];
@@ -273,7 +243,7 @@ describe('withRetries', () => {
   });
 
   it('treats a wait equal to the time left as passing the deadline', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock([]);
     const { fn } = failing([new Retryable(1, 1_000)]);
     const calls: unknown[][] = [];
     await expect(
@@ -292,7 +262,7 @@ describe('withRetries', () => {
   });
 
   it('sleeps a wait just shorter than the time left', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock([]);
     const { fn } = failing([new Retryable(1, 999)]);
     await expect(
       withRetries(fn, { policy: policy({ deadline: START + 1_000 }), clock, classify }),
@@ -301,7 +271,7 @@ describe('withRetries', () => {
   });
 
   it('throws the last error itself at the deadline when there is no onDeadline', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock([]);
     const failure = new Retryable(1, 5_000);
     const { fn } = failing([failure]);
     await expect(

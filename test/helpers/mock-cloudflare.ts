@@ -36,14 +36,21 @@ export const SCOPES: readonly string[] = ['workers', 'ai_gateway'];
 /** When a `secret()` was made unless a test says otherwise, in the API's own format. */
 const CREATED = '2023-09-21T18:56:32.624632Z';
 
-interface FakeClock extends Clock {
+export interface FakeClock extends Clock {
   sleeps: number[];
+  /** Moves the clock forward, as a slow attempt would. */
+  advance(ms: number): void;
 }
 
-/** A clock that never waits: sleep records the wait and moves `now` forward. */
-function fakeClock(): FakeClock {
+/**
+ * A clock that never waits: sleep records the wait and moves `now` forward. `random` returns
+ * `randoms` when it is a number, or replays the list and throws once it runs out (so a test can
+ * prove the jitter source was not used).
+ */
+export function fakeClock(randoms: number | number[] = 0.5): FakeClock {
   let now = START;
   const sleeps: number[] = [];
+  const queue = Array.isArray(randoms) ? [...randoms] : undefined;
   return {
     sleeps,
     now: () => now,
@@ -51,7 +58,15 @@ function fakeClock(): FakeClock {
       sleeps.push(ms);
       now += ms;
     },
-    random: () => 0.5,
+    random: () => {
+      if (!queue) return randoms as number;
+      const next = queue.shift();
+      if (next === undefined) throw new Error('random() called more often than the test expects');
+      return next;
+    },
+    advance: (ms) => {
+      now += ms;
+    },
   };
 }
 

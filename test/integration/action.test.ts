@@ -33,13 +33,7 @@ const writes = () => seeded.fake.requests.filter((r) => r.method !== 'GET');
 describe('happy path', () => {
   it('sends exactly one request when ids and scopes are given, and outputs the new secret', async () => {
     const result = await runAction({
-      inputs: {
-        ...seeded.inputs,
-        store: seeded.storeId,
-        secret: seeded.ids.DB_URL!,
-        name: 'DB_URL_PROD',
-        scopes: 'workers, ai_gateway',
-      },
+      inputs: copyByIds(seeded, { scopes: 'workers, ai_gateway' }),
     });
 
     expect(result.code).toBe(0);
@@ -241,13 +235,7 @@ describe('if-exists and dry-run', () => {
 
   it('detects a conflict from the duplicate itself by looking the name up, not by error code', async () => {
     const result = await runAction({
-      inputs: {
-        ...seeded.inputs,
-        store: seeded.storeId,
-        secret: seeded.ids.DB_URL!,
-        name: 'SESSION_SECRET',
-        scopes: 'workers',
-      },
+      inputs: copyByIds(seeded, { name: 'SESSION_SECRET' }),
     });
     expect(result.code).toBe(1);
     expect(result.errors[0]).toContain(
