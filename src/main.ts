@@ -61,7 +61,7 @@ export async function run(): Promise<void> {
       batch: config.batch,
     };
     for (const [name, value] of Object.entries(outputsFor(report))) core.setOutput(name, value);
-    await writeSummary(report);
+    writeSummary(report);
     const failure = failureSummary(report);
     if (failure) core.setFailed(failure);
   } catch (error) {
@@ -103,10 +103,10 @@ function logResult({ outcome, copy: { name }, secret, adopted }: CopyResult): vo
 }
 
 /** The job summary is a courtesy: failing to write it only warns. */
-async function writeSummary(report: RunReport): Promise<void> {
+function writeSummary(report: RunReport): void {
   try {
     const markdown = summaryMarkdown(report, describeTrigger(new Context(), process.env));
-    await core.summary.addRaw(markdown, true).write();
+    core.appendSummary(markdown);
   } catch (error) {
     core.warning(
       `Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`,

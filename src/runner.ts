@@ -1,19 +1,14 @@
 /**
- * The workflow commands this action speaks to the GitHub runner, from @actions/core's own
- * modules. The package entry (`@actions/core`) also loads its OIDC client, and with it
+ * The workflow commands this action speaks to the GitHub runner. Log commands come from
+ * @actions/core's own modules; its package entry also loads its OIDC client, and with it
  * @actions/http-client and undici's package entry (fetch, WebSocket, cookies...), on every
- * start, for `getIDToken`, which this action never calls: see BENCHMARKS.md for the cost.
- * Each function below is the entry's own, for the arguments this action passes.
+ * start, for `getIDToken`, which this action never calls. The two file commands (outputs and
+ * the job summary) are written here: @actions/core's versions load `node:crypto` and
+ * `fs.promises`, 10-20 ms of every start for two appends to a file. See BENCHMARKS.md.
  */
+import { appendFileSync, existsSync } from 'node:fs';
 import { EOL } from 'node:os';
 import { issueCommand } from '../node_modules/@actions/core/lib/command.js';
-import {
-  issueFileCommand,
-  prepareKeyValueMessage,
-} from '../node_modules/@actions/core/lib/file-command.js';
-import { toCommandValue } from '../node_modules/@actions/core/lib/utils.js';
-
-export { summary } from '../node_modules/@actions/core/lib/summary.js';
 
 /** The input's value, trimmed; '' when unset. */
 export function getInput(name: string): string {
@@ -26,12 +21,40 @@ export function setSecret(value: string): void {
 }
 
 export function setOutput(name: string, value: string): void {
-  if (process.env.GITHUB_OUTPUT) {
-    issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+  const file = process.env.GITHUB_OUTPUT;
+  if (file) {
+    // The runner creates the file; writing to a missing one would lose every output quietly.
+    if (!existsSync(file)) throw new Error(`Missing file at path: ${file}`);
+    appendFileSync(file, `${outputEntry(name, value)}${EOL}`, 'utf8');
     return;
   }
   process.stdout.write(EOL);
-  issueCommand('set-output', { name }, toCommandValue(value));
+  issueCommand('set-output', { name }, value);
+}
+
+/**
+ * One output in the runner's multi-line format: `name<<DELIMITER`, the value, `DELIMITER`. The
+ * runner ends the value at the first line equal to the delimiter, so a value that contained it
+ * could set other outputs. The delimiter is therefore drawn again until neither the name nor
+ * the value contains it: that check, not the randomness, is the guarantee. (@actions/core
+ * draws it from `crypto.randomUUID()` and throws on a match.)
+ */
+export function outputEntry(name: string, value: string, random = Math.random): string {
+  for (let attempt = 0; ; attempt++) {
+    const delimiter = `ghadelimiter_${random().toString(36).slice(2)}${random().toString(36).slice(2)}_${attempt}`;
+    if (!name.includes(delimiter) && !value.includes(delimiter)) {
+      return `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}`;
+    }
+  }
+}
+
+/** Appends `markdown` to the job summary, the file named by GITHUB_STEP_SUMMARY. */
+export function appendSummary(markdown: string): void {
+  const file = process.env.GITHUB_STEP_SUMMARY;
+  if (!file) {
+    throw new Error('GITHUB_STEP_SUMMARY is not set: this runner does not support job summaries.');
+  }
+  appendFileSync(file, `${markdown}${EOL}`, 'utf8');
 }
 
 /** Fails the step (exit code 1) with an error annotation. */

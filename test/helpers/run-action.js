@@ -128,7 +128,7 @@ function spawnNode(node, args, env) {
 }
 
 /**
- * Parses the `name<<delimiter` heredoc format that @actions/core writes to GITHUB_OUTPUT.
+ * Parses the `name<<delimiter` heredoc format the runner reads from GITHUB_OUTPUT.
  * @param {string} text
  * @returns {Record<string, string>}
  */

@@ -3,6 +3,7 @@
  * outputs, the exact requests, the job summary, and what is printed.
  */
 import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -186,6 +187,25 @@ describe('happy path', () => {
     expect(result.summary).toContain('**Event:** release');
     expect(result.summary).toContain('**From:** release v1.2.0');
     expect(result.summary).toContain('https://github.com/acme/web-app/actions/runs/4242');
+  });
+
+  it('only warns when the job summary cannot be written: the secret is still copied', async () => {
+    const cases = [
+      { env: { GITHUB_STEP_SUMMARY: '' }, reason: 'GITHUB_STEP_SUMMARY is not set' },
+      // A directory where the file should be: the append fails.
+      { env: { GITHUB_STEP_SUMMARY: tmpdir() }, reason: 'EISDIR' },
+    ];
+    for (const [i, { env, reason }] of cases.entries()) {
+      const result = await runAction({
+        inputs: { ...seeded.inputs, secret: 'DB_URL', name: `NO_SUMMARY_${i}` },
+        env,
+      });
+      expect(result.code).toBe(0);
+      expect(result.outputs.outcome).toBe('created');
+      expect(result.warnings).toEqual([
+        expect.stringMatching(new RegExp(`^Could not write the job summary: .*${reason}`)),
+      ]);
+    }
   });
 
   it('names the environment of a deployment in the summary', async () => {
