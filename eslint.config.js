@@ -23,6 +23,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS helpers, preloaded into the action's process with --require.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The Cloudflare client must stay free of GitHub Actions code so it can be published alone.
     files: ['src/cloudflare/**/*.ts'],
     rules: {
