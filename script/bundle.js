@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * Bundles src/ into dist/ with ncc (`npm run bundle`): dist/index.js, dist/licenses.txt and
+ * dist/package.json, which the runner executes as they are committed. One choice differs from
+ * `ncc build`'s defaults, measured in BENCHMARKS.md:
+ *
+ * - CommonJS output. The sources are ES modules (and so is the package, since @actions/core and
+ *   @actions/github ship only ES modules), but an ES module entry starts Node's ESM loader,
+ *   which with what it loads costs 15-20 ms of every start on Node 20 (Node 24 starts it for
+ *   every script, so there the choice changes nothing). The bundle holds every module, so it
+ *   needs no loader; dist/package.json marks it CommonJS.
+ */
+// @ts-expect-error TS7016: ncc ships no type declarations.
+import ncc from '@vercel/ncc';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const out = `${root}dist`;
+
+const { code, assets } = await ncc(`${root}src/index.ts`, {
+  esm: false,
+  license: 'licenses.txt',
+  quiet: true,
+});
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out);
+writeFileSync(`${out}/index.js`, code);
+for (const [name, asset] of Object.entries(assets)) {
+  writeFileSync(`${out}/${name}`, asset.source);
+}
+writeFileSync(`${out}/package.json`, `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
+
+const kb = (/** @type {number} */ bytes) => `${Math.round(bytes / 1000)} kB`;
+console.log(`dist/index.js ${kb(Buffer.byteLength(code))}, CommonJS`);
