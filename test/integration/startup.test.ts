@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DIST } from '../helpers/run-action.js';
 import { copyByIds, startFake, type SeededFake } from '../helpers/fake.js';
 import { runAction } from '../helpers/action.js';
 import { makeLoopbackCertificate } from '../helpers/tls.js';
@@ -53,5 +54,12 @@ describe('start-up', () => {
     const loaded = await builtinsLoaded({ NODE_EXTRA_CA_CERTS: certificate.certFile });
     expect(loaded).toContain('tls');
     expect(loaded).not.toContain('http2');
+  });
+
+  it("leaves undici's fetch body code out of the bundle (script/bundle.js)", () => {
+    const bundle = readFileSync(DIST, 'utf8');
+    // Only FormData bodies need it, and the client sends JSON text.
+    expect(bundle).toContain('require("../web/fetch/body.js")');
+    expect(bundle).not.toContain('multipartFormDataParser');
   });
 });
