@@ -5,9 +5,12 @@
  * to the floor (`node -e ''`) and the peer (the official `cloudflare` SDK doing the same single
  * duplicate), and checks the budgets of BENCHMARKS.md. Exits 1 when a budget is missed.
  *
- *   node script/bench.js [--runs N] [--write]
+ *   node script/bench.js [--runs N] [--node PATH] [--write]
  *
- * --write replaces the latest-run block of BENCHMARKS.md with this run's table.
+ * --node runs every case (the action, the floor and the SDK) on that Node binary instead of
+ * the one running this script, for instance Node 24, which action.yml declares:
+ * `npm install --prefix /tmp/node24 node@24`, then `--node /tmp/node24/node_modules/.bin/node`.
+ * --write replaces that Node major version's block of BENCHMARKS.md with this run's table.
  * Cases alternate run by run, so a noisy neighbour slows them all alike; compare ratios.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -25,6 +28,10 @@ const SDK_VERSION = '7';
 const args = process.argv.slice(2);
 const RUNS = Math.max(7, Number(args[args.indexOf('--runs') + 1]) || 7);
 const WRITE = args.includes('--write');
+const NODE = args.includes('--node') ? (args[args.indexOf('--node') + 1] ?? '') : process.execPath;
+if (!NODE) throw new Error('--node needs the path of a node binary.');
+const NODE_VERSION = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim();
+const NODE_MAJOR = NODE_VERSION.replace(/^v(\d+).*/, '$1');
 const BATCH_LINES = 20;
 const BATCH_LATENCY_MS = 50;
 
@@ -156,12 +163,16 @@ async function measure(baseEnv, /** @type {string} */ sdkScript) {
             name: 'DB_URL_BENCH',
             scopes: 'workers',
           };
-          record(samples, fake, await runAction({ inputs, env }));
+          record(samples, fake, await runAction({ inputs, env, node: NODE }));
         } else if (name.startsWith('one duplicate by names')) {
           record(
             samples,
             fake,
-            await runAction({ inputs: { ...common, secret: 'DB_URL', name: 'DB_URL_BENCH' }, env }),
+            await runAction({
+              inputs: { ...common, secret: 'DB_URL', name: 'DB_URL_BENCH' },
+              env,
+              node: NODE,
+            }),
           );
         } else if (batch) {
           const sources = Object.keys(demo.secrets);
@@ -170,9 +181,9 @@ async function measure(baseEnv, /** @type {string} */ sdkScript) {
             (_, i) => `${sources[i % sources.length]} => COPY_${i}`,
           );
           const inputs = { ...common, secrets: lines.join('\n'), concurrency: batch[1] ?? '4' };
-          record(samples, fake, await runAction({ inputs, env }));
+          record(samples, fake, await runAction({ inputs, env, node: NODE }));
         } else if (name.startsWith('floor')) {
-          const { ms } = await timeProcess(process.execPath, ['-e', ''], baseEnv);
+          const { ms } = await timeProcess(NODE, ['-e', ''], baseEnv);
           samples.ms.push(ms);
         } else {
           const sdkEnv = {
@@ -184,7 +195,7 @@ async function measure(baseEnv, /** @type {string} */ sdkScript) {
             CF_SOURCE: demo.secrets.DB_URL,
             CF_NAME: 'DB_URL_BENCH',
           };
-          const { ms, code, stderr } = await timeProcess(process.execPath, [sdkScript], sdkEnv);
+          const { ms, code, stderr } = await timeProcess(NODE, [sdkScript], sdkEnv);
           if (code !== 0) throw new Error(`the SDK peer failed: ${stderr}`);
           record(samples, fake, { code, durationMs: ms });
         }
@@ -274,7 +285,7 @@ const variants = caCerts
 
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const header = [
-  `Node ${process.version} on ${os.platform()} ${os.arch()}, ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${RUNS} runs per case, alternating.`,
+  `Node ${NODE_VERSION} on ${os.platform()} ${os.arch()}, ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${RUNS} runs per case, alternating.`,
   `dist/index.js: ${bundleBytes.toLocaleString('en')} bytes (budget ≤ ${BUDGET.bundleBytes.toLocaleString('en')}).`,
 ];
 const sections = [];
@@ -293,8 +304,9 @@ console.log(report);
 if (WRITE) {
   const file = join(ROOT, 'BENCHMARKS.md');
   const text = readFileSync(file, 'utf8');
-  const start = '<!-- bench:start -->';
-  const end = '<!-- bench:end -->';
+  const start = `<!-- bench:node${NODE_MAJOR}:start -->`;
+  const end = `<!-- bench:node${NODE_MAJOR}:end -->`;
+  if (!text.includes(start)) throw new Error(`BENCHMARKS.md has no ${start} block to replace.`);
   const date = new Date().toISOString().slice(0, 10);
   const block = `${start}\nLatest run: ${date}.\n\n${report}${end}`;
   writeFileSync(file, text.replace(new RegExp(`${start}[\\s\\S]*${end}`), block));
