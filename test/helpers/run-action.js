@@ -22,6 +22,7 @@ export const DIST = fileURLToPath(new URL('../../dist/index.js', import.meta.url
  * @property {string} [eventName]
  * @property {unknown} [event] The webhook payload written to GITHUB_EVENT_PATH.
  * @property {string} [node] The Node binary; defaults to the one running this.
+ * @property {string[]} [nodeArgs] Options for that Node, before the script (the runner passes none).
  * @property {string[]} [forbidden] Strings (credentials) that must not appear in anything the
  *   action printed, output or summarised, except on `::add-mask::` lines; a hit throws.
  *
@@ -67,7 +68,11 @@ export async function runAction(options = {}) {
       env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
     }
     const started = performance.now();
-    const { code, stdout, stderr } = await spawnNode(options.node ?? process.execPath, [DIST], env);
+    const { code, stdout, stderr } = await spawnNode(
+      options.node ?? process.execPath,
+      [...(options.nodeArgs ?? []), DIST],
+      env,
+    );
     const durationMs = performance.now() - started;
     const outputs = parseOutputFile(await readFile(outputFile, 'utf8'));
     const summary = await readFile(summaryFile, 'utf8');

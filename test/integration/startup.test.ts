@@ -56,6 +56,21 @@ describe('start-up', () => {
     expect(loaded).not.toContain('http2');
   });
 
+  it("keeps undici's WebAssembly parser off the optimising compiler, which would hold the exit", async () => {
+    seeded = await startFake();
+    // By names with the store omitted: three responses to parse, enough for V8 to tier up.
+    const result = await runAction({
+      inputs: { ...seeded.inputs, secret: 'DB_URL', name: 'DB_URL_COPY' },
+      nodeArgs: ['--trace-wasm-compilation-times'],
+    });
+    expect(result.code, result.stdout).toBe(0);
+    const compiled = result.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('Compiled function'));
+    expect(compiled.some((line) => line.includes('using Liftoff'))).toBe(true);
+    expect(compiled.filter((line) => line.includes('TurboFan'))).toEqual([]);
+  });
+
   it("leaves undici's fetch body code out of the bundle (script/bundle.js)", () => {
     const bundle = readFileSync(DIST, 'utf8');
     // Only FormData bodies need it, and the client sends JSON text.
