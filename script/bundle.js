@@ -20,6 +20,7 @@
 import ncc from '@vercel/ncc';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = `${root}dist`;
@@ -28,11 +29,18 @@ const out = `${root}dist`;
 const externals = { '../web/fetch/body.js': '../web/fetch/body.js' };
 
 const { code, assets } = await ncc(`${root}src/index.ts`, {
+  // ncc's build cache (~/.cache/ncc, keyed by the entry's path) ignores `esm`: after an ES module
+  // build of the same path it returned ES module code for this CommonJS build. Every bundle is
+  // built from scratch instead (a few seconds).
+  cache: false,
   esm: false,
   externals,
   license: 'licenses.txt',
   quiet: true,
 });
+
+// dist/package.json says CommonJS: refuse to write anything that does not compile as a script.
+new Script(code, { filename: 'dist/index.js' });
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out);
