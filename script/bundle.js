@@ -29,9 +29,9 @@ const out = `${root}dist`;
 const externals = { '../web/fetch/body.js': '../web/fetch/body.js' };
 
 const { code, assets } = await ncc(`${root}src/index.ts`, {
-  // ncc's build cache (~/.cache/ncc, keyed by the entry's path) ignores `esm`: after an ES module
-  // build of the same path it returned ES module code for this CommonJS build. Every bundle is
-  // built from scratch instead (a few seconds).
+  // ncc's build cache (~/.cache/ncc, shared by every checkout and keyed by the entry's path,
+  // not by the output format) once gave ES module code for this CommonJS build, in a fresh
+  // clone at a path bundled before. Every bundle is built from scratch instead (a few seconds).
   cache: false,
   esm: false,
   externals,

@@ -4,7 +4,7 @@
  * @actions/http-client and undici's package entry (fetch, WebSocket, cookies...), on every
  * start, for `getIDToken`, which this action never calls. The two file commands (outputs and
  * the job summary) are written here: @actions/core's versions load `node:crypto` and
- * `fs.promises`, 10-20 ms of every start for two appends to a file. See BENCHMARKS.md.
+ * `fs.promises`, up to 16 ms of every start for two appends to a file (BENCHMARKS.md).
  */
 import { appendFileSync, existsSync } from 'node:fs';
 import { EOL } from 'node:os';
