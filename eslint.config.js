@@ -1,38 +1,56 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/** Packages are imported through their public entry points only: an update stays a version bump. */
+const noDeepImports = {
+  group: ['**/node_modules/**', 'node_modules/**'],
+  message: 'Import the package by its name.',
+};
+
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'build/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', 'build/', 'coverage/', 'reports/', '.bench/', '.cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: {
-      globals: {
-        process: 'readonly',
-        console: 'readonly',
-        setTimeout: 'readonly',
-        clearTimeout: 'readonly',
-        URL: 'readonly',
-        Buffer: 'readonly',
-        AbortController: 'readonly',
-        AbortSignal: 'readonly',
-      },
-    },
+    languageOptions: { globals: globals.node },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-imports': ['error', { patterns: [noDeepImports] }],
+    },
+  },
+  {
+    // Type-aware rules for the action's sources: a promise left floating in the concurrent
+    // pool would let a failure pass unseen.
+    files: ['src/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
     },
   },
   {
     // CommonJS helpers, preloaded into the action's process with --require.
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },
+    languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    // The Cloudflare client must stay free of GitHub Actions code so it can be published alone.
+    // The Cloudflare client stays free of GitHub Actions code and of the action's own modules,
+    // so it could be published alone.
     files: ['src/cloudflare/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@actions/*'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noDeepImports,
+            { group: ['@actions/*'], message: 'The client knows nothing of GitHub Actions.' },
+            { group: ['../*'], message: 'The client imports only its own files and packages.' },
+          ],
+        },
+      ],
     },
   },
 );

@@ -1,10 +1,18 @@
 import { defineConfig } from 'vitest/config';
 
+// `unit` runs the sources with no bundle and no real sleeps; `integration` spawns dist/index.js
+// as the runner does (`npm run test:integration` bundles first).
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup/credential-scan.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/integration/**'] },
+      },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'] } },
+    ],
   },
 });

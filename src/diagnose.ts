@@ -5,7 +5,7 @@
 import type { SecretsStoreClient } from './cloudflare/client.js';
 import { CloudflareError } from './cloudflare/errors.js';
 
-export async function explainNotFound(
+async function whatIsMissing(
   client: SecretsStoreClient,
   storeId: string,
   secretId?: string,
@@ -41,7 +41,7 @@ export async function explainingNotFound<T>(
     return await call();
   } catch (error) {
     if (error instanceof CloudflareError && error.status === 404) {
-      const explanation = await explainNotFound(client, storeId, secretId);
+      const explanation = await whatIsMissing(client, storeId, secretId);
       if (explanation) throw error.withHint(explanation);
     }
     throw error;

@@ -31,7 +31,8 @@ import type { IfExists } from './inputs.js';
 import { describeStore, nameTaken, type PlannedCopy, type PlannedStore } from './plan.js';
 import { sameScopes } from './scopes.js';
 
-export type Outcome = 'created' | 'existing' | 'dry-run' | 'failed' | 'rolled-back';
+export type Outcome =
+  'created' | 'existing' | 'dry-run' | 'failed' | 'not-attempted' | 'rolled-back';
 
 export interface CopyResult {
   copy: PlannedCopy;
@@ -49,9 +50,6 @@ export interface CopyOptions {
   ifExists: IfExists;
   dryRun: boolean;
 }
-
-/** How the error of a copy that never started begins. */
-export const NOT_ATTEMPTED = 'not attempted';
 
 export interface ExecuteOptions extends CopyOptions {
   /** Copies in flight at once. */
@@ -199,17 +197,26 @@ export async function executePlan(
       // After a failure with rollback on, nothing more is written; copies that write nothing
       // (an existing name with if-exists: skip) still report what they found.
       if (failed && options.rollbackOnFailure && !copy.existing) {
-        results[index] = failedResult(
+        results[index] = {
           copy,
-          `${NOT_ATTEMPTED}: another copy failed and rollback-on-failure is set`,
-        );
+          outcome: 'not-attempted',
+          adopted: false,
+          warnings: [],
+          error: 'not attempted: another copy failed and rollback-on-failure is set',
+        };
         continue;
       }
       try {
         results[index] = await executeCopy(client, plan.store, copy, options);
       } catch (error) {
         failed = true;
-        results[index] = failedResult(copy, failureText(error));
+        results[index] = {
+          copy,
+          outcome: 'failed',
+          adopted: false,
+          warnings: [],
+          error: failureText(error),
+        };
       }
     }
   };
@@ -234,8 +241,4 @@ async function rollBack(
       result.error = `created, and the rollback failed: ${failureText(error)}`;
     }
   }
-}
-
-function failedResult(copy: PlannedCopy, error: string): CopyResult {
-  return { copy, outcome: 'failed', adopted: false, warnings: [], error };
 }

@@ -19,6 +19,14 @@ export function failureText(error: unknown): string {
     // The client knows only its deadline; the action knows which input sets it.
     return `${error.message} The timeout-seconds input sets that time budget.`;
   }
+  if (
+    error instanceof CloudflareError &&
+    error.status !== undefined &&
+    error.status >= 300 &&
+    error.status < 400
+  ) {
+    return `${error.message} Check the api-base-url input.`;
+  }
   if (isExpectedFailure(error)) return error.message;
   return `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
 }

@@ -1,4 +1,3 @@
-import './wasm-tiering.js';
 import { run } from './main.js';
 
 // run() reports every failure itself (setFailed), so there is nothing left to catch here.

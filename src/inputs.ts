@@ -30,8 +30,8 @@ export interface ActionConfig {
   /** One item with `secret` + `name`; one per line with `secrets`. */
   duplications: Duplication[];
   /** True when the copies came from the `secrets` list. */
-  batch: boolean;
-  /** Copies made at once (batch). */
+  fromList: boolean;
+  /** Copies of a list made at once. */
   concurrency: number;
   rollbackOnFailure: boolean;
   /** Undefined: each copy takes its source's scopes. */
@@ -49,15 +49,20 @@ export interface ActionConfig {
 export type ReadInput = (name: string) => string;
 type Env = Record<string, string | undefined>;
 
-/** Bad input: the message names each input and says what it accepts. */
+/**
+ * Bad input: each problem names its input and says what it accepts. The single-input parsers
+ * throw one; parseInputs collects every problem into one.
+ */
 export class InputError extends ActionError {
-  constructor(readonly problems: string[]) {
+  readonly problems: string[];
+  constructor(...problems: string[]) {
     super(
       problems.length === 1
         ? `Invalid input: ${problems[0]}`
         : `Invalid inputs:\n${problems.map((p) => `- ${p}`).join('\n')}`,
     );
     this.name = 'InputError';
+    this.problems = problems;
   }
 }
 
@@ -90,7 +95,7 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
     try {
       return parse();
     } catch (error) {
-      if (!(error instanceof Problem)) throw error;
+      if (!(error instanceof InputError)) throw error;
       problems.push(...error.problems);
       return undefined;
     }
@@ -114,7 +119,7 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
   );
   const comment = read('comment');
 
-  if (problems.length > 0) throw new InputError(problems);
+  if (problems.length > 0) throw new InputError(...problems);
   if (scopes) {
     const warning = unknownScopesWarning(scopes);
     if (warning) warnings.push(warning);
@@ -125,7 +130,7 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
     baseUrl: baseUrl!,
     store,
     duplications: duplications!,
-    batch: read('secrets') !== '',
+    fromList: read('secrets') !== '',
     concurrency: concurrency!,
     rollbackOnFailure: rollbackOnFailure!,
     scopes,
@@ -138,26 +143,16 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
   };
 }
 
-/** One input's problem, thrown by the single-input parsers; parseInputs collects them all. */
-export class Problem extends Error {
-  override name = 'InputProblem';
-  readonly problems: string[];
-  constructor(...problems: string[]) {
-    super(problems.join('\n'));
-    this.problems = problems;
-  }
-}
-
 export function parseAccountId(input: string, fromEnv: string | undefined): string {
   const value = input || fromEnv?.trim() || '';
   const where = input ? 'account-id' : 'CLOUDFLARE_ACCOUNT_ID';
   if (value === '') {
-    throw new Problem(
+    throw new InputError(
       'account-id is required: set the account-id input or the CLOUDFLARE_ACCOUNT_ID environment variable.',
     );
   }
   if (!ID.test(value)) {
-    throw new Problem(
+    throw new InputError(
       `${where} must be a Cloudflare account id: 32 hexadecimal characters (got ${quote(value)}).`,
     );
   }
@@ -171,7 +166,7 @@ export function parseCredentials(read: ReadInput, env: Env, warnings: string[]):
   // Credentials are never quoted back in messages: only which input or variable is wrong.
   if (token !== '') {
     if (/\s/.test(token))
-      throw new Problem('api-token contains white space; paste the token alone.');
+      throw new InputError('api-token contains white space; paste the token alone.');
     if (read('api-key') !== '' || read('api-email') !== '') {
       warnings.push(
         'api-token and api-email/api-key are both set: using api-token; the Global API key pair is ignored.',
@@ -180,23 +175,23 @@ export function parseCredentials(read: ReadInput, env: Env, warnings: string[]):
     return { kind: 'token', token };
   }
   if (email !== '' && key === '') {
-    throw new Problem(
+    throw new InputError(
       'api-email is set but api-key is not: the Global API key needs both (or use api-token instead).',
     );
   }
   if (key !== '' && email === '') {
-    throw new Problem(
+    throw new InputError(
       'api-key is set but api-email is not: the Global API key needs both (or use api-token instead).',
     );
   }
   if (key === '') {
-    throw new Problem(
+    throw new InputError(
       'No Cloudflare credentials: set api-token (or the CLOUDFLARE_API_TOKEN environment variable), ' +
         'or both api-email and api-key (CLOUDFLARE_EMAIL, CLOUDFLARE_API_KEY).',
     );
   }
-  if (/\s/.test(key)) throw new Problem('api-key contains white space; paste the key alone.');
-  if (/\s/.test(email)) throw new Problem('api-email contains white space.');
+  if (/\s/.test(key)) throw new InputError('api-key contains white space; paste the key alone.');
+  if (/\s/.test(email)) throw new InputError('api-email contains white space.');
   return { kind: 'global-key', email, key };
 }
 
@@ -207,25 +202,25 @@ export function parseBaseUrl(input: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new Problem(
+    throw new InputError(
       `api-base-url must be an absolute URL like ${DEFAULT_BASE_URL} (got ${quote(value)}).`,
     );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new Problem(`api-base-url must use https:// (got ${quote(url.protocol)}).`);
+    throw new InputError(`api-base-url must use https:// (got ${quote(url.protocol)}).`);
   }
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-    throw new Problem(
+    throw new InputError(
       `api-base-url uses http:// with host ${quote(url.hostname)}: credentials would cross the network unencrypted. ` +
         'Use https://, or a loopback host (127.0.0.0/8, ::1, localhost) for a local test server.',
     );
   }
   if (url.username !== '' || url.password !== '') {
-    throw new Problem('api-base-url must not contain a user name or password; use api-token.');
+    throw new InputError('api-base-url must not contain a user name or password; use api-token.');
   }
   // `search`/`hash` are empty for a bare "?" or "#", which would still swallow the path.
   if (url.search !== '' || url.hash !== '' || /[?#]/.test(value)) {
-    throw new Problem('api-base-url must not have a query string or fragment.');
+    throw new InputError('api-base-url must not have a query string or fragment.');
   }
   return url.toString().replace(/\/+$/, '');
 }
@@ -252,7 +247,7 @@ export function parseDuplications(read: ReadInput): Duplication[] {
   const name = read('name');
   if (list !== '') {
     if (secret !== '' || name !== '') {
-      throw new Problem(
+      throw new InputError(
         `Use either secret + name (one copy) or secrets (a list), not both: secrets is set, and so is ${[secret !== '' ? 'secret' : '', name !== '' ? 'name' : ''].filter(Boolean).join(' and ')}.`,
       );
     }
@@ -263,21 +258,21 @@ export function parseDuplications(read: ReadInput): Duplication[] {
   let target: string | undefined;
   try {
     if (secret === '')
-      throw new Problem(
+      throw new InputError(
         "secret is required: the source secret's id or name (or use secrets for a list).",
       );
     source = parseSecretRef(secret, 'secret');
   } catch (error) {
-    if (!(error instanceof Problem)) throw error;
+    if (!(error instanceof InputError)) throw error;
     problems.push(...error.problems);
   }
   try {
     target = parseSecretName(name, 'name');
   } catch (error) {
-    if (!(error instanceof Problem)) throw error;
+    if (!(error instanceof InputError)) throw error;
     problems.push(...error.problems);
   }
-  if (problems.length > 0) throw new Problem(...problems);
+  if (problems.length > 0) throw new InputError(...problems);
   return [{ source: source!, name: target! }];
 }
 
@@ -301,16 +296,16 @@ export function parseSecretsList(input: string): Duplication[] {
     const [sourceText, targetText] = parts.map((part) => part.trim()) as [string, string];
     try {
       if (sourceText === '')
-        throw new Problem(`secrets line ${line}: SOURCE is missing before "=>".`);
+        throw new InputError(`secrets line ${line}: SOURCE is missing before "=>".`);
       if (targetText === '')
-        throw new Problem(`secrets line ${line}: TARGET is missing after "=>".`);
+        throw new InputError(`secrets line ${line}: TARGET is missing after "=>".`);
       duplications.push({
         source: parseSecretRef(sourceText, `secrets line ${line} SOURCE`),
         name: parseSecretName(targetText, `secrets line ${line} TARGET`),
         line,
       });
     } catch (error) {
-      if (!(error instanceof Problem)) throw error;
+      if (!(error instanceof InputError)) throw error;
       problems.push(...error.problems);
     }
   });
@@ -324,9 +319,9 @@ export function parseSecretsList(input: string): Duplication[] {
       );
     }
   }
-  if (problems.length > 0) throw new Problem(...problems);
+  if (problems.length > 0) throw new InputError(...problems);
   if (duplications.length === 0) {
-    throw new Problem('secrets lists no copy: write one "SOURCE => TARGET" per line.');
+    throw new InputError('secrets lists no copy: write one "SOURCE => TARGET" per line.');
   }
   return duplications;
 }
@@ -339,10 +334,10 @@ export function parseSecretRef(input: string, inputName: string): Ref {
 
 export function parseSecretName(input: string, inputName: string): string {
   if (input === '') {
-    throw new Problem(`${inputName} is required: a secret name such as API_KEY.`);
+    throw new InputError(`${inputName} is required: a secret name such as API_KEY.`);
   }
   if (/\s/.test(input)) {
-    throw new Problem(
+    throw new InputError(
       `${inputName} must not contain white space (got ${quote(input)}); Cloudflare secret names cannot contain spaces.`,
     );
   }
@@ -361,13 +356,13 @@ export function parseScopes(input: string): string[] | undefined {
     ),
   ];
   if (scopes.length === 0) {
-    throw new Problem(
+    throw new InputError(
       'scopes lists no scope: name at least one (e.g. "workers, ai_gateway"), or omit scopes to copy the source\'s.',
     );
   }
   const spaced = scopes.find((s) => /\s/.test(s));
   if (spaced !== undefined) {
-    throw new Problem(
+    throw new InputError(
       `scopes: ${quote(spaced)} contains white space; separate scopes with commas or newlines.`,
     );
   }
@@ -377,7 +372,7 @@ export function parseScopes(input: string): string[] | undefined {
 export function parseIfExists(input: string): IfExists {
   if (input === '') return 'fail';
   const value = IF_EXISTS.find((v) => v === input);
-  if (!value) throw new Problem(`if-exists must be "fail" or "skip" (got ${quote(input)}).`);
+  if (!value) throw new InputError(`if-exists must be "fail" or "skip" (got ${quote(input)}).`);
   return value;
 }
 
@@ -385,7 +380,7 @@ export function parseBoolean(input: string, inputName: string, defaultValue: boo
   if (input === '') return defaultValue;
   if (TRUE.includes(input)) return true;
   if (FALSE.includes(input)) return false;
-  throw new Problem(
+  throw new InputError(
     `${inputName} must be a YAML 1.2 boolean: true, True, TRUE, false, False or FALSE (got ${quote(input)}).`,
   );
 }
@@ -400,7 +395,7 @@ export function parseInteger(
   if (input === '') return defaultValue;
   const value = /^\d+$/.test(input) ? Number(input) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new Problem(
+    throw new InputError(
       `${inputName} must be a whole number from ${min} to ${max} (got ${quote(input)}).`,
     );
   }

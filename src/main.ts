@@ -2,18 +2,15 @@
  * The action, in one direction: inputs → plan → Cloudflare client → report. This is the only
  * file that reads inputs or writes outputs; everything it calls gets plain values.
  */
-import * as core from './runner.js';
-// Only the Context class of @actions/github: its package entry also loads Octokit (2.4 MB
-// of bundle, and its load time at every start) which this action never calls. The package's
-// exports map does not list lib/context.js, hence the path.
-import { Context } from '../node_modules/@actions/github/lib/context.js';
+import * as core from '@actions/core';
+import * as github from '@actions/github';
+import { EnvHttpProxyAgent } from 'undici';
 import { SecretsStoreClient, type RequestEvent } from './cloudflare/client.js';
-import { EnvHttpProxyAgent } from './cloudflare/undici.js';
 import { executePlan, type CopyResult } from './duplicate.js';
 import { failureText, isExpectedFailure } from './errors.js';
 import { credentialValues, parseInputs } from './inputs.js';
 import { describeStore, makePlan } from './plan.js';
-import { failureSummary, outputsFor, summaryMarkdown, type RunReport } from './report.js';
+import { outputsFor, stepFailure, summaryMarkdown, type RunReport } from './report.js';
 import { describeTrigger } from './trigger.js';
 
 const readInput = (name: string): string => core.getInput(name);
@@ -58,14 +55,16 @@ export async function run(): Promise<void> {
       store: plan.store,
       results,
       dryRun: config.dryRun,
-      batch: config.batch,
+      fromList: config.fromList,
     };
     for (const [name, value] of Object.entries(outputsFor(report))) core.setOutput(name, value);
-    writeSummary(report);
-    const failure = failureSummary(report);
+    await writeSummary(report);
+    const failure = stepFailure(report);
     if (failure) core.setFailed(failure);
   } catch (error) {
-    core.setFailed(failureMessage(error));
+    // Expected failures print their message only; anything else is a bug, its stack in debug.
+    if (!isExpectedFailure(error) && error instanceof Error) core.debug(error.stack ?? '');
+    core.setFailed(failureText(error));
   } finally {
     await dispatcher.destroy().catch(() => undefined);
   }
@@ -103,19 +102,13 @@ function logResult({ outcome, copy: { name }, secret, adopted }: CopyResult): vo
 }
 
 /** The job summary is a courtesy: failing to write it only warns. */
-function writeSummary(report: RunReport): void {
+async function writeSummary(report: RunReport): Promise<void> {
   try {
-    const markdown = summaryMarkdown(report, describeTrigger(new Context(), process.env));
-    core.appendSummary(markdown);
+    const markdown = summaryMarkdown(report, describeTrigger(github.context, process.env));
+    await core.summary.addRaw(markdown, true).write();
   } catch (error) {
     core.warning(
       `Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-}
-
-/** Expected failures print their message only; anything else is a bug, with its stack in debug. */
-function failureMessage(error: unknown): string {
-  if (!isExpectedFailure(error) && error instanceof Error) core.debug(error.stack ?? '');
-  return failureText(error);
 }

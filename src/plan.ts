@@ -48,7 +48,7 @@ export interface Plan {
 export async function makePlan(config: ActionConfig, client: SecretsStoreClient): Promise<Plan> {
   const store = await resolveStore(config.store, client);
   // A `secrets` list, even of one line, is checked as a whole before its first write.
-  const list = config.batch;
+  const list = config.fromList;
   const needsListing =
     list || config.dryRun || config.duplications.some((d) => d.source.kind === 'name');
   // A list's quota read does not depend on the listing: both go out at once.

@@ -2,7 +2,7 @@
  * What the step reports: its outputs and the job summary. Pure functions; src/main.ts writes
  * them, and a summary that cannot be written never fails the step.
  */
-import { NOT_ATTEMPTED, type CopyResult } from './duplicate.js';
+import type { CopyResult } from './duplicate.js';
 import type { PlannedStore } from './plan.js';
 import type { Trigger } from './trigger.js';
 
@@ -11,7 +11,7 @@ export interface RunReport {
   results: CopyResult[];
   dryRun: boolean;
   /** True when the copies came from the `secrets` list. */
-  batch: boolean;
+  fromList: boolean;
 }
 
 /** One entry of the `results` output. */
@@ -35,7 +35,7 @@ export function outputsFor(report: RunReport): Record<string, string> {
     results: JSON.stringify(report.results.map(resultEntry)),
   };
   const [only] = report.results;
-  if (report.batch || !only || only.outcome === 'failed') return outputs;
+  if (report.fromList || !only || only.outcome === 'failed') return outputs;
   const secret = only.outcome === 'dry-run' ? undefined : only.secret;
   return {
     'secret-id': secret?.id ?? '',
@@ -71,12 +71,12 @@ function resultEntry(r: CopyResult): ResultEntry {
 }
 
 /** The step's failure message when any copy failed, else undefined. */
-export function failureSummary(report: RunReport): string | undefined {
-  const failed = report.results.filter((r) => r.outcome === 'failed' || r.error !== undefined);
+export function stepFailure(report: RunReport): string | undefined {
+  const failed = report.results.filter((r) => r.error !== undefined);
   if (failed.length === 0) return undefined;
-  if (!report.batch) return failed[0]!.error;
+  if (!report.fromList) return failed[0]!.error;
   const lines = failed.map((r) => `- ${lineLabel(r)}: ${r.error}`);
-  const notAttempted = failed.filter((r) => !r.secret && r.error?.startsWith(NOT_ATTEMPTED));
+  const notAttempted = failed.filter((r) => r.outcome === 'not-attempted');
   const head =
     `${failed.length - notAttempted.length} of ${report.results.length} copies failed` +
     (notAttempted.length > 0 ? `, ${notAttempted.length} not attempted` : '') +
@@ -147,6 +147,8 @@ function outcomeLabel(result: CopyResult): string {
       return 'dry run: would create';
     case 'failed':
       return `failed: ${result.error ?? 'unknown error'}`;
+    case 'not-attempted':
+      return 'not attempted';
     case 'rolled-back':
       return 'rolled back (deleted)';
   }

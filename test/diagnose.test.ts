@@ -1,10 +1,10 @@
 /**
- * explainNotFound / explainingNotFound over undici's MockAgent: Cloudflare's 404 does not say
+ * explainingNotFound over undici's MockAgent: Cloudflare's 404 does not say
  * whether the account, the store or the secret is missing, so the diagnosis reads to find out.
  */
 import { describe, expect, it } from 'vitest';
 import { CloudflareError } from '../src/cloudflare/errors.js';
-import { explainNotFound, explainingNotFound } from '../src/diagnose.js';
+import { explainingNotFound } from '../src/diagnose.js';
 import { ACCOUNT_ID } from './helpers/credentials.js';
 import {
   API,
@@ -29,7 +29,28 @@ const DB_URL = secret(SECRET, 'DB_URL');
 
 const setup = useMockCloudflare({ maxRetries: 2 });
 
-describe('explainNotFound', () => {
+/** The hint explainingNotFound gives a 404 from a call on `storeId` (and `secretId`); '' for none. */
+async function explainNotFound(
+  client: Parameters<typeof explainingNotFound>[0],
+  storeId: string,
+  secretId?: string,
+): Promise<string> {
+  const notFound = new CloudflareError('GET /x failed: HTTP 404.', {
+    kind: 'http',
+    method: 'GET',
+    path: '/x',
+    status: 404,
+  });
+  const error = await explainingNotFound(client, storeId, secretId, () =>
+    Promise.reject(notFound),
+  ).then(
+    () => expect.unreachable('a 404 always rethrows'),
+    (thrown: unknown) => thrown as CloudflareError,
+  );
+  return error.hint ?? '';
+}
+
+describe('the diagnosis of a 404', () => {
   it('a 404 on the store listing means the account', async () => {
     const { pool, client, urls } = setup();
     pool

@@ -18,7 +18,7 @@ const deadline = new CloudflareError('GET /x was not sent: the time budget is sp
 describe('failureText', () => {
   it('reports expected failures by their message alone', () => {
     expect(failureText(new ActionError('No store named "x".'))).toBe('No store named "x".');
-    expect(failureText(new InputError(['name is required.']))).toBe(
+    expect(failureText(new InputError('name is required.'))).toBe(
       'Invalid input: name is required.',
     );
     expect(failureText(http)).toBe('GET /x failed: HTTP 400: [1001] bad.');
@@ -27,6 +27,18 @@ describe('failureText', () => {
   it('names the input that sets the time budget when the deadline stopped the step', () => {
     expect(failureText(deadline)).toBe(
       'GET /x was not sent: the time budget is spent. The timeout-seconds input sets that time budget.',
+    );
+  });
+
+  it('names the input that sets the address when a redirect was refused', () => {
+    const redirect = new CloudflareError('GET /x failed: HTTP 301: an empty body.', {
+      kind: 'http',
+      method: 'GET',
+      path: '/x',
+      status: 301,
+    });
+    expect(failureText(redirect)).toBe(
+      'GET /x failed: HTTP 301: an empty body. Check the api-base-url input.',
     );
   });
 
@@ -40,7 +52,7 @@ describe('failureText', () => {
 
 describe('isExpectedFailure', () => {
   it('accepts the action and Cloudflare errors, including input errors, and nothing else', () => {
-    expect([new ActionError('a'), new InputError(['b']), http].map(isExpectedFailure)).toEqual([
+    expect([new ActionError('a'), new InputError('b'), http].map(isExpectedFailure)).toEqual([
       true,
       true,
       true,

@@ -62,7 +62,7 @@ describe('parseInputs: defaults', () => {
       baseUrl: 'https://api.cloudflare.com/client/v4',
       store: undefined,
       duplications: [{ source: { kind: 'name', name: 'SOURCE_KEY' }, name: 'COPY_KEY' }],
-      batch: false,
+      fromList: false,
       concurrency: 4,
       rollbackOnFailure: false,
       scopes: undefined,
@@ -641,7 +641,7 @@ describe('parseInputs: secrets list, concurrency and rollback-on-failure', () =>
       ...single,
       secrets: `# staging copies\nDB_URL => DB_URL_STAGING\n\n${ID_A.toUpperCase()}=>KEY_COPY`,
     });
-    expect(config.batch).toBe(true);
+    expect(config.fromList).toBe(true);
     expect(config.duplications).toEqual([
       { source: { kind: 'name', name: 'DB_URL' }, name: 'DB_URL_STAGING', line: 2 },
       { source: { kind: 'id', id: ID_A }, name: 'KEY_COPY', line: 4 },

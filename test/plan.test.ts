@@ -46,7 +46,7 @@ function config(overrides: Partial<ActionConfig>): ActionConfig {
     baseUrl: BASE_URL,
     store: { kind: 'id', id: STORE },
     duplications: [byId(SOURCE)],
-    batch: false,
+    fromList: false,
     concurrency: 1,
     rollbackOnFailure: false,
     scopes: undefined,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Secret } from '../src/cloudflare/types.js';
 import type { CopyResult } from '../src/duplicate.js';
 import type { PlannedCopy, PlannedStore } from '../src/plan.js';
-import { failureSummary, outputsFor, summaryMarkdown, type RunReport } from '../src/report.js';
+import { stepFailure, outputsFor, summaryMarkdown, type RunReport } from '../src/report.js';
 import type { Trigger } from '../src/trigger.js';
 
 const STORE_ID = '023e105f4ecef8ad9ca31a8372d0c353';
@@ -53,8 +53,8 @@ function result(overrides: Partial<CopyResult> = {}): CopyResult {
   };
 }
 
-function report(results: CopyResult[], dryRun = false, store = STORE, batch = false): RunReport {
-  return { store, results, dryRun, batch };
+function report(results: CopyResult[], dryRun = false, store = STORE, fromList = false): RunReport {
+  return { store, results, dryRun, fromList };
 }
 
 const HEADER = [
@@ -202,14 +202,14 @@ describe('outputsFor', () => {
   });
 });
 
-describe('failureSummary', () => {
+describe('stepFailure', () => {
   it('is undefined when nothing failed', () => {
-    expect(failureSummary(report([result(), result({ outcome: 'existing' })]))).toBeUndefined();
+    expect(stepFailure(report([result(), result({ outcome: 'existing' })]))).toBeUndefined();
   });
 
   it("is the copy's own error for a single run", () => {
     const failed = result({ outcome: 'failed', secret: undefined, error: 'No secret named X.' });
-    expect(failureSummary(report([failed]))).toBe('No secret named X.');
+    expect(stepFailure(report([failed]))).toBe('No secret named X.');
   });
 
   it('lists each failed line of a list run and what was rolled back', () => {
@@ -222,7 +222,7 @@ describe('failureSummary', () => {
         error: 'HTTP 500',
       }),
     ];
-    expect(failureSummary(report(results, false, STORE, true))).toBe(
+    expect(stepFailure(report(results, false, STORE, true))).toBe(
       [
         '1 of 2 copies failed:',
         '- line 2 (B => B_COPY): HTTP 500',

@@ -1,115 +1,35 @@
 /**
- * A small client for Cloudflare's Secrets Store API.
+ * A small client for Cloudflare's Secrets Store API: its endpoints and paths. HTTP, retries and
+ * errors are src/cloudflare/transport.ts.
  *
- * Plain TypeScript with no GitHub Actions code: the caller passes the credentials, the undici
- * dispatcher (a proxy agent in production, a MockAgent in unit tests), the retry budget and a
- * clock. Reads are retried; writes are attempted once and left to the caller, because a write
- * that failed ambiguously must be reconciled before it is sent again (see src/duplicate.ts).
+ * Plain TypeScript with no GitHub Actions code. Reads are retried; writes are sent once and left
+ * to the caller, because a write that failed ambiguously must be reconciled before it is sent
+ * again (src/duplicate.ts).
  */
-import type { Dispatcher } from 'undici';
-import { CloudflareError, formatCloudflareMessages } from './errors.js';
-import {
-  DEFAULT_BACKOFF,
-  parseRetryAfter,
-  RetryBudget,
-  systemClock,
-  withRetries,
-  type Clock,
-} from './retry.js';
-import type {
-  CloudflareMessage,
-  Credentials,
-  DuplicateSecretBody,
-  Envelope,
-  Quota,
-  ResultInfo,
-  Secret,
-  Store,
-} from './types.js';
-import { request } from './undici.js';
-import { ShapeError, expectArrayOf, expectQuota, expectSecret, expectStore } from './validate.js';
+import { CloudflareError } from './errors.js';
+import type { RetryDecision } from './retry.js';
+import { Transport, type TransportOptions } from './transport.js';
+import type { DuplicateSecretBody, Quota, Secret, Store } from './types.js';
+import { expectArrayOf, expectQuota, expectSecret, expectStore } from './validate.js';
 
-export const DEFAULT_BASE_URL = 'https://api.cloudflare.com/client/v4';
+export { DEFAULT_BASE_URL, retryDecision, type RequestEvent } from './transport.js';
 
-/** One line of request-level debug output. Never carries headers or bodies. */
-export interface RequestEvent {
-  method: string;
-  path: string;
-  attempt: number;
-  status?: number;
-  durationMs: number;
-  error?: string;
-}
-
-export interface ClientOptions {
+export interface ClientOptions extends TransportOptions {
   accountId: string;
-  credentials: Credentials;
-  baseUrl?: string;
-  /** Carries every request: an EnvHttpProxyAgent in the action, a MockAgent in unit tests. */
-  dispatcher: Dispatcher;
-  /**
-   * Retries (after connection errors, timeouts, 429 and 5xx) allowed to this client in all,
-   * shared by every request it makes: one budget for a whole run.
-   */
-  maxRetries?: number;
-  /** Epoch ms by which all of this client's work must be done. */
-  deadline?: number;
-  /** Upper bound for one request; also capped by the time left before the deadline. */
-  requestTimeoutMs?: number;
-  clock?: Clock;
-  userAgent?: string;
-  onRequest?(event: RequestEvent): void;
-  onRetry?(event: { method: string; path: string; waitMs: number; reason: string }): void;
 }
-
-interface CallOptions {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  path: string;
-  query?: Record<string, string | number | undefined>;
-  body?: unknown;
-}
-
-/** Reads what a call needs out of `result`; throws ShapeError when it is not there. */
-type ParseResult<T> = (result: unknown, resultInfo: ResultInfo | undefined) => T;
 
 const ID_PATTERN = /^[0-9a-f]{32}$/;
-const RATE_LIMIT_HINT =
-  'A rate-limited account stays locked for 5 minutes (1,200 requests per 5 minutes, shared by every tool on the account): try again later, or allow more time.';
 const PAGE_SIZE = 100;
 /** Stops a server whose `result_info` never ends from keeping us in a loop. */
 const MAX_PAGES = 1_000;
 
 export class SecretsStoreClient {
   readonly accountId: string;
-  private readonly baseUrl: string;
-  private readonly credentials: Credentials;
-  private readonly dispatcher: Dispatcher;
-  private readonly clock: Clock;
-  private readonly maxRetries: number;
-  private readonly retryBudget: RetryBudget;
-  private readonly deadline: number;
-  private readonly requestTimeoutMs: number;
-  private readonly userAgent: string;
-  private readonly onRequest: ClientOptions['onRequest'];
-  private readonly onRetry: ClientOptions['onRetry'];
-  /** No request starts before this time: a 429's Retry-After pauses every caller. */
-  private pausedUntil = 0;
-  /** Server clock minus local clock, from the last `Date` header; see serverTime(). */
-  private serverOffsetMs: number | undefined;
+  private readonly transport: Transport;
 
   constructor(options: ClientOptions) {
     this.accountId = checkId(options.accountId, 'an account id');
-    this.credentials = options.credentials;
-    this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-    this.dispatcher = options.dispatcher;
-    this.clock = options.clock ?? systemClock;
-    this.maxRetries = options.maxRetries ?? 3;
-    this.retryBudget = new RetryBudget(this.maxRetries);
-    this.deadline = options.deadline ?? this.clock.now() + 120_000;
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-    this.userAgent = options.userAgent ?? 'secrets-store-duplicate-action';
-    this.onRequest = options.onRequest;
-    this.onRetry = options.onRetry;
+    this.transport = new Transport(options);
   }
 
   // ---- Stores -------------------------------------------------------------------------------
@@ -118,16 +38,10 @@ export class SecretsStoreClient {
     return this.listAll(this.storesPath(), {}, expectStore);
   }
 
-  async getStore(storeId: string): Promise<Store> {
-    return this.read({ method: 'GET', path: this.storePath(storeId) }, (r) =>
-      expectStore(r, 'result'),
-    );
-  }
-
   // ---- Secrets ------------------------------------------------------------------------------
 
   async getSecret(storeId: string, secretId: string): Promise<Secret> {
-    return this.read({ method: 'GET', path: this.secretPath(storeId, secretId) }, (r) =>
+    return this.transport.read({ method: 'GET', path: this.secretPath(storeId, secretId) }, (r) =>
       expectSecret(r, 'result'),
     );
   }
@@ -151,15 +65,15 @@ export class SecretsStoreClient {
   }
 
   /**
-   * `POST .../secrets/{id}/duplicate`, sent exactly once. The duplicate is not idempotent, so
-   * retrying it is the caller's decision (src/duplicate.ts reconciles before it retries).
+   * `POST .../secrets/{id}/duplicate`, sent exactly once. It is not idempotent, so retrying it is
+   * the caller's decision (src/duplicate.ts reconciles before it retries).
    */
   async duplicateSecret(
     storeId: string,
     secretId: string,
     body: DuplicateSecretBody,
   ): Promise<Secret> {
-    return this.call(
+    return this.transport.call(
       { method: 'POST', path: `${this.secretPath(storeId, secretId)}/duplicate`, body },
       1,
       (r) => expectSecret(r, 'result'),
@@ -171,10 +85,10 @@ export class SecretsStoreClient {
    * means an earlier attempt whose answer was lost did the job.
    */
   async deleteSecret(storeId: string, secretId: string): Promise<void> {
-    const options: CallOptions = { method: 'DELETE', path: this.secretPath(storeId, secretId) };
-    await this.retrying(async (attempt) => {
+    const path = this.secretPath(storeId, secretId);
+    await this.transport.retrying(async (attempt) => {
       try {
-        await this.call(options, attempt, () => undefined);
+        await this.transport.call({ method: 'DELETE', path }, attempt, () => undefined);
       } catch (error) {
         if (attempt > 1 && error instanceof CloudflareError && error.status === 404) return;
         throw error;
@@ -183,50 +97,37 @@ export class SecretsStoreClient {
   }
 
   async getQuota(): Promise<Quota> {
-    return this.read({ method: 'GET', path: `${this.accountPath()}/quota` }, (r) =>
+    return this.transport.read({ method: 'GET', path: `${this.accountPath()}/quota` }, (r) =>
       expectQuota(r, 'result'),
     );
   }
 
-  // ---- Time ---------------------------------------------------------------------------------
+  // ---- Time and retries, shared by every call ------------------------------------------------
 
   /** Milliseconds left before the deadline. */
   remainingMs(): number {
-    return this.deadline - this.clock.now();
+    return this.transport.remainingMs();
   }
 
   /** The local time, from the injected clock. */
   now(): number {
-    return this.clock.now();
+    return this.transport.now();
   }
 
-  /**
-   * A local time on the server's clock, using the offset measured from the last `Date` header
-   * (1 s resolution; no correction before the first response). Used to tell a secret created
-   * by this step from one that was there before it.
-   */
+  /** A local time on the server's clock; tells a secret created by this step from an older one. */
   serverTime(localMs: number): number {
-    return localMs + (this.serverOffsetMs ?? 0);
+    return this.transport.serverTime(localMs);
   }
 
   /** Runs `fn` under this client's retry budget; for callers that retry their own writes. */
-  retrying<T>(fn: (attempt: number) => Promise<T>, classify = retryDecision): Promise<T> {
-    return withRetries(fn, {
-      policy: { maxRetries: this.maxRetries, deadline: this.deadline, ...DEFAULT_BACKOFF },
-      clock: this.clock,
-      classify,
-      budget: this.retryBudget,
-      onExhausted: (error) => exhaustedError(error, this.maxRetries),
-      onDeadline: (error, waitMs, remainingMs) => deadlineError(error, waitMs, remainingMs),
-      onRetry: ({ waitMs, error }) => {
-        if (error instanceof CloudflareError) {
-          this.onRetry?.({ method: error.method, path: error.path, waitMs, reason: error.summary });
-        }
-      },
-    });
+  retrying<T>(
+    fn: (attempt: number) => Promise<T>,
+    classify?: (error: unknown) => RetryDecision,
+  ): Promise<T> {
+    return this.transport.retrying(fn, classify);
   }
 
-  // ---- Plumbing -----------------------------------------------------------------------------
+  // ---- Paths and pages ----------------------------------------------------------------------
 
   private accountPath(): string {
     return `/accounts/${this.accountId}/secrets_store`;
@@ -251,7 +152,7 @@ export class SecretsStoreClient {
   ): Promise<T[]> {
     const items: T[] = [];
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const { pageItems, totalPages } = await this.read(
+      const { pageItems, totalPages } = await this.transport.read(
         { method: 'GET', path, query: { ...query, page, per_page: PAGE_SIZE } },
         (result, resultInfo) => ({
           pageItems: expectArrayOf(result, 'result', expectItem),
@@ -267,355 +168,14 @@ export class SecretsStoreClient {
     }
     return items;
   }
-
-  /** A request that is safe to repeat, so retried. */
-  private read<T>(options: CallOptions, parse: ParseResult<T>): Promise<T> {
-    return this.retrying((attempt) => this.call(options, attempt, parse));
-  }
-
-  /** One HTTP exchange: envelope parsed and checked, every failure a CloudflareError. */
-  private async call<T>(options: CallOptions, attempt: number, parse: ParseResult<T>): Promise<T> {
-    const { method, path } = options;
-    await this.waitForPause(options);
-    const remaining = this.remainingMs();
-    if (remaining <= 0) {
-      throw new CloudflareError(`${method} ${path} was not sent: the time budget is spent.`, {
-        kind: 'deadline',
-        method,
-        path,
-      });
-    }
-    const timeoutMs = Math.min(this.requestTimeoutMs, remaining);
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    const started = this.clock.now();
-    let status: number | undefined;
-    let failure: string | undefined;
-    try {
-      const response = await request(this.dispatcher, this.url(options), {
-        method,
-        headers: this.headers(options.body !== undefined),
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: controller.signal,
-      });
-      status = response.statusCode;
-      this.noteServerTime(response.headers['date']);
-      const text = await response.body.text();
-      const { result, resultInfo } = this.interpret(options, status, text, response.headers);
-      try {
-        return parse(result, resultInfo);
-      } catch (error) {
-        if (!(error instanceof ShapeError)) throw error;
-        // The request succeeded but we cannot read what it did: for a write, it may have
-        // taken effect, so the caller must look before it tries again.
-        throw new CloudflareError(
-          `${method} ${path} returned HTTP ${status} but ${error.message}.`,
-          { kind: 'invalid-response', method, path, status, ambiguous: true },
-        );
-      }
-    } catch (error) {
-      const failed = this.toCloudflareError(
-        error,
-        options,
-        status,
-        controller.signal.aborted,
-        timeoutMs,
-      );
-      failure = failed.summary;
-      if (failed.status === 429 && failed.retryAfterMs !== undefined) {
-        this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + failed.retryAfterMs);
-      }
-      throw failed;
-    } finally {
-      clearTimeout(timer);
-      this.onRequest?.({
-        method,
-        path,
-        attempt,
-        status,
-        durationMs: this.clock.now() - started,
-        error: failure,
-      });
-    }
-  }
-
-  /** Holds a request back while a 429's Retry-After (seen by any caller) is in force. */
-  private async waitForPause({ method, path }: CallOptions): Promise<void> {
-    const wait = this.pausedUntil - this.clock.now();
-    if (wait <= 0) return;
-    if (wait >= this.remainingMs()) {
-      throw new CloudflareError(
-        `${method} ${path} was not sent: Cloudflare rate-limited this account and asked to wait ${seconds(wait)} s, ` +
-          `more than the ${seconds(this.remainingMs())} s left of the step's time budget.`,
-        { kind: 'deadline', method, path, status: 429, hint: RATE_LIMIT_HINT },
-      );
-    }
-    await this.clock.sleep(wait);
-  }
-
-  private url(options: CallOptions): URL {
-    const url = new URL(this.baseUrl + options.path);
-    for (const [key, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
-    return url;
-  }
-
-  private headers(hasBody: boolean): Record<string, string> {
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      'user-agent': this.userAgent,
-    };
-    if (hasBody) headers['content-type'] = 'application/json';
-    if (this.credentials.kind === 'token') {
-      headers['authorization'] = `Bearer ${this.credentials.token}`;
-    } else {
-      headers['x-auth-email'] = this.credentials.email;
-      headers['x-auth-key'] = this.credentials.key;
-    }
-    return headers;
-  }
-
-  private noteServerTime(dateHeader: string | string[] | undefined): void {
-    const value = Array.isArray(dateHeader) ? dateHeader[0] : dateHeader;
-    const serverTime = value === undefined ? Number.NaN : Date.parse(value);
-    if (!Number.isNaN(serverTime)) this.serverOffsetMs = serverTime - this.clock.now();
-  }
-
-  /** Turns a complete HTTP answer into a result or a CloudflareError. */
-  private interpret(
-    options: CallOptions,
-    status: number,
-    text: string,
-    headers: Record<string, string | string[] | undefined>,
-  ): { result: unknown; resultInfo: ResultInfo | undefined } {
-    const { method, path } = options;
-    const where = `${method} ${path}`;
-    const envelope = parseEnvelope(text);
-    const errors = envelope?.errors ?? [];
-    const retryAfterHeader = headers['retry-after'];
-    // An HTTP-date Retry-After is on the server's clock, like the Date header of this answer.
-    const retryAfterMs = parseRetryAfter(
-      Array.isArray(retryAfterHeader) ? retryAfterHeader[0] : retryAfterHeader,
-      this.serverTime(this.clock.now()),
-    );
-
-    if (status < 200 || status >= 300) {
-      const detail =
-        errors.length > 0
-          ? formatCloudflareMessages(errors)
-          : describeBody(text, headers['content-type']);
-      let summary = `${where} failed: HTTP ${status}: ${detail}.`;
-      if (status >= 300 && status < 400) {
-        summary +=
-          ' Redirects are not followed, so credentials never go to another address; check api-base-url.';
-      }
-      throw new CloudflareError(summary, {
-        kind: 'http',
-        method,
-        path,
-        status,
-        errors,
-        ambiguous: status >= 500,
-        retryAfterMs,
-      });
-    }
-    if (envelope === undefined) {
-      throw new CloudflareError(
-        `${where} returned HTTP ${status} with ${describeBody(text, headers['content-type'])}, not a Cloudflare API response.`,
-        { kind: 'invalid-response', method, path, status, ambiguous: true },
-      );
-    }
-    if (envelope.success !== true) {
-      const detail =
-        errors.length > 0 ? formatCloudflareMessages(errors) : 'no error details given';
-      throw new CloudflareError(`${where} failed: HTTP ${status} but success=false: ${detail}.`, {
-        kind: 'http',
-        method,
-        path,
-        status,
-        errors,
-      });
-    }
-    return { result: envelope.result, resultInfo: envelope.result_info };
-  }
-
-  private toCloudflareError(
-    error: unknown,
-    options: CallOptions,
-    status: number | undefined,
-    timedOut: boolean,
-    timeoutMs: number,
-  ): CloudflareError {
-    if (error instanceof CloudflareError) return error;
-    const { method, path } = options;
-    const where = `${method} ${path}`;
-    if (timedOut) {
-      return new CloudflareError(
-        `${where} timed out after ${seconds(timeoutMs)} s${status ? ` (HTTP ${status} headers arrived, the body did not)` : ''}.`,
-        { kind: 'timeout', method, path, status, ambiguous: true },
-      );
-    }
-    const code = errorCode(error);
-    // Only these codes prove the request never left this machine; anything else may have
-    // reached Cloudflare.
-    const neverSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'];
-    const reason = code ? `${code}: ${safeMessage(error)}` : safeMessage(error);
-    const detail =
-      status === undefined
-        ? `the connection failed (${reason})`
-        : `HTTP ${status} arrived but its body broke off (${reason})`;
-    return new CloudflareError(`${where} failed: ${detail}.`, {
-      kind: status === undefined ? 'network' : 'invalid-response',
-      method,
-      path,
-      status,
-      ambiguous: !(status === undefined && code !== undefined && neverSent.includes(code)),
-    });
-  }
 }
 
-/** Retry reads and rejected writes: connection errors, timeouts, 429 and 5xx; never other 4xx. */
-export function retryDecision(
-  error: unknown,
-): { retry: false } | { retry: true; afterMs?: number } {
-  if (!(error instanceof CloudflareError)) return { retry: false };
-  switch (error.kind) {
-    case 'network':
-    case 'timeout':
-      return { retry: true };
-    case 'invalid-response':
-      // A broken or non-JSON body: retryable when the status says the server had trouble.
-      return error.status === undefined || error.status >= 500 ? { retry: true } : { retry: false };
-    case 'http':
-      if (error.status === 429) return { retry: true, afterMs: error.retryAfterMs };
-      return error.status !== undefined && error.status >= 500 ? { retry: true } : { retry: false };
-    case 'deadline':
-      return { retry: false };
-  }
-}
-
-/** The last error, saying that it was not retried because the run's retries are used up. */
-function exhaustedError(error: unknown, maxRetries: number): unknown {
-  // With retries turned off (0) there is nothing to explain.
-  if (!(error instanceof CloudflareError) || maxRetries === 0) return error;
-  const allowed =
-    maxRetries === 1
-      ? 'the 1 retry allowed for this run is'
-      : `the ${maxRetries} retries allowed for this run are`;
-  return error.withSummary(`${error.summary} Not retried: ${allowed} used up.`);
-}
-
-function deadlineError(error: unknown, waitMs: number, remainingMs: number): unknown {
-  if (!(error instanceof CloudflareError)) return error;
-  const left = `${seconds(Math.max(0, remainingMs))} s left of the step's time budget`;
-  if (error.status === 429 && error.retryAfterMs !== undefined) {
-    return new CloudflareError(
-      `${error.summary} Cloudflare asked to wait ${seconds(waitMs)} s before retrying (Retry-After), ` +
-        `more than the ${left}, so the step stops now instead of sleeping.`,
-      {
-        kind: 'deadline',
-        method: error.method,
-        path: error.path,
-        status: 429,
-        errors: error.errors,
-        hint: RATE_LIMIT_HINT,
-      },
-    );
-  }
-  return new CloudflareError(
-    `${error.summary} Not retried: the next attempt would pass the ${left}.`,
-    {
-      kind: 'deadline',
-      method: error.method,
-      path: error.path,
-      status: error.status,
-      errors: error.errors,
-      ambiguous: error.ambiguous,
-      hint: error.hint ?? '',
-    },
-  );
-}
-
+/** Ids are the only values that enter a URL path; anything else could change its target. */
 function checkId(id: string, what: string): string {
-  // Ids are the only values that enter a URL path; anything else could change the request's target.
-  if (!ID_PATTERN.test(id))
+  if (!ID_PATTERN.test(id)) {
     throw new TypeError(
       `Refusing to use ${JSON.stringify(id)} as ${what}: not 32 lowercase hex characters.`,
     );
+  }
   return id;
-}
-
-function parseEnvelope(text: string): Envelope<unknown> | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null || !('success' in parsed)) return undefined;
-  const envelope = parsed as Partial<Envelope<unknown>>;
-  return {
-    success: envelope.success === true,
-    errors: cleanMessages(envelope.errors),
-    messages: cleanMessages(envelope.messages),
-    result: envelope.result,
-    result_info:
-      typeof envelope.result_info === 'object' && envelope.result_info !== null
-        ? envelope.result_info
-        : undefined,
-  };
-}
-
-function cleanMessages(value: unknown): CloudflareMessage[] {
-  if (!Array.isArray(value)) return [];
-  return value
-    .filter((m): m is Record<string, unknown> => typeof m === 'object' && m !== null)
-    .map((m) => ({
-      code: typeof m.code === 'number' ? m.code : Number(m.code) || 0,
-      message: typeof m.message === 'string' ? m.message : JSON.stringify(m.message ?? ''),
-      ...(typeof m.documentation_url === 'string' && m.documentation_url !== ''
-        ? { documentation_url: m.documentation_url }
-        : {}),
-    }));
-}
-
-/** What a body that is not an envelope looks like, short enough for a log line. */
-function describeBody(text: string, contentType: string | string[] | undefined): string {
-  const type = (Array.isArray(contentType) ? contentType[0] : contentType)?.split(';')[0]?.trim();
-  if (text.trim() === '') return 'an empty body';
-  const title = /<title>([^<]{1,120})<\/title>/i.exec(text)?.[1]?.trim();
-  if (title) return `an HTML page titled "${title}"`;
-  if (type === 'application/json' || /^[[{]/.test(text.trim())) {
-    try {
-      JSON.parse(text);
-      return 'JSON that is not a Cloudflare envelope';
-    } catch {
-      return `truncated or malformed JSON (${text.length} bytes)`;
-    }
-  }
-  return type
-    ? `a body of type ${type} (${text.length} bytes)`
-    : `a non-JSON body (${text.length} bytes)`;
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') return code;
-  const cause = (error as { cause?: unknown }).cause;
-  return cause === error ? undefined : errorCode(cause);
-}
-
-/**
- * The error's own message only: undici errors can carry request options (headers included) as
- * properties, so nothing but `.message` is ever read, and it is cut short.
- */
-function safeMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]!.slice(0, 200);
-}
-
-function seconds(ms: number): string {
-  return (Math.round(ms / 100) / 10).toString();
 }

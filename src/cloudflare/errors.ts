@@ -99,7 +99,3 @@ function defaultHint(status: number | undefined): string | undefined {
   }
   return undefined;
 }
-
-export function isCloudflareError(error: unknown): error is CloudflareError {
-  return error instanceof CloudflareError;
-}

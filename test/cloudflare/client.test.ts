@@ -109,17 +109,11 @@ describe('headers', () => {
   it('joins a base URL with a trailing slash without doubling it', async () => {
     const { pool, client, urls } = setup({ baseUrl: `${BASE_URL}//` });
     pool
-      .intercept({ path: `${WIRE}/stores/${STORE}`, method: 'GET' })
-      .reply(200, ok(store(STORE, 'main')), { headers: JSON_HEADERS });
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}`, method: 'GET' })
+      .reply(200, ok(secret(SECRET, 'main')), { headers: JSON_HEADERS });
 
-    expect(await client.getStore(STORE)).toEqual({
-      id: STORE,
-      name: 'main',
-      created: '2023-01-01T00:00:00Z',
-      modified: '2023-01-01T00:00:00Z',
-      account_id: undefined,
-    });
-    expect(urls()).toEqual([`GET ${WIRE}/stores/${STORE}`]);
+    expect(await client.getSecret(STORE, SECRET)).toEqual(secret(SECRET, 'main'));
+    expect(urls()).toEqual([`GET ${WIRE}/stores/${STORE}/secrets/${SECRET}`]);
   });
 });
 
@@ -278,7 +272,7 @@ describe('ids are checked before they enter a path', () => {
 
   it.each(bad)('store id %j', async (id) => {
     const { client, urls } = setup();
-    await expect(client.getStore(id)).rejects.toThrow(
+    await expect(client.getSecret(id, SECRET)).rejects.toThrow(
       new TypeError(
         `Refusing to use ${JSON.stringify(id)} as a store id: not 32 lowercase hex characters.`,
       ),
@@ -389,11 +383,15 @@ describe('envelope handling', () => {
 
   it('an empty 503 body is described as such', async () => {
     const { pool, client } = setup({ maxRetries: 0 });
-    pool.intercept({ path: `${WIRE}/stores/${STORE}`, method: 'GET' }).reply(503, '');
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}`, method: 'GET' })
+      .reply(503, '');
 
-    const error = await cloudflareError(client.getStore(STORE));
+    const error = await cloudflareError(client.getSecret(STORE, SECRET));
 
-    expect(error.message).toBe(`GET ${API}/stores/${STORE} failed: HTTP 503: an empty body.`);
+    expect(error.message).toBe(
+      `GET ${API}/stores/${STORE}/secrets/${SECRET} failed: HTTP 503: an empty body.`,
+    );
   });
 
   it('truncated JSON with HTTP 200 is a clear invalid-response error', async () => {
@@ -417,13 +415,13 @@ describe('envelope handling', () => {
   it('JSON that is not an envelope is refused', async () => {
     const { pool, client } = setup();
     pool
-      .intercept({ path: `${WIRE}/stores/${STORE}`, method: 'GET' })
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}`, method: 'GET' })
       .reply(200, { id: STORE, name: 'main' }, { headers: JSON_HEADERS });
 
-    const error = await cloudflareError(client.getStore(STORE));
+    const error = await cloudflareError(client.getSecret(STORE, SECRET));
 
     expect(error.message).toBe(
-      `GET ${API}/stores/${STORE} returned HTTP 200 with JSON that is not a Cloudflare envelope, not a Cloudflare API response.`,
+      `GET ${API}/stores/${STORE}/secrets/${SECRET} returned HTTP 200 with JSON that is not a Cloudflare envelope, not a Cloudflare API response.`,
     );
   });
 
@@ -446,13 +444,13 @@ describe('envelope handling', () => {
   it('success:false without errors says no details were given', async () => {
     const { pool, client } = setup();
     pool
-      .intercept({ path: `${WIRE}/stores/${STORE}`, method: 'GET' })
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}`, method: 'GET' })
       .reply(200, { success: false, result: null }, { headers: JSON_HEADERS });
 
-    const error = await cloudflareError(client.getStore(STORE));
+    const error = await cloudflareError(client.getSecret(STORE, SECRET));
 
     expect(error.message).toBe(
-      `GET ${API}/stores/${STORE} failed: HTTP 200 but success=false: no error details given.`,
+      `GET ${API}/stores/${STORE}/secrets/${SECRET} failed: HTTP 200 but success=false: no error details given.`,
     );
   });
 
@@ -484,7 +482,7 @@ describe('envelope handling', () => {
 
     expect(error.message).toBe(
       `GET ${SECRET_PATH} failed: HTTP ${status}: an empty body. Redirects are not followed, ` +
-        'so credentials never go to another address; check api-base-url.',
+        'so credentials never go to another address.',
     );
     expect(error.status).toBe(status);
     expect(urls()).toEqual([`GET ${WIRE}/stores/${STORE}/secrets/${SECRET}`]);
@@ -534,11 +532,11 @@ describe('retries of reads', () => {
   it('gives up after maxRetries retries with the last error', async () => {
     const { pool, client, clock, urls } = setup({ maxRetries: 2 });
     pool
-      .intercept({ path: `${WIRE}/stores/${STORE}`, method: 'GET' })
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}`, method: 'GET' })
       .reply(503, '')
       .times(3);
 
-    const error = await cloudflareError(client.getStore(STORE));
+    const error = await cloudflareError(client.getSecret(STORE, SECRET));
 
     expect(error.status).toBe(503);
     expect(clock.sleeps).toEqual([250, 500]);
@@ -547,19 +545,19 @@ describe('retries of reads', () => {
 
   it('shares maxRetries between every request of the client: one budget for the run', async () => {
     const { pool, client, urls } = setup({ maxRetries: 2 });
-    const path = `${WIRE}/stores/${STORE}`;
+    const path = `${WIRE}/stores/${STORE}/secrets/${SECRET}`;
     pool.intercept({ path, method: 'GET' }).reply(503, '').times(2);
     pool
       .intercept({ path, method: 'GET' })
-      .reply(200, ok(store(STORE, 'main')), { headers: JSON_HEADERS });
+      .reply(200, ok(secret(SECRET, 'main')), { headers: JSON_HEADERS });
     pool.intercept({ path, method: 'GET' }).reply(503, '');
 
-    expect((await client.getStore(STORE)).name).toBe('main');
-    const error = await cloudflareError(client.getStore(STORE));
+    expect((await client.getSecret(STORE, SECRET)).name).toBe('main');
+    const error = await cloudflareError(client.getSecret(STORE, SECRET));
 
     expect(error.status).toBe(503);
     expect(error.message).toBe(
-      `GET ${API}/stores/${STORE} failed: HTTP 503: an empty body. ` +
+      `GET ${API}/stores/${STORE}/secrets/${SECRET} failed: HTTP 503: an empty body. ` +
         'Not retried: the 2 retries allowed for this run are used up.',
     );
     expect(urls()).toHaveLength(4);
@@ -567,30 +565,30 @@ describe('retries of reads', () => {
 
   it('retries a 429 and a network error', async () => {
     const { pool, client, clock, urls, retries } = setup({ maxRetries: 3 });
-    const path = `${WIRE}/stores/${STORE}`;
+    const path = `${WIRE}/stores/${STORE}/secrets/${SECRET}`;
     pool
       .intercept({ path, method: 'GET' })
       .reply(429, failure({ code: 971, message: 'slow down' }));
     pool.intercept({ path, method: 'GET' }).replyWithError(new Error('socket hang up'));
     pool
       .intercept({ path, method: 'GET' })
-      .reply(200, ok(store(STORE, 'main')), { headers: JSON_HEADERS });
+      .reply(200, ok(secret(SECRET, 'main')), { headers: JSON_HEADERS });
 
-    expect((await client.getStore(STORE)).name).toBe('main');
+    expect((await client.getSecret(STORE, SECRET)).name).toBe('main');
     expect(urls()).toHaveLength(3);
     expect(clock.sleeps).toEqual([250, 500]);
     expect(retries).toEqual([
       {
         method: 'GET',
-        path: `${API}/stores/${STORE}`,
+        path: `${API}/stores/${STORE}/secrets/${SECRET}`,
         waitMs: 250,
-        reason: `GET ${API}/stores/${STORE} failed: HTTP 429: [971] slow down.`,
+        reason: `GET ${API}/stores/${STORE}/secrets/${SECRET} failed: HTTP 429: [971] slow down.`,
       },
       {
         method: 'GET',
-        path: `${API}/stores/${STORE}`,
+        path: `${API}/stores/${STORE}/secrets/${SECRET}`,
         waitMs: 500,
-        reason: `GET ${API}/stores/${STORE} failed: the connection failed (socket hang up).`,
+        reason: `GET ${API}/stores/${STORE}/secrets/${SECRET} failed: the connection failed (socket hang up).`,
       },
     ]);
   });
@@ -656,12 +654,12 @@ describe('retries of reads', () => {
   it('stops at once when Retry-After is beyond the deadline, without sleeping', async () => {
     const { pool, client, clock, urls } = setup({ maxRetries: 3, deadline: START + 120_000 });
     pool
-      .intercept({ path: `${WIRE}/stores/${STORE}`, method: 'GET' })
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}`, method: 'GET' })
       .reply(429, failure({ code: 971, message: 'Please wait' }), {
         headers: { ...JSON_HEADERS, 'retry-after': '300' },
       });
 
-    const error = await cloudflareError(client.getStore(STORE));
+    const error = await cloudflareError(client.getSecret(STORE, SECRET));
 
     expect(error.kind).toBe('deadline');
     expect(error.status).toBe(429);
@@ -675,14 +673,16 @@ describe('retries of reads', () => {
   it("a 429's Retry-After holds back the next request too", async () => {
     const { pool, client, clock, urls } = setup({ maxRetries: 0 });
     const sentAt: number[] = [];
-    pool.intercept({ path: `${WIRE}/stores/${STORE}`, method: 'GET' }).reply(() => {
-      sentAt.push(clock.now());
-      return {
-        statusCode: 429,
-        data: failure({ code: 971, message: 'Please wait' }),
-        responseOptions: { headers: { ...JSON_HEADERS, 'retry-after': '5' } },
-      };
-    });
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}`, method: 'GET' })
+      .reply(() => {
+        sentAt.push(clock.now());
+        return {
+          statusCode: 429,
+          data: failure({ code: 971, message: 'Please wait' }),
+          responseOptions: { headers: { ...JSON_HEADERS, 'retry-after': '5' } },
+        };
+      });
     pool
       .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}`, method: 'GET' })
       .reply(() => {
@@ -691,7 +691,7 @@ describe('retries of reads', () => {
       });
 
     // No retries: the 429 comes straight back to the caller...
-    expect((await cloudflareError(client.getStore(STORE))).status).toBe(429);
+    expect((await cloudflareError(client.getSecret(STORE, SECRET))).status).toBe(429);
     expect(clock.sleeps).toEqual([]);
     // ...but the next request, on another path, still waits out the Retry-After.
     expect((await client.getSecret(STORE, SECRET)).name).toBe('SOURCE');
@@ -703,11 +703,11 @@ describe('retries of reads', () => {
   it('a pause longer than the time left fails the next request without sending it', async () => {
     const { pool, client, clock, urls } = setup({ maxRetries: 0, deadline: START + 120_000 });
     pool
-      .intercept({ path: `${WIRE}/stores/${STORE}`, method: 'GET' })
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}`, method: 'GET' })
       .reply(429, failure({ code: 971, message: 'Please wait' }), {
         headers: { ...JSON_HEADERS, 'retry-after': '300' },
       });
-    await cloudflareError(client.getStore(STORE));
+    await cloudflareError(client.getSecret(STORE, SECRET));
 
     const error = await cloudflareError(client.duplicateSecret(STORE, SECRET, BODY));
 
@@ -718,16 +718,16 @@ describe('retries of reads', () => {
     );
     expect(error.message).toContain('5 minutes');
     expect(clock.sleeps).toEqual([]);
-    expect(urls()).toEqual([`GET ${WIRE}/stores/${STORE}`]);
+    expect(urls()).toEqual([`GET ${WIRE}/stores/${STORE}/secrets/${SECRET}`]);
   });
 
   it('does not start a request once the deadline has passed', async () => {
     const { client, urls } = setup({ deadline: START });
 
-    const error = await cloudflareError(client.getStore(STORE));
+    const error = await cloudflareError(client.getSecret(STORE, SECRET));
 
     expect(error.message).toBe(
-      `GET ${API}/stores/${STORE} was not sent: the time budget is spent.`,
+      `GET ${API}/stores/${STORE}/secrets/${SECRET} was not sent: the time budget is spent.`,
     );
     expect(urls()).toEqual([]);
   });

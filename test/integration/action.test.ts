@@ -191,7 +191,7 @@ describe('happy path', () => {
 
   it('only warns when the job summary cannot be written: the secret is still copied', async () => {
     const cases = [
-      { env: { GITHUB_STEP_SUMMARY: '' }, reason: 'GITHUB_STEP_SUMMARY is not set' },
+      { env: { GITHUB_STEP_SUMMARY: '' }, reason: 'GITHUB_STEP_SUMMARY' },
       // A directory where the file should be: the append fails.
       { env: { GITHUB_STEP_SUMMARY: tmpdir() }, reason: 'EISDIR' },
     ];

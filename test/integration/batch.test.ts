@@ -269,7 +269,12 @@ describe('a line that fails', () => {
     // A was created then deleted; C and the rest never started; the existing SESSION_SECRET stays.
     expect(names()).toEqual(['DB_URL', 'STRIPE_KEY', 'SESSION_SECRET']);
     const results = parse<Entry[]>(result.outputs['results']);
-    expect(results.map((r) => r.outcome)).toEqual(['rolled-back', 'failed', 'failed', 'existing']);
+    expect(results.map((r) => r.outcome)).toEqual([
+      'rolled-back',
+      'failed',
+      'not-attempted',
+      'existing',
+    ]);
     expect(results[2]!.error).toBe(
       'not attempted: another copy failed and rollback-on-failure is set',
     );
