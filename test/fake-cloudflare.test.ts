@@ -10,8 +10,10 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KNOWN_SCOPES } from '../src/scopes.js';
 import {
   createFakeCloudflare,
+  KNOWN_SCOPES as FAKE_KNOWN_SCOPES,
   seedDemo,
   type FakeCloudflare,
   type FakeOptions,
@@ -276,7 +278,7 @@ describe('fake Cloudflare Secrets Store API', () => {
       }
     });
 
-    it('paginates with result_info, in creation order', async () => {
+    it('paginates with result_info, newest first by default', async () => {
       const first = await call(`${secretsPath()}?per_page=10`);
       expect(first.json.result_info).toEqual({
         page: 1,
@@ -285,14 +287,14 @@ describe('fake Cloudflare Secrets Store API', () => {
         total_count: 25,
         total_pages: 3,
       });
-      expect(first.json.result[0].name).toBe('DB_URL');
+      expect(first.json.result[0].name).toBe('KEY_24');
       const last = await call(`${secretsPath()}?per_page=10&page=3`);
       expect(last.json.result.map((s: { name: string }) => s.name)).toEqual([
-        'KEY_20',
-        'KEY_21',
-        'KEY_22',
-        'KEY_23',
-        'KEY_24',
+        'KEY_04',
+        'KEY_03',
+        'KEY_02',
+        'KEY_01',
+        'DB_URL',
       ]);
       const defaults = await call(secretsPath());
       expect(defaults.json.result_info).toMatchObject({ page: 1, per_page: 20, count: 20 });
@@ -331,7 +333,7 @@ describe('fake Cloudflare Secrets Store API', () => {
     it('searches case-insensitively over name and comment', async () => {
       const byName = await call(`${secretsPath()}?search=key_1`);
       expect(byName.json.result.map((s: { name: string }) => s.name)).toEqual(
-        ['10', '11', '12', '13', '14', '15', '16', '17', '18', '19'].map((n) => `KEY_${n}`),
+        ['19', '18', '17', '16', '15', '14', '13', '12', '11', '10'].map((n) => `KEY_${n}`),
       );
       const byComment = await call(`${secretsPath()}?search=payments`);
       expect(byComment.json.result.map((s: { name: string }) => s.name)).toEqual(['KEY_07']);
@@ -408,7 +410,7 @@ describe('fake Cloudflare Secrets Store API', () => {
         method: 'PATCH',
         body: { comment: 'rotated', value: 'new-value', scopes: ['workers', 'dex'] },
       });
-      expect(patched.json.result).toMatchObject({ comment: 'rotated', scopes: ['workers', 'dex'] });
+      expect(patched.json.result).toMatchObject({ comment: 'rotated', scopes: ['dex', 'workers'] });
       expect(patched.text).not.toContain('new-value');
       expect(fake.secretValue(sourceId)).toBe('new-value');
 
@@ -452,7 +454,7 @@ describe('fake Cloudflare Secrets Store API', () => {
           created: expect.stringMatching(ISO_MICROS),
           modified: expect.stringMatching(ISO_MICROS),
           comment: 'info',
-          scopes: ['workers', 'ai_gateway'],
+          scopes: ['ai_gateway', 'workers'],
         },
       });
       expect(json.result.id).not.toBe(sourceId);
@@ -563,6 +565,101 @@ describe('fake Cloudflare Secrets Store API', () => {
         body,
       });
       expect(stray.status).toBe(404);
+    });
+  });
+
+  describe('closer to the real API', () => {
+    const names = (json: Envelope) => json.result.map((s: { name: string }) => s.name);
+    const dupBody = (name: string, scopes: unknown) => ({
+      method: 'POST',
+      body: { name, scopes },
+    });
+
+    it('knows the scopes src/scopes.ts knows', () => {
+      expect([...FAKE_KNOWN_SCOPES]).toEqual([...KNOWN_SCOPES]);
+    });
+
+    it('returns scopes sorted from every endpoint, whatever order was sent', async () => {
+      const copy = await call(duplicatePath(), dupBody('COPY', ['workers', 'dex', 'access']));
+      expect(copy.json.result.scopes).toEqual(['access', 'dex', 'workers']);
+      const created = await call(secretsPath(), {
+        method: 'POST',
+        body: [{ name: 'NEW', value: 'v', scopes: ['websearch', 'ai_gateway'] }],
+      });
+      expect(created.json.result[0].scopes).toEqual(['ai_gateway', 'websearch']);
+      const patched = await call(`${secretsPath()}/${sourceId}`, {
+        method: 'PATCH',
+        body: { scopes: ['workers', 'containers'] },
+      });
+      expect(patched.json.result.scopes).toEqual(['containers', 'workers']);
+      const got = await call(`${secretsPath()}/${copy.json.result.id}`);
+      expect(got.json.result.scopes).toEqual(['access', 'dex', 'workers']);
+      const listed = await call(secretsPath());
+      for (const secret of listed.json.result) {
+        expect(secret.scopes).toEqual([...secret.scopes].sort());
+      }
+    });
+
+    it('refuses an unknown scope with a 4xx, writing nothing', async () => {
+      const attempts = [
+        call(duplicatePath(), dupBody('COPY', ['workers', 'ai-gateway'])),
+        call(secretsPath(), {
+          method: 'POST',
+          body: [
+            { name: 'OK', value: 'v', scopes: ['workers'] },
+            { name: 'BAD', value: 'v', scopes: ['Workers'] },
+          ],
+        }),
+        call(`${secretsPath()}/${sourceId}`, { method: 'PATCH', body: { scopes: ['kv'] } }),
+      ];
+      for (const { status, json } of await Promise.all(attempts)) {
+        expect(status).toBe(400);
+        const error = expectError(json);
+        expect(error.code).toBeGreaterThanOrEqual(1000);
+        expect(error.message).toMatch(/^unknown scope "(ai-gateway|Workers|kv)"/);
+      }
+      expect(fake.listSecrets(storeId).map((s) => [s.name, s.scopes])).toEqual([
+        ['DB_URL', ['workers']],
+      ]);
+    });
+
+    it('accepts the scopes given in knownScopes, as a newer API would', async () => {
+      await fake.close();
+      await start({ knownScopes: ['workers', 'vectorize'] });
+      const copy = await call(duplicatePath(), dupBody('COPY', ['workers', 'vectorize']));
+      expect(copy.status).toBe(200);
+      expect(copy.json.result.scopes).toEqual(['vectorize', 'workers']);
+      const dex = await call(duplicatePath(), dupBody('DEX', ['dex']));
+      expect(dex.status).toBe(400);
+    });
+
+    it('lists newest first by default, comparing times as times', async () => {
+      // Seeded times, with and without microseconds, around secrets made just now.
+      fake.addSecret(storeId, { name: 'OLD_MS', created: '2020-01-01T00:00:00.500Z' });
+      fake.addSecret(storeId, { name: 'OLD_US', created: '2020-01-01T00:00:00.500001Z' });
+      fake.addSecret(storeId, { name: 'OLDEST', created: '2019-06-01T00:00:00Z' });
+      fake.addSecret(storeId, { name: 'NEWEST' });
+      const newest = await call(secretsPath());
+      expect(names(newest.json)).toEqual(['NEWEST', 'DB_URL', 'OLD_US', 'OLD_MS', 'OLDEST']);
+      const oldest = await call(`${secretsPath()}?direction=asc`);
+      expect(names(oldest.json)).toEqual(['OLDEST', 'OLD_MS', 'OLD_US', 'DB_URL', 'NEWEST']);
+      const byName = await call(`${secretsPath()}?order=name`);
+      expect(names(byName.json)).toEqual(['OLD_US', 'OLD_MS', 'OLDEST', 'NEWEST', 'DB_URL']);
+    });
+
+    it('gives secrets made in one burst strictly increasing created times', async () => {
+      const body = Array.from({ length: 40 }, (_, i) => ({
+        name: `BURST_${i}`,
+        value: 'v',
+        scopes: ['workers'],
+      }));
+      const { json } = await call(secretsPath(), { method: 'POST', body });
+      const times = json.result.map((s: { created: string }) => s.created) as string[];
+      for (const time of times) expect(time).toMatch(ISO_MICROS);
+      expect(new Set(times).size).toBe(40);
+      expect([...times].sort()).toEqual(times);
+      const listed = await call(`${secretsPath()}?per_page=100`);
+      expect(names(listed.json).slice(0, 40)).toEqual(body.map((b) => b.name).reverse());
     });
   });
 
@@ -744,7 +841,7 @@ describe('seedDemo and the CLI', () => {
           SESSION_SECRET: expect.stringMatching(HEX32),
         },
       });
-      expect(demo.getSecret(info.secrets.STRIPE_KEY!)!.scopes).toEqual(['workers', 'ai_gateway']);
+      expect(demo.getSecret(info.secrets.STRIPE_KEY!)!.scopes).toEqual(['ai_gateway', 'workers']);
       for (const id of Object.values(info.secrets)) expect(demo.secretValue(id)).toBeTruthy();
     } finally {
       await demo.close();
@@ -772,9 +869,9 @@ describe('seedDemo and the CLI', () => {
       );
       const json = (await response.json()) as Envelope;
       expect(json.result.map((s: { name: string }) => s.name)).toEqual([
-        'DB_URL',
-        'STRIPE_KEY',
         'SESSION_SECRET',
+        'STRIPE_KEY',
+        'DB_URL',
       ]);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

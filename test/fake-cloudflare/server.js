@@ -46,6 +46,8 @@ export const API_PREFIX = '/client/v4';
  * @property {SecretStatus} [duplicateStatus] Status of a fresh duplicate (default 'pending').
  * @property {number} [activateAfterMs] If set, a 'pending' secret reads as 'active' once it is
  *   this old (default: it stays pending forever).
+ * @property {string[]} [knownScopes] Scopes the API accepts (default KNOWN_SCOPES); any other is
+ *   refused. A test can add one to play a newer API that knows a scope the action does not.
  * @property {'any' | 'all'} [scopesMatch] How repeated `scopes` filters combine (default 'any').
  * @property {number} [storeQuota] Stores per account for POST /stores (default 1, the open-beta
  *   limit; seeding with addStore() ignores it).
@@ -134,8 +136,22 @@ const CODE = {
   QUOTA_EXCEEDED: 1005,
   ACCOUNT_NOT_FOUND: 1006,
   STORE_NOT_EMPTY: 1007,
+  UNKNOWN_SCOPE: 1008,
   INTERNAL: 1000,
 };
+
+/**
+ * The scopes Cloudflare's schema lists today (the enum `secrets-store_scopes`), in the order of
+ * src/scopes.ts, which a test keeps equal to this list.
+ */
+export const KNOWN_SCOPES = Object.freeze([
+  'workers',
+  'ai_gateway',
+  'dex',
+  'access',
+  'containers',
+  'websearch',
+]);
 
 const MAX_VALUE_BYTES = 65536;
 const SECRET_ORDERS = ['name', 'comment', 'created', 'modified', 'status'];
@@ -167,11 +183,27 @@ export function newId() {
   return randomBytes(16).toString('hex');
 }
 
-/** Wall-clock time as Cloudflare prints it: ISO 8601 with microseconds, "…:32.624632Z". */
+let lastMicros = 0;
+
+/**
+ * Wall-clock time as Cloudflare prints it: ISO 8601 with microseconds, "…:32.624632Z". Strictly
+ * increasing, so listings ordered by `created` are stable even for secrets made in one millisecond.
+ */
 function timestamp() {
   // Date has millisecond resolution; the hrtime counter supplies plausible microsecond digits.
-  const micros = Number((process.hrtime.bigint() / 1000n) % 1000n);
-  return new Date().toISOString().replace('Z', `${String(micros).padStart(3, '0')}Z`);
+  const sub = Number((process.hrtime.bigint() / 1000n) % 1000n);
+  const micros = Math.max(Date.now() * 1000 + sub, lastMicros + 1);
+  lastMicros = micros;
+  const iso = new Date(Math.floor(micros / 1000)).toISOString();
+  return iso.replace('Z', `${String(micros % 1000).padStart(3, '0')}Z`);
+}
+
+/** An ISO time as epoch microseconds, so "…32.5Z" and "…32.500001Z" compare as times. */
+function timeKey(/** @type {string} */ iso) {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return 0;
+  const digits = /\.\d{3}(\d{1,3})/.exec(iso)?.[1] ?? '';
+  return ms * 1000 + Number(digits.padEnd(3, '0'));
 }
 
 /** Epoch milliseconds with sub-millisecond precision, for ordering recorded requests. */
@@ -250,29 +282,33 @@ function positiveInt(query, key, fallback) {
 }
 
 /**
- * Sorts by `order`/`direction`; without `order`, keeps creation order. Ties fall back on creation
- * order so pages are stable.
+ * Sorts by `order`/`direction`, by default `created` descending as Cloudflare does: the newest
+ * first. Times compare as times; ties fall back on creation order so pages are stable.
  * @template {{ seq: number }} T
  * @param {T[]} items
  * @param {Record<string, string | string[]>} query
  * @param {string[]} allowed
  */
 function sortItems(items, query, allowed) {
-  const order = single(query, 'order');
-  const direction = single(query, 'direction') ?? 'asc';
-  if (order !== undefined && !allowed.includes(order)) {
+  const order = single(query, 'order') ?? 'created';
+  const direction = single(query, 'direction') ?? 'desc';
+  if (!allowed.includes(order)) {
     throw badRequest(`order must be one of: ${allowed.join(', ')}`);
   }
   if (direction !== 'asc' && direction !== 'desc') {
     throw badRequest('direction must be asc or desc');
   }
   const sign = direction === 'desc' ? -1 : 1;
+  const isTime = order === 'created' || order === 'modified';
+  /** @param {T} item */
+  const key = (item) => {
+    const value = String(/** @type {Record<string, unknown>} */ (item)[order] ?? '');
+    return isTime ? timeKey(value) : value;
+  };
   return [...items].sort((a, b) => {
-    if (order !== undefined) {
-      const x = String(/** @type {Record<string, unknown>} */ (a)[order] ?? '');
-      const y = String(/** @type {Record<string, unknown>} */ (b)[order] ?? '');
-      if (x !== y) return x < y ? -sign : sign;
-    }
+    const x = key(a);
+    const y = key(b);
+    if (x !== y) return x < y ? -sign : sign;
     return (a.seq - b.seq) * sign;
   });
 }
@@ -310,15 +346,29 @@ function checkName(name, pointer) {
   return name;
 }
 
-/** @param {unknown} scopes @param {string} pointer */
-function checkScopes(scopes, pointer) {
-  // Unknown scope names are accepted: Cloudflare adds new ones over time.
+/**
+ * @param {unknown} scopes
+ * @param {string} pointer
+ * @param {readonly string[]} known
+ */
+function checkScopes(scopes, pointer, known) {
   if (
     !Array.isArray(scopes) ||
     scopes.length === 0 ||
     !scopes.every((scope) => typeof scope === 'string' && scope !== '')
   ) {
     throw badRequest('scopes must be a non-empty array of strings', pointer);
+  }
+  const unknown = scopes.find((scope) => !known.includes(scope));
+  if (unknown !== undefined) {
+    // The real API refuses a scope outside its enum with a 4xx whose status and code are not
+    // documented: 400 and our own code are a guess.
+    throw new ApiError(
+      400,
+      CODE.UNKNOWN_SCOPE,
+      `unknown scope ${JSON.stringify(unknown)}; expected one of: ${known.join(', ')}`,
+      pointer,
+    );
   }
   return /** @type {string[]} */ ([...scopes]);
 }
@@ -647,7 +697,8 @@ export class FakeCloudflare {
       created: secret.created,
       modified: secret.modified,
       comment: secret.comment,
-      scopes: [...secret.scopes],
+      // Cloudflare returns scopes sorted, whatever order they were sent in.
+      scopes: [...secret.scopes].sort(),
     };
   }
 
@@ -934,6 +985,7 @@ export class FakeCloudflare {
     const secrets = `${store}/secrets`;
     const secret = `${secrets}/:secret_id`;
     const maxPerPage = () => this.options.maxPerPage ?? 100;
+    const known = () => this.options.knownScopes ?? KNOWN_SCOPES;
 
     return [
       route('GET', stores, (ctx) => {
@@ -1013,7 +1065,7 @@ export class FakeCloudflare {
           return {
             name: checkName(item.name, `/${i}/name`),
             value: checkValue(item.value, `/${i}/value`),
-            scopes: checkScopes(item.scopes, `/${i}/scopes`),
+            scopes: checkScopes(item.scopes, `/${i}/scopes`, known()),
             comment: checkComment(item.comment, `/${i}/comment`),
             status: /** @type {SecretStatus} */ ('active'),
           };
@@ -1043,7 +1095,8 @@ export class FakeCloudflare {
         // Check every field before changing any.
         const comment =
           body.comment === undefined ? undefined : checkComment(body.comment, '/comment');
-        const scopes = body.scopes === undefined ? undefined : checkScopes(body.scopes, '/scopes');
+        const scopes =
+          body.scopes === undefined ? undefined : checkScopes(body.scopes, '/scopes', known());
         const value = body.value === undefined ? undefined : checkValue(body.value, '/value');
         if (comment !== undefined) found.comment = comment;
         if (scopes !== undefined) found.scopes = scopes;
@@ -1063,7 +1116,7 @@ export class FakeCloudflare {
         // the quota, which depend on current state.
         const body = jsonObjectBody(ctx);
         const name = checkName(body.name, '/name');
-        const scopes = checkScopes(body.scopes, '/scopes');
+        const scopes = checkScopes(body.scopes, '/scopes', known());
         const comment = checkComment(body.comment, '/comment');
         const found = this.#store(ctx);
         const source = this.#secret(ctx, found);

@@ -37,10 +37,13 @@ export async function startFake(options: FakeOptions = {}): Promise<SeededFake> 
   fake.addGlobalKey(EMAIL, GLOBAL_KEY);
   const store = fake.addStore(ACCOUNT_ID, 'production');
   const ids: Record<string, string> = {};
-  // Secrets that exist before a workflow run were made well before it.
-  const created = new Date(Date.now() - 86_400_000).toISOString();
-  for (const seed of SEEDED_SECRETS)
+  // Secrets that exist before a workflow run were made well before it, a minute apart so that
+  // listings (newest first) have one order.
+  const dayAgo = Date.now() - 86_400_000;
+  SEEDED_SECRETS.forEach((seed, i) => {
+    const created = new Date(dayAgo + i * 60_000).toISOString();
     ids[seed.name] = fake.addSecret(store.id, { ...seed, created }).id;
+  });
   return {
     fake,
     storeId: store.id,

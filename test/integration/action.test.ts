@@ -55,7 +55,8 @@ describe('happy path', () => {
       'store-id': seeded.storeId,
       'source-secret-id': seeded.ids.DB_URL,
       status: 'pending',
-      scopes: 'workers,ai_gateway',
+      // As Cloudflare answered: sorted, whatever order was sent.
+      scopes: 'ai_gateway,workers',
       created: created.created,
       outcome: 'created',
       result: JSON.stringify({
@@ -66,7 +67,7 @@ describe('happy path', () => {
         created: created.created,
         modified: created.modified,
         comment: '',
-        scopes: ['workers', 'ai_gateway'],
+        scopes: ['ai_gateway', 'workers'],
       }),
       'secret-ids': JSON.stringify({ DB_URL_PROD: created.id }),
       results: JSON.stringify([
@@ -97,13 +98,14 @@ describe('happy path', () => {
       `GET ${secretsPath()}`,
       `POST ${secretsPath()}/${seeded.ids.STRIPE_KEY}/duplicate`,
     ]);
+    // The source's scopes as Cloudflare lists them (sorted).
     expect(writes()[0]!.body).toEqual({
       name: 'STRIPE_KEY_V2',
-      scopes: ['workers', 'ai_gateway'],
+      scopes: ['ai_gateway', 'workers'],
       comment: 'release v2',
     });
     expect(result.outputs['outcome']).toBe('created');
-    expect(result.outputs['scopes']).toBe('workers,ai_gateway');
+    expect(result.outputs['scopes']).toBe('ai_gateway,workers');
     expect(result.outputs['source-secret-id']).toBe(seeded.ids.STRIPE_KEY);
     expect(result.stdout).toContain('Store: "production"');
   });
@@ -123,7 +125,7 @@ describe('happy path', () => {
       `GET ${secretsPath()}/${seeded.ids.STRIPE_KEY}`,
       `POST ${secretsPath()}/${seeded.ids.STRIPE_KEY}/duplicate`,
     ]);
-    expect(writes()[0]!.body).toEqual({ name: 'COPY', scopes: ['workers', 'ai_gateway'] });
+    expect(writes()[0]!.body).toEqual({ name: 'COPY', scopes: ['ai_gateway', 'workers'] });
   });
 
   it('follows pagination when the server caps per_page', async () => {
@@ -286,9 +288,9 @@ describe('if-exists and dry-run', () => {
     expect(result.code).toBe(0);
     expect(result.outputs['outcome']).toBe('existing');
     expect(result.outputs['secret-id']).toBe(seeded.ids.STRIPE_KEY);
-    expect(result.outputs['scopes']).toBe('workers,ai_gateway');
+    expect(result.outputs['scopes']).toBe('ai_gateway,workers');
     expect(result.warnings).toEqual([
-      `Secret "STRIPE_KEY" (${seeded.ids.STRIPE_KEY}) already exists in store ${seeded.storeId} with scopes [workers, ai_gateway], ` +
+      `Secret "STRIPE_KEY" (${seeded.ids.STRIPE_KEY}) already exists in store ${seeded.storeId} with scopes [ai_gateway, workers], ` +
         'not the requested [workers]; it was left as it is (if-exists: skip).',
     ]);
     expect(seeded.fake.listSecrets(seeded.storeId)).toHaveLength(3);
@@ -368,7 +370,8 @@ describe('lookups', () => {
     expect(result.code).toBe(1);
     expect(result.errors[0]).toBe(
       `Account ${ACCOUNT_ID} has 2 stores; set the store input to one of them. ` +
-        `Stores in this account: "production" (${seeded.storeId}), "staging" (${other.id}).`,
+        // In the listing's order: the newest first.
+        `Stores in this account: "staging" (${other.id}), "production" (${seeded.storeId}).`,
     );
     expect(requestLines()).toEqual([`GET /accounts/${ACCOUNT_ID}/secrets_store/stores`]);
   });
@@ -549,12 +552,30 @@ describe('bad input fails before any request', () => {
     const result = await runAction({
       inputs: { ...seeded.inputs, secret: 'DB_URL', name: 'NEW', scopes: 'workers\nai-gateway' },
     });
-    expect(result.code).toBe(0);
     expect(result.warnings).toEqual([
       'scopes: "ai-gateway" (did you mean "ai_gateway"?) is not a known scope; passing it to Cloudflare as given. ' +
         'Known scopes: workers, ai_gateway, dex, access, containers, websearch.',
     ]);
     expect(writes()[0]!.body).toEqual({ name: 'NEW', scopes: ['workers', 'ai-gateway'] });
+    // Cloudflare, not the action, refuses a scope it does not know; the step says what it said.
+    expect(result.code).toBe(1);
+    expect(result.errors[0]).toContain('HTTP 400');
+    expect(result.errors[0]).toContain('unknown scope "ai-gateway"');
+  });
+
+  it('copies with a scope Cloudflare knows and the action does not yet, after a warning', async () => {
+    const newer = await startFake({ knownScopes: ['workers', 'ai_gateway', 'vectorize'] });
+    try {
+      const result = await runAction({
+        inputs: copyByIds(newer, { name: 'NEW', scopes: 'workers\nvectorize' }),
+      });
+      expect(result.code).toBe(0);
+      expect(result.warnings).toHaveLength(1);
+      expect(result.warnings[0]).toMatch(/^scopes: "vectorize" .*is not a known scope/);
+      expect(result.outputs['scopes']).toBe('vectorize,workers');
+    } finally {
+      await newer.fake.close();
+    }
   });
 });
 

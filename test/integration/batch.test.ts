@@ -111,7 +111,7 @@ describe('a promotion of several secrets', () => {
     const stripeUs = seeded.fake
       .listSecrets(seeded.storeId)
       .find((s) => s.name === 'STRIPE_KEY_US')!;
-    expect(stripeUs.scopes).toEqual(['workers', 'ai_gateway']);
+    expect(stripeUs.scopes).toEqual(['ai_gateway', 'workers']);
     expect(seeded.fake.secretValue(stripeUs.id)).toBe('sk_stripe_value');
     // One summary row per line; the single-secret outputs stay unset for a list.
     expect(result.summary.split('\n').filter((l) => l.endsWith('| created |'))).toHaveLength(10);
