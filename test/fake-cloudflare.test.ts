@@ -34,7 +34,7 @@ interface Envelope {
     per_page: number;
     count: number;
     total_count: number;
-    total_pages: number;
+    total_pages?: number;
   };
 }
 
@@ -633,6 +633,17 @@ describe('fake Cloudflare Secrets Store API', () => {
       expect(dex.status).toBe(400);
     });
 
+    it('leaves total_pages out of result_info when totalPages is false', async () => {
+      const withTotal = await call(`${secretsPath()}?per_page=5`);
+      expect(withTotal.json.result_info).toHaveProperty('total_pages', 1);
+      await fake.close();
+      await start({ totalPages: false });
+      for (const path of [`${secretsPath()}?per_page=5`, `${base()}/stores?per_page=5`]) {
+        const { json } = await call(path);
+        expect(json.result_info).toEqual({ page: 1, per_page: 5, count: 1, total_count: 1 });
+      }
+    });
+
     it('lists newest first by default, comparing times as times', async () => {
       // Seeded times, with and without microseconds, around secrets made just now.
       fake.addSecret(storeId, { name: 'OLD_MS', created: '2020-01-01T00:00:00.500Z' });
@@ -660,6 +671,92 @@ describe('fake Cloudflare Secrets Store API', () => {
       expect([...times].sort()).toEqual(times);
       const listed = await call(`${secretsPath()}?per_page=100`);
       expect(names(listed.json).slice(0, 40)).toEqual(body.map((b) => b.name).reverse());
+    });
+
+    it('answers not-found with code 1001, secret_not_found or store_not_found', async () => {
+      const missing = 'f'.repeat(32);
+      const noStore = `${base()}/stores/${'e'.repeat(32)}`;
+      const secretCases = [
+        call(`${secretsPath()}/${missing}`),
+        call(`${secretsPath()}/${missing}`, { method: 'DELETE' }),
+        call(`${secretsPath()}/${missing}`, { method: 'PATCH', body: { comment: 'x' } }),
+        call(duplicatePath(missing), dupBody('COPY', ['workers'])),
+      ];
+      for (const { status, json } of await Promise.all(secretCases)) {
+        expect(status).toBe(404);
+        expect(expectError(json)).toEqual({ code: 1001, message: 'secret_not_found' });
+      }
+      const storeCases = [
+        call(noStore),
+        call(`${noStore}/secrets`),
+        call(`${noStore}/secrets/${sourceId}`),
+        call(`${noStore}/secrets/${sourceId}/duplicate`, dupBody('COPY', ['workers'])),
+      ];
+      for (const { status, json } of await Promise.all(storeCases)) {
+        expect(status).toBe(404);
+        expect(expectError(json)).toEqual({ code: 1001, message: 'store_not_found' });
+      }
+    });
+
+    it('removes a deleted secret by default, and never lists a seeded deleted one', async () => {
+      const gone = fake.addSecret(storeId, { name: 'GONE', status: 'deleted' });
+      const listed = await call(secretsPath());
+      expect(names(listed.json)).toEqual(['DB_URL']);
+      expect((await call(`${secretsPath()}/${gone.id}`)).status).toBe(404);
+      const reused = await call(duplicatePath(), dupBody('GONE', ['workers']));
+      expect(reused.status).toBe(200);
+
+      await call(`${secretsPath()}/${reused.json.result.id}`, { method: 'DELETE' });
+      expect(fake.getSecret(reused.json.result.id)).toBeUndefined();
+      expect((await call(`${base()}/quota`)).json.result.secrets.usage).toBe(1);
+    });
+
+    it('lists deleted secrets with status deleted when listDeleted is on', async () => {
+      await fake.close();
+      await start({ listDeleted: true });
+      const copy = await call(duplicatePath(), dupBody('COPY', ['workers']));
+      const copyPath = `${secretsPath()}/${copy.json.result.id}`;
+      const deleted = await call(copyPath, { method: 'DELETE' });
+      expect(deleted.status).toBe(200);
+
+      const listed = await call(secretsPath());
+      expect(listed.json.result.map((s: { name: string; status: string }) => s.status)).toEqual([
+        'deleted',
+        'active',
+      ]);
+      expect(listed.json.result[0]).toMatchObject({ id: copy.json.result.id, name: 'COPY' });
+      // Gone for everything else: GET, a second DELETE, the quota, the name.
+      for (const again of [await call(copyPath), await call(copyPath, { method: 'DELETE' })]) {
+        expect(again.status).toBe(404);
+        expect(expectError(again.json).message).toBe('secret_not_found');
+      }
+      expect((await call(`${base()}/quota`)).json.result.secrets.usage).toBe(1);
+      const reused = await call(duplicatePath(), dupBody('COPY', ['workers']));
+      expect(reused.status).toBe(200);
+      expect(reused.json.result.id).not.toBe(copy.json.result.id);
+      const search = await call(`${secretsPath()}?search=COPY`);
+      expect(search.json.result.map((s: { status: string }) => s.status)).toEqual([
+        'pending',
+        'deleted',
+      ]);
+    });
+
+    it('answers a DELETE with 202 when deleteStatus is 202', async () => {
+      await fake.close();
+      await start({ deleteStatus: 202 });
+      const { status, json } = await call(`${secretsPath()}/${sourceId}`, { method: 'DELETE' });
+      expect(status).toBe(202);
+      expect(json).toEqual({ success: true, errors: [], messages: [], result: null });
+      expect(fake.getSecret(sourceId)).toBeUndefined();
+    });
+
+    it('keeps a fresh copy pending for good unless activateAfterMs is set', async () => {
+      const copy = await call(duplicatePath(), dupBody('COPY', ['workers']));
+      fake.addFault({ path: /\/quota$/, delayMs: 50 }); // time passes, with no timing assertion
+      await call(`${base()}/quota`);
+      const later = await call(`${secretsPath()}/${copy.json.result.id}`);
+      expect(later.json.result.status).toBe('pending');
+      expect(names((await call(`${secretsPath()}?search=COPY`)).json)).toEqual(['COPY']);
     });
   });
 

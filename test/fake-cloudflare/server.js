@@ -45,9 +45,16 @@ export const API_PREFIX = '/client/v4';
  * @property {string} [conflictMessage] Default "secret with this name already exists".
  * @property {SecretStatus} [duplicateStatus] Status of a fresh duplicate (default 'pending').
  * @property {number} [activateAfterMs] If set, a 'pending' secret reads as 'active' once it is
- *   this old (default: it stays pending forever).
+ *   this old (default: it stays pending forever, as a copy that never settles would).
  * @property {string[]} [knownScopes] Scopes the API accepts (default KNOWN_SCOPES); any other is
  *   refused. A test can add one to play a newer API that knows a scope the action does not.
+ * @property {boolean} [totalPages] Whether result_info carries total_pages (default true): it is
+ *   not in every published version of the schema, and the official SDK does not read it.
+ * @property {boolean} [listDeleted] Listings show secrets whose status is 'deleted', and DELETE
+ *   leaves the secret listed as 'deleted' instead of removing it (default false: deleted secrets
+ *   are never shown). Either way GET answers not-found for it and its name is free.
+ * @property {200 | 202} [deleteStatus] HTTP status of a successful secret DELETE (default 200;
+ *   one schema summary says 202).
  * @property {'any' | 'all'} [scopesMatch] How repeated `scopes` filters combine (default 'any').
  * @property {number} [storeQuota] Stores per account for POST /stores (default 1, the open-beta
  *   limit; seeding with addStore() ignores it).
@@ -122,16 +129,16 @@ export const API_PREFIX = '/client/v4';
  * @property {boolean} bodyIsJson False when a non-empty body failed to parse.
  */
 
-// Cloudflare documents only the generic codes (10000, 971, 7003, 6003). The Secrets Store ones
-// are not documented, so these are our own; clients must not rely on them (ours does not).
+// Cloudflare documents only the generic codes (10000, 971, 7003, 6003), and wrangler's tests
+// against the live API show 1001 for both secret_not_found and store_not_found. The other Secrets
+// Store codes are not documented, so these are our own; clients must not rely on them.
 const CODE = {
   AUTH: 10000,
   RATE_LIMITED: 971,
   NO_ROUTE: 7003,
   BAD_HEADERS: 6003,
-  BAD_REQUEST: 1001,
-  STORE_NOT_FOUND: 1002,
-  SECRET_NOT_FOUND: 1003,
+  NOT_FOUND: 1001,
+  BAD_REQUEST: 1002,
   NAME_CONFLICT: 1004,
   QUOTA_EXCEEDED: 1005,
   ACCOUNT_NOT_FOUND: 1006,
@@ -319,9 +326,9 @@ function sortItems(items, query, allowed) {
  * @template T
  * @param {T[]} items
  * @param {Record<string, string | string[]>} query
- * @param {number} maxPerPage
+ * @param {{ maxPerPage: number, totalPages: boolean }} options
  */
-function paginate(items, query, maxPerPage) {
+function paginate(items, query, { maxPerPage, totalPages }) {
   const page = positiveInt(query, 'page', 1);
   const perPage = Math.min(positiveInt(query, 'per_page', 20), maxPerPage);
   const slice = items.slice((page - 1) * perPage, page * perPage);
@@ -330,7 +337,7 @@ function paginate(items, query, maxPerPage) {
     per_page: perPage,
     count: slice.length,
     total_count: items.length,
-    total_pages: Math.ceil(items.length / perPage),
+    ...(totalPages ? { total_pages: Math.ceil(items.length / perPage) } : {}),
   };
   return { slice, info };
 }
@@ -597,7 +604,7 @@ export class FakeCloudflare {
     return this.#publicSecret(secret);
   }
 
-  /** @param {string} storeId @returns {Secret[]} Creation order. */
+  /** @param {string} storeId @returns {Secret[]} Creation order, 'deleted' ones included. */
   listSecrets(storeId) {
     return this.#secretsOf(storeId).map((secret) => this.#publicSecret(secret));
   }
@@ -638,16 +645,21 @@ export class FakeCloudflare {
     return [...this.#secrets.values()].filter((secret) => secret.store_id === storeId);
   }
 
+  /** Secrets that exist as far as the API is concerned: not 'deleted'. @param {string} storeId */
+  #liveSecretsOf(storeId) {
+    return this.#secretsOf(storeId).filter((secret) => secret.status !== 'deleted');
+  }
+
   /** @param {string} accountId */
   #usage(accountId) {
     let usage = 0;
-    for (const store of this.#storesOf(accountId)) usage += this.#secretsOf(store.id).length;
+    for (const store of this.#storesOf(accountId)) usage += this.#liveSecretsOf(store.id).length;
     return usage;
   }
 
   /** @param {string} storeId @param {string} name */
   #findByName(storeId, name) {
-    return this.#secretsOf(storeId).find((secret) => secret.name === name);
+    return this.#liveSecretsOf(storeId).find((secret) => secret.name === name);
   }
 
   /**
@@ -941,7 +953,8 @@ export class FakeCloudflare {
   #store(ctx) {
     const store = this.#stores.get(ctx.params.store_id ?? '');
     if (!store || store.account_id !== ctx.params.account_id) {
-      throw new ApiError(404, CODE.STORE_NOT_FOUND, 'store not found');
+      // The code and message wrangler's tests saw live; the 404 status is not documented.
+      throw new ApiError(404, CODE.NOT_FOUND, 'store_not_found');
     }
     return store;
   }
@@ -949,8 +962,8 @@ export class FakeCloudflare {
   /** @param {Context} ctx @param {StoreRecord} store */
   #secret(ctx, store) {
     const secret = this.#secrets.get(ctx.params.secret_id ?? '');
-    if (!secret || secret.store_id !== store.id) {
-      throw new ApiError(404, CODE.SECRET_NOT_FOUND, 'secret not found');
+    if (!secret || secret.store_id !== store.id || secret.status === 'deleted') {
+      throw new ApiError(404, CODE.NOT_FOUND, 'secret_not_found');
     }
     return secret;
   }
@@ -984,7 +997,10 @@ export class FakeCloudflare {
     const store = `${stores}/:store_id`;
     const secrets = `${store}/secrets`;
     const secret = `${secrets}/:secret_id`;
-    const maxPerPage = () => this.options.maxPerPage ?? 100;
+    const pages = () => ({
+      maxPerPage: this.options.maxPerPage ?? 100,
+      totalPages: this.options.totalPages ?? true,
+    });
     const known = () => this.options.knownScopes ?? KNOWN_SCOPES;
 
     return [
@@ -994,7 +1010,7 @@ export class FakeCloudflare {
           ctx.query,
           STORE_ORDERS,
         );
-        const { slice, info } = paginate(sorted, ctx.query, maxPerPage());
+        const { slice, info } = paginate(sorted, ctx.query, pages());
         return { result: slice.map(publicStore), info };
       }),
 
@@ -1020,7 +1036,8 @@ export class FakeCloudflare {
       route('DELETE', store, (ctx) => {
         const found = this.#store(ctx);
         const contents = this.#secretsOf(found.id);
-        if (contents.length > 0 && single(ctx.query, 'force') !== 'true') {
+        const empty = this.#liveSecretsOf(found.id).length === 0;
+        if (!empty && single(ctx.query, 'force') !== 'true') {
           throw new ApiError(409, CODE.STORE_NOT_EMPTY, 'store is not empty; use force=true');
         }
         for (const doomed of contents) this.#secrets.delete(doomed.id);
@@ -1030,7 +1047,9 @@ export class FakeCloudflare {
 
       route('GET', secrets, (ctx) => {
         const found = this.#store(ctx);
-        let items = this.#secretsOf(found.id);
+        let items = this.options.listDeleted
+          ? this.#secretsOf(found.id)
+          : this.#liveSecretsOf(found.id);
         const search = single(ctx.query, 'search');
         if (search) {
           const needle = search.toLowerCase();
@@ -1049,7 +1068,7 @@ export class FakeCloudflare {
           );
         }
         const sorted = sortItems(items, ctx.query, SECRET_ORDERS);
-        const { slice, info } = paginate(sorted, ctx.query, maxPerPage());
+        const { slice, info } = paginate(sorted, ctx.query, pages());
         return { result: slice.map((s) => this.#publicSecret(s)), info };
       }),
 
@@ -1107,8 +1126,13 @@ export class FakeCloudflare {
 
       route('DELETE', secret, (ctx) => {
         const found = this.#secret(ctx, this.#store(ctx));
-        this.#secrets.delete(found.id);
-        return { result: null };
+        if (this.options.listDeleted) {
+          found.status = 'deleted';
+          found.modified = timestamp();
+        } else {
+          this.#secrets.delete(found.id);
+        }
+        return { status: this.options.deleteStatus ?? 200, result: null };
       }),
 
       route('POST', `${secret}/duplicate`, (ctx) => {
