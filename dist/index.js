@@ -76503,45 +76503,27 @@ let extractBody
 
 /** @type {import('http2')} */
 let http2
-let HTTP2_HEADER_AUTHORITY
-let HTTP2_HEADER_METHOD
-let HTTP2_HEADER_PATH
-let HTTP2_HEADER_SCHEME
-let HTTP2_HEADER_CONTENT_LENGTH
-let HTTP2_HEADER_EXPECT
-let HTTP2_HEADER_STATUS
-let HTTP2_HEADER_PROTOCOL
-let NGHTTP2_REFUSED_STREAM
-let NGHTTP2_CANCEL
-
-// Loaded on the first HTTP/2 connection rather than with this module: node:http2 (and
-// node:tls with it) adds about 10 ms to the start of every process that loads the client,
-// including the many that never negotiate HTTP/2.
-function loadHttp2 () {
-  if (http2) {
-    return
-  }
-  try {
-    http2 = __nccwpck_require__(2467)
-  } catch {
-    // @ts-ignore
-    http2 = { constants: {} }
-  }
-  ({
-    constants: {
-      HTTP2_HEADER_AUTHORITY,
-      HTTP2_HEADER_METHOD,
-      HTTP2_HEADER_PATH,
-      HTTP2_HEADER_SCHEME,
-      HTTP2_HEADER_CONTENT_LENGTH,
-      HTTP2_HEADER_EXPECT,
-      HTTP2_HEADER_STATUS,
-      HTTP2_HEADER_PROTOCOL,
-      NGHTTP2_REFUSED_STREAM,
-      NGHTTP2_CANCEL
-    }
-  } = http2)
+try {
+  http2 = __nccwpck_require__(2467)
+} catch {
+  // @ts-ignore
+  http2 = { constants: {} }
 }
+
+const {
+  constants: {
+    HTTP2_HEADER_AUTHORITY,
+    HTTP2_HEADER_METHOD,
+    HTTP2_HEADER_PATH,
+    HTTP2_HEADER_SCHEME,
+    HTTP2_HEADER_CONTENT_LENGTH,
+    HTTP2_HEADER_EXPECT,
+    HTTP2_HEADER_STATUS,
+    HTTP2_HEADER_PROTOCOL,
+    NGHTTP2_REFUSED_STREAM,
+    NGHTTP2_CANCEL
+  }
+} = http2
 
 function parseH2Headers (headers) {
   const result = []
@@ -76564,8 +76546,6 @@ function parseH2Headers (headers) {
 }
 
 function connectH2 (client, socket) {
-  loadHttp2()
-
   client[kSocket] = socket
 
   const http2InitialWindowSize = client[kHTTP2InitialWindowSize]
