@@ -945,20 +945,25 @@ describe('seedDemo and the CLI', () => {
     }
   });
 
+  const cli = fileURLToPath(new URL('./fake-cloudflare/cli.js', import.meta.url));
+
+  /** Starts cli.js; resolves with its info line once it listens. */
+  function startCli(args: string[]) {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const info = new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).once('line', resolve);
+      child.once('exit', () => reject(new Error('cli exited before printing')));
+    }).then((line) => JSON.parse(line));
+    return { child, exited, info };
+  }
+
   it('cli.js prints one JSON line, serves, and exits 0 on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fake-cf-'));
     const infoFile = join(dir, 'info.json');
-    const cli = fileURLToPath(new URL('./fake-cloudflare/cli.js', import.meta.url));
-    const child = spawn(process.execPath, [cli, '--port', '0', '--info-file', infoFile], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { child, exited, info: started } = startCli(['--port', '0', '--info-file', infoFile]);
     try {
-      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-      const line = await new Promise<string>((resolve, reject) => {
-        createInterface({ input: child.stdout! }).once('line', resolve);
-        child.once('exit', () => reject(new Error('cli exited before printing')));
-      });
-      const info = JSON.parse(line);
+      const info = await started;
       expect(JSON.parse(readFileSync(infoFile, 'utf8'))).toEqual(info);
       const response = await fetch(
         `${info.url}/accounts/${info.accountId}/secrets_store/stores/${info.storeId}/secrets`,
@@ -976,5 +981,34 @@ describe('seedDemo and the CLI', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('cli.js --activate-after-ms turns fresh copies active after that long', async () => {
+    const { child, exited, info: started } = startCli(['--activate-after-ms', '0']);
+    try {
+      const info = await started;
+      const response = await fetch(
+        `${info.url}/accounts/${info.accountId}/secrets_store/stores/${info.storeId}/secrets/${info.secrets.DB_URL}/duplicate`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'COPY', scopes: ['workers'] }),
+        },
+      );
+      expect(((await response.json()) as Envelope).result.status).toBe('active');
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('cli.js refuses a bad --activate-after-ms with its usage', async () => {
+    const { child, exited, info } = startCli(['--activate-after-ms', 'soon']);
+    info.catch(() => undefined);
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    expect(await exited).toBe(2);
+    expect(stderr).toContain('invalid --activate-after-ms: soon');
   });
 });
