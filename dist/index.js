@@ -116127,6 +116127,19 @@ class SecretsStoreClient {
         return this.transport.call({ method: 'POST', path: `${this.secretPath(storeId, secretId)}/duplicate`, body }, 1, (r) => expectSecret(r, 'result'));
     }
     /**
+     * `POST .../secrets` with one secret, sent exactly once like a duplicate. The API takes and
+     * answers a list; an answer that is not exactly one secret is not one we can read.
+     */
+    async createSecret(storeId, body) {
+        return this.transport.call({ method: 'POST', path: `${this.storePath(storeId)}/secrets`, body: [body] }, 1, (r) => {
+            const secrets = expectArrayOf(r, 'result', expectSecret);
+            if (secrets.length !== 1) {
+                throw new ShapeError(`result has ${secrets.length} secrets, not the 1 that was sent`);
+            }
+            return secrets[0];
+        });
+    }
+    /**
      * Deletes a secret. Retried, since deleting twice leaves the same state; a 404 on a retry
      * means an earlier attempt whose answer was lost did the job.
      */

@@ -9,8 +9,8 @@
 import { CloudflareError } from './errors.js';
 import type { RetryDecision } from './retry.js';
 import { Transport, type TransportOptions } from './transport.js';
-import type { DuplicateSecretBody, Quota, Secret, Store } from './types.js';
-import { expectArrayOf, expectQuota, expectSecret, expectStore } from './validate.js';
+import type { DuplicateSecretBody, NewSecretBody, Quota, Secret, Store } from './types.js';
+import { expectArrayOf, expectQuota, expectSecret, expectStore, ShapeError } from './validate.js';
 
 export { DEFAULT_BASE_URL, retryDecision, type RequestEvent } from './transport.js';
 
@@ -77,6 +77,24 @@ export class SecretsStoreClient {
       { method: 'POST', path: `${this.secretPath(storeId, secretId)}/duplicate`, body },
       1,
       (r) => expectSecret(r, 'result'),
+    );
+  }
+
+  /**
+   * `POST .../secrets` with one secret, sent exactly once like a duplicate. The API takes and
+   * answers a list; an answer that is not exactly one secret is not one we can read.
+   */
+  async createSecret(storeId: string, body: NewSecretBody): Promise<Secret> {
+    return this.transport.call(
+      { method: 'POST', path: `${this.storePath(storeId)}/secrets`, body: [body] },
+      1,
+      (r) => {
+        const secrets = expectArrayOf(r, 'result', expectSecret);
+        if (secrets.length !== 1) {
+          throw new ShapeError(`result has ${secrets.length} secrets, not the 1 that was sent`);
+        }
+        return secrets[0]!;
+      },
     );
   }
 

@@ -61,6 +61,14 @@ export interface DuplicateSecretBody {
   comment?: string;
 }
 
+/** One item of the array `POST .../secrets` takes. The value is write-only: no answer has it. */
+export interface NewSecretBody {
+  name: string;
+  value: string;
+  scopes: string[];
+  comment?: string;
+}
+
 /** API token (preferred) or the legacy Global API key pair. */
 export type Credentials =
   { kind: 'token'; token: string } | { kind: 'global-key'; email: string; key: string };

@@ -13,6 +13,7 @@ import {
   JSON_HEADERS,
   NEW_SECRET,
   ORIGIN,
+  OTHER_SECRET,
   SECRET,
   START,
   STORE,
@@ -829,6 +830,55 @@ describe('writes', () => {
     expect(error.ambiguous).toBe(true);
     expect(error.message).toBe(`POST ${DUPLICATE_PATH} timed out after 0.1 s.`);
     expect(urls()).toHaveLength(1);
+  });
+});
+
+describe('createSecret', () => {
+  const NEW = { name: 'MY_API_KEY', value: 'v-123', scopes: ['workers'], comment: 'made' };
+  const CREATE_PATH = `${WIRE}/stores/${STORE}/secrets`;
+
+  it('posts a list of the one secret and returns the one secret of the answer', async () => {
+    const { pool, client, urls, calls } = setup();
+    pool
+      .intercept({ path: CREATE_PATH, method: 'POST' })
+      .reply(200, ok([secret(NEW_SECRET, 'MY_API_KEY', { status: 'active' })]), {
+        headers: JSON_HEADERS,
+      });
+
+    const created = await client.createSecret(STORE, NEW);
+
+    expect(created).toEqual(secret(NEW_SECRET, 'MY_API_KEY', { status: 'active' }));
+    expect(urls()).toEqual([`POST ${CREATE_PATH}`]);
+    expect(JSON.parse(calls()[0]!.body!)).toEqual([NEW]);
+  });
+
+  it('sends it once, even on HTTP 503', async () => {
+    const { pool, client, clock, urls } = setup({ maxRetries: 5 });
+    pool.intercept({ path: CREATE_PATH, method: 'POST' }).reply(503, '').persist();
+
+    const error = await cloudflareError(client.createSecret(STORE, NEW));
+
+    expect(error.status).toBe(503);
+    expect(error.ambiguous).toBe(true);
+    expect(clock.sleeps).toEqual([]);
+    expect(urls()).toHaveLength(1);
+  });
+
+  it.each([
+    ['no secret', []],
+    ['two secrets', [secret(NEW_SECRET, 'A'), secret(OTHER_SECRET, 'B')]],
+    ['an object', secret(NEW_SECRET, 'MY_API_KEY')],
+  ])('an answer with %s instead of one is an invalid, ambiguous answer', async (_, result) => {
+    const { pool, client } = setup();
+    pool
+      .intercept({ path: CREATE_PATH, method: 'POST' })
+      .reply(200, ok(result), { headers: JSON_HEADERS });
+
+    const error = await cloudflareError(client.createSecret(STORE, NEW));
+
+    expect(error.kind).toBe('invalid-response');
+    expect(error.ambiguous).toBe(true);
+    expect(error.message).toMatch(/^POST \S+\/secrets returned HTTP 200 but result (has|is)/);
   });
 });
 
