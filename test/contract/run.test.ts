@@ -105,9 +105,11 @@ describe('npm run contract against a separately started fake', { timeout: 120_00
     }
   });
 
-  it('deletes what it made, and nothing else, also after a failing check', async () => {
+  it('deletes what it made, and nothing else, also after failing checks', async () => {
     // A fake that knows the suite's made-up scope: that check fails, and its copy exists.
     await withFake({ knownScopes: ['workers', 'ai_gateway', UNKNOWN_SCOPE] }, async (seeded) => {
+      // The first copy is made but its answer is lost: only the run's prefix can find it.
+      seeded.fake.addFault({ method: 'POST', path: /\/duplicate$/, action: 'commit-then-drop' });
       // A second store, with a secret of the same name as the run's would-be copy's prefix.
       const other = seeded.fake.addStore(ACCOUNT_ID, 'staging');
       const elsewhere = seeded.fake.addSecret(other.id, { name: 'CONTRACT_OTHER_STORE' });
@@ -115,8 +117,10 @@ describe('npm run contract against a separately started fake', { timeout: 120_00
 
       expect(run.code).toBe(1);
       expect(resultsOf(run.recording)).toMatchObject({
+        'a duplicate copies the value server-side into a new secret with the requested name, scopes (as a set) and comment':
+          'failed',
         'an unknown scope is refused with a 4xx and creates nothing': 'failed',
-        'a duplicate to a name that exists is refused with a 4xx other than 401, 403, 404 and 429, and creates nothing':
+        'a missing secret and a missing store both answer 404, and the store listing tells them apart':
           'passed',
       });
       const made = seeded.fake.requests.filter((r) => r.method === 'POST' && r.status === 200);
