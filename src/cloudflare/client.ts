@@ -9,7 +9,14 @@
 import { CloudflareError } from './errors.js';
 import type { RetryDecision } from './retry.js';
 import { Transport, type TransportOptions } from './transport.js';
-import type { DuplicateSecretBody, NewSecretBody, Quota, Secret, Store } from './types.js';
+import type {
+  DuplicateSecretBody,
+  NewSecretBody,
+  Quota,
+  ResultInfo,
+  Secret,
+  Store,
+} from './types.js';
 import { expectArrayOf, expectQuota, expectSecret, expectStore, ShapeError } from './validate.js';
 
 export { DEFAULT_BASE_URL, retryDecision, type RequestEvent } from './transport.js';
@@ -20,8 +27,11 @@ export interface ClientOptions extends TransportOptions {
 
 const ID_PATTERN = /^[0-9a-f]{32}$/;
 const PAGE_SIZE = 100;
-/** Stops a server whose `result_info` never ends from keeping us in a loop. */
-const MAX_PAGES = 1_000;
+/**
+ * A listing that has not ended after this many pages is an error: 100 pages of 100 is a hundred
+ * times the open-beta quota, and each page is a request against the account's rate limit.
+ */
+export const MAX_PAGES = 100;
 
 export class SecretsStoreClient {
   readonly accountId: string;
@@ -163,29 +173,63 @@ export class SecretsStoreClient {
     return `${this.storePath(storeId)}/secrets/${checkId(secretId, 'a secret id')}`;
   }
 
-  private async listAll<T>(
+  /**
+   * Every item of a paged listing. `total_pages` is followed when present, even past pages
+   * shorter than asked (a server may cap `per_page`); without it (not every published schema has
+   * it) paging goes on until a page is short or empty. A listing that never ends, or a full page
+   * of items already seen (a server that ignores `page`), is an error: a partial list could make
+   * a taken name look free.
+   */
+  private async listAll<T extends { id: string }>(
     path: string,
     query: Record<string, string>,
     expectItem: (value: unknown, where: string) => T,
   ): Promise<T[]> {
-    const items: T[] = [];
+    const items = new Map<string, T>();
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const { pageItems, totalPages } = await this.transport.read(
+      const { pageItems, info } = await this.transport.read(
         { method: 'GET', path, query: { ...query, page, per_page: PAGE_SIZE } },
         (result, resultInfo) => ({
           pageItems: expectArrayOf(result, 'result', expectItem),
-          totalPages: resultInfo?.total_pages,
+          info: resultInfo,
         }),
       );
-      items.push(...pageItems);
-      // Follow total_pages rather than comparing the page size with what we asked for: the
-      // server may cap per_page lower than PAGE_SIZE.
-      if (typeof totalPages !== 'number' || page >= totalPages || pageItems.length === 0) {
-        return items;
+      // Keyed by id: a secret created while we page shifts the others, so one may come twice.
+      const fresh = pageItems.filter((item) => !items.has(item.id));
+      for (const item of fresh) items.set(item.id, item);
+      if (pageItems.length === 0) return [...items.values()];
+      const size = pageSize(info);
+      const full = pageItems.length >= size;
+      if (fresh.length === 0 && full) {
+        throw this.endlessListing(path, `page ${page} repeats items of earlier pages`);
+      }
+      const totalPages = info?.total_pages;
+      if (typeof totalPages === 'number') {
+        if (page >= totalPages) return [...items.values()];
+      } else if (!full) {
+        return [...items.values()];
       }
     }
-    return items;
+    throw this.endlessListing(path, `it did not end after ${MAX_PAGES} pages`);
   }
+
+  private endlessListing(path: string, why: string): CloudflareError {
+    return new CloudflareError(
+      `GET ${path} cannot be listed in full: ${why}. A partial list is not used.`,
+      { kind: 'invalid-response', method: 'GET', path, status: 200 },
+    );
+  }
+}
+
+/**
+ * How many items a full page holds: what we asked for, or less when the server says it serves
+ * fewer per page.
+ */
+function pageSize(info: ResultInfo | undefined): number {
+  const perPage = info?.per_page;
+  return typeof perPage === 'number' && Number.isInteger(perPage) && perPage > 0
+    ? Math.min(perPage, PAGE_SIZE)
+    : PAGE_SIZE;
 }
 
 /** Ids are the only values that enter a URL path; anything else could change its target. */

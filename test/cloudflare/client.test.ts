@@ -4,7 +4,7 @@
  */
 import { MockAgent } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { SecretsStoreClient } from '../../src/cloudflare/client.js';
+import { MAX_PAGES, SecretsStoreClient } from '../../src/cloudflare/client.js';
 import { CloudflareError } from '../../src/cloudflare/errors.js';
 import { EMAIL, GLOBAL_KEY, TOKEN } from '../helpers/credentials.js';
 import {
@@ -145,18 +145,127 @@ describe('pagination', () => {
     ]);
   });
 
-  it('stops after the first page when result_info is missing', async () => {
+  it('without total_pages, asks for the next page after a full one and stops at a short one', async () => {
+    const { pool, client, urls } = setup();
+    const page1 = Array.from({ length: 100 }, (_, i) => secret(hexId(i + 1), `S${i}`));
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets?page=1&per_page=100`, method: 'GET' })
+      .reply(200, ok(page1), { headers: JSON_HEADERS });
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets?page=2&per_page=100`, method: 'GET' })
+      .reply(200, ok([secret(hexId(101), 'S100')]), { headers: JSON_HEADERS });
+
+    const secrets = await client.listSecrets(STORE);
+
+    expect(secrets).toHaveLength(101);
+    expect(secrets[100]!.name).toBe('S100');
+    expect(urls()).toEqual([
+      `GET ${WIRE}/stores/${STORE}/secrets?page=1&per_page=100`,
+      `GET ${WIRE}/stores/${STORE}/secrets?page=2&per_page=100`,
+    ]);
+  });
+
+  it('without total_pages, stops at an empty page after a full one', async () => {
     const { pool, client, urls } = setup();
     const full = Array.from({ length: 100 }, (_, i) => secret(hexId(i + 1), `S${i}`));
     pool
       .intercept({ path: `${WIRE}/stores/${STORE}/secrets?page=1&per_page=100`, method: 'GET' })
-      .reply(200, ok(full), { headers: JSON_HEADERS });
+      .reply(200, ok(full, { page: 1, per_page: 100, count: 100 }), { headers: JSON_HEADERS });
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets?page=2&per_page=100`, method: 'GET' })
+      .reply(200, ok([], { page: 2, per_page: 100, count: 0 }), { headers: JSON_HEADERS });
+
+    expect(await client.listSecrets(STORE)).toHaveLength(100);
+    expect(urls()).toHaveLength(2);
+  });
+
+  it('without total_pages, follows a server that serves fewer per page than asked and says so', async () => {
+    const { pool, client, urls } = setup();
+    const pages = [['A', 'B'], ['C', 'D'], ['E']];
+    pages.forEach((names, i) => {
+      pool
+        .intercept({
+          path: `${WIRE}/stores/${STORE}/secrets?page=${i + 1}&per_page=100`,
+          method: 'GET',
+        })
+        .reply(
+          200,
+          ok(
+            names.map((name, j) => secret(hexId(i * 10 + j + 1), name)),
+            { page: i + 1, per_page: 2, count: names.length },
+          ),
+          { headers: JSON_HEADERS },
+        );
+    });
 
     const secrets = await client.listSecrets(STORE);
 
-    expect(secrets).toHaveLength(100);
-    expect(secrets[99]!.name).toBe('S99');
-    expect(urls()).toEqual([`GET ${WIRE}/stores/${STORE}/secrets?page=1&per_page=100`]);
+    expect(secrets.map((s) => s.name)).toEqual(['A', 'B', 'C', 'D', 'E']);
+    expect(urls()).toHaveLength(3);
+  });
+
+  it(`a listing that never ends is an error after ${MAX_PAGES} pages, never a partial list`, async () => {
+    const { pool, client, urls } = setup();
+    // Every page is full and new, with no total_pages: a server that never says it is done.
+    pool
+      .intercept({ path: (path) => path.includes('/secrets?page='), method: 'GET' })
+      .reply((options) => {
+        const page = Number(new URL(options.path, ORIGIN).searchParams.get('page'));
+        const items = Array.from({ length: 100 }, (_, i) =>
+          secret(hexId(page * 1000 + i), `S${page}_${i}`),
+        );
+        return { statusCode: 200, data: ok(items), responseOptions: { headers: JSON_HEADERS } };
+      })
+      .times(MAX_PAGES);
+
+    const error = await cloudflareError(client.listSecrets(STORE));
+
+    expect(error.message).toBe(
+      `GET ${API}/stores/${STORE}/secrets cannot be listed in full: it did not end after ${MAX_PAGES} pages. ` +
+        'A partial list is not used.',
+    );
+    expect(urls()).toHaveLength(MAX_PAGES);
+  });
+
+  it('a full page that repeats earlier items (a server ignoring page) is an error at once', async () => {
+    const { pool, client, urls } = setup();
+    const full = Array.from({ length: 100 }, (_, i) => secret(hexId(i + 1), `S${i}`));
+    pool
+      .intercept({ path: (path) => path.includes('/secrets?page='), method: 'GET' })
+      .reply(200, ok(full, { total_pages: 50 }), { headers: JSON_HEADERS })
+      .times(2);
+
+    const error = await cloudflareError(client.listSecrets(STORE));
+
+    expect(error.message).toContain(
+      'cannot be listed in full: page 2 repeats items of earlier pages.',
+    );
+    expect(error.status).toBe(200);
+    expect(urls()).toHaveLength(2);
+  });
+
+  it('keeps one of an item that a shift between pages brings twice', async () => {
+    const { pool, client } = setup();
+    pool
+      .intercept({ path: `${WIRE}/stores?page=1&per_page=100`, method: 'GET' })
+      .reply(
+        200,
+        ok([store(hexId(1), 'a'), store(hexId(2), 'b')], { per_page: 2, total_pages: 2 }),
+        {
+          headers: JSON_HEADERS,
+        },
+      );
+    pool
+      .intercept({ path: `${WIRE}/stores?page=2&per_page=100`, method: 'GET' })
+      .reply(
+        200,
+        ok([store(hexId(2), 'b'), store(hexId(3), 'c')], { per_page: 2, total_pages: 2 }),
+        {
+          headers: JSON_HEADERS,
+        },
+      );
+
+    expect((await client.listStores()).map((s) => s.name)).toEqual(['a', 'b', 'c']);
   });
 
   it('listSecrets stops at the last page that total_pages announces', async () => {

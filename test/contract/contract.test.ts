@@ -231,10 +231,6 @@ check(
 check(
   `a search listing finds an exact name among names that contain it, across pages of ${PAGE_SIZE}, without total_pages`,
   (ctx) => findAcrossPages(ctx, false),
-  // The client stops after the first page when total_pages is missing, so against the fake,
-  // which can leave it out, this fails today. Issue 11 ("Trust under hostile answers", item 11)
-  // makes the client page on; with that change, drop this flag and the check must pass.
-  { knownFailureOnFake: true },
 );
 
 check('a listing without order is newest first (created, descending)', async () => {

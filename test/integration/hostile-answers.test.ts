@@ -1,0 +1,103 @@
+/**
+ * Answers that cannot be taken at their word (issue 11), through the bundled action: the fake API
+ * set up where the real one may be less kind than its defaults, and scripted faults for what a
+ * hostile server would send.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFake, type FakeOptions, type SeededFake } from '../helpers/fake.js';
+import { runAction } from '../helpers/action.js';
+
+/**
+ * The fake where the real API may be less kind than its defaults: no total_pages, deleted
+ * secrets left in listings (a rollback's deletes included), DELETE answered with 202.
+ */
+const LIKE_THE_REAL_API: FakeOptions = { totalPages: false, listDeleted: true, deleteStatus: 202 };
+
+let seeded: SeededFake;
+
+async function useFake(options: FakeOptions): Promise<void> {
+  await seeded.fake.close();
+  seeded = await startFake({ ...LIKE_THE_REAL_API, ...options });
+}
+
+beforeEach(async () => {
+  seeded = await startFake(LIKE_THE_REAL_API);
+});
+
+afterEach(async () => {
+  await seeded.fake.close();
+});
+
+const LISTING = /\/secrets$/;
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+const requests = (method: string, path: RegExp) =>
+  seeded.fake.requests.filter((r) => r.method === method && path.test(r.path));
+
+/** A successful Cloudflare envelope, as a scripted body. */
+const envelope = (result: unknown, resultInfo?: Record<string, number>) =>
+  JSON.stringify({
+    success: true,
+    errors: [],
+    messages: [],
+    result,
+    ...(resultInfo ? { result_info: resultInfo } : {}),
+  });
+
+/** A secret as the API shows it, for forged listings and answers. */
+function secretJson(name: string, fields: Record<string, unknown> = {}) {
+  const now = new Date().toISOString();
+  return {
+    id: randomBytes(16).toString('hex'),
+    name,
+    status: 'active',
+    store_id: seeded.storeId,
+    created: now,
+    modified: now,
+    comment: '',
+    scopes: ['workers'],
+    ...fields,
+  };
+}
+
+describe('listings', () => {
+  it('without total_pages, from a server that serves 2 per page: every page is read', async () => {
+    await useFake({ maxPerPage: 2 });
+    // Five secrets, newest first: pages of 2, 2 and 1, the oldest (the source) on the last.
+    seeded.fake.addSecret(seeded.storeId, { name: 'FILLER' });
+    seeded.fake.addSecret(seeded.storeId, {
+      name: 'OLDEST',
+      scopes: ['dex'],
+      created: '2020-05-01T10:00:00.000Z',
+    });
+    const result = await runAction({
+      inputs: { ...seeded.inputs, secret: 'OLDEST', name: 'OLDEST_COPY' },
+    });
+
+    expect(result.code).toBe(0);
+    expect(requests('GET', LISTING).map((r) => r.query['page'])).toEqual(['1', '2', '3']);
+    expect(result.outputs['scopes']).toBe('dex');
+  });
+
+  it('a server that never ends a listing: an error, never a partial list', async () => {
+    const page = Array.from({ length: 100 }, (_, i) => secretJson(`FILLER_${i}`));
+    seeded.fake.addFault({
+      method: 'GET',
+      path: LISTING,
+      status: 200,
+      headers: JSON_TYPE,
+      body: envelope(page, { per_page: 100, count: 100 }),
+      times: 200,
+    });
+    const result = await runAction({
+      inputs: { ...seeded.inputs, secret: 'DB_URL', name: 'COPY' },
+    });
+
+    expect(result.code).toBe(1);
+    expect(result.errors[0]).toMatch(
+      /^GET \S+\/secrets cannot be listed in full: page 2 repeats items of earlier pages\. A partial list is not used\.$/,
+    );
+    expect(requests('POST', /./)).toHaveLength(0);
+  });
+});
