@@ -116107,20 +116107,26 @@ class SecretsStoreClient {
         return this.listAll(this.storesPath(), {}, expectStore);
     }
     // ---- Secrets ------------------------------------------------------------------------------
+    /** One secret as Cloudflare has it; its status may be `deleted`, which callers treat as absent. */
     async getSecret(storeId, secretId) {
         return this.transport.read({ method: 'GET', path: this.secretPath(storeId, secretId) }, (r) => expectSecret(r, 'result'));
     }
-    /** Every secret of a store, following pagination. */
-    async listSecrets(storeId) {
-        return this.listAll(`${this.storePath(storeId)}/secrets`, {}, expectSecret);
+    /**
+     * Every live secret of a store, following pagination. A secret whose status is `deleted` may
+     * still be listed; it is gone, so it is left out unless `includeDeleted` (for a caller that
+     * studies the API rather than acts on it).
+     */
+    async listSecrets(storeId, { includeDeleted = false } = {}) {
+        const secrets = await this.listAll(`${this.storePath(storeId)}/secrets`, {}, expectSecret);
+        return includeDeleted ? secrets : live(secrets);
     }
     /**
-     * The secret whose name is exactly `name`, or undefined. The API's `search` is a substring
+     * The live secret whose name is exactly `name`, or undefined. The API's `search` is a substring
      * match over names and comments, so its hits are filtered to the exact name here.
      */
     async findSecretByName(storeId, name) {
         const hits = await this.listAll(`${this.storePath(storeId)}/secrets`, { search: name }, expectSecret);
-        return hits.find((secret) => secret.name === name);
+        return live(hits).find((secret) => secret.name === name);
     }
     /**
      * `POST .../secrets/{id}/duplicate`, sent exactly once. It is not idempotent, so retrying it is
@@ -116242,6 +116248,10 @@ function pageSize(info) {
         ? Math.min(perPage, PAGE_SIZE)
         : PAGE_SIZE;
 }
+/** The secrets that exist: a `deleted` one is gone, though Cloudflare may still list it. */
+function live(secrets) {
+    return secrets.filter((secret) => secret.status !== 'deleted');
+}
 /** Ids are the only values that enter a URL path; anything else could change its target. */
 function checkId(id, what) {
     if (!ID_PATTERN.test(id)) {
@@ -116263,7 +116273,10 @@ async function whatIsMissing(client, storeId, secretId) {
         }
         if (secretId === undefined)
             return '';
-        await client.getSecret(storeId, secretId);
+        // A deleted secret may still be returned; it is as missing as one never made.
+        const secret = await client.getSecret(storeId, secretId);
+        if (secret.status === 'deleted')
+            return missingSecret(storeId, secretId, ' (it was deleted)');
         return '';
     }
     catch (error) {
@@ -116272,8 +116285,11 @@ async function whatIsMissing(client, storeId, secretId) {
         // listStores failing with 404 means the account; getSecret failing means the secret.
         if (error.path.endsWith('/stores'))
             return accountHint;
-        return `Secret ${secretId} is not in store ${storeId}. Check the secret input.`;
+        return missingSecret(storeId, secretId ?? '', '');
     }
+}
+function missingSecret(storeId, secretId, why) {
+    return `Secret ${secretId} is not in store ${storeId}${why}. Check the secret input.`;
 }
 /** Runs `call`; a 404 from it is rethrown with the explanation of what is missing. */
 async function explainingNotFound(client, storeId, secretId, call) {
@@ -116357,6 +116373,11 @@ async function makePlan(config, client) {
             // Without a listing, the source is fetched only when its scopes are needed.
             const id = duplication.source.id;
             source = await explainingNotFound(client, store.id, id, () => client.getSecret(store.id, id));
+            // A deleted secret is gone, though Cloudflare may still return it.
+            if (source.status === 'deleted') {
+                problems.push(where + missingSource(duplication.source, store, 'secret input'));
+                continue;
+            }
         }
         // Without a listing the source is an id: a name always comes with a listing.
         const sourceId = source?.id ?? refText(duplication.source);

@@ -20,14 +20,20 @@ async function whatIsMissing(
       return `Store ${storeId} is not in account ${client.accountId}; its stores: ${known}. Check the store input.`;
     }
     if (secretId === undefined) return '';
-    await client.getSecret(storeId, secretId);
+    // A deleted secret may still be returned; it is as missing as one never made.
+    const secret = await client.getSecret(storeId, secretId);
+    if (secret.status === 'deleted') return missingSecret(storeId, secretId, ' (it was deleted)');
     return '';
   } catch (error) {
     if (!(error instanceof CloudflareError) || error.status !== 404) return '';
     // listStores failing with 404 means the account; getSecret failing means the secret.
     if (error.path.endsWith('/stores')) return accountHint;
-    return `Secret ${secretId} is not in store ${storeId}. Check the secret input.`;
+    return missingSecret(storeId, secretId ?? '', '');
   }
+}
+
+function missingSecret(storeId: string, secretId: string, why: string): string {
+  return `Secret ${secretId} is not in store ${storeId}${why}. Check the secret input.`;
 }
 
 /** Runs `call`; a 404 from it is rethrown with the explanation of what is missing. */

@@ -77,6 +77,11 @@ export async function makePlan(config: ActionConfig, client: SecretsStoreClient)
       // Without a listing, the source is fetched only when its scopes are needed.
       const id = duplication.source.id;
       source = await explainingNotFound(client, store.id, id, () => client.getSecret(store.id, id));
+      // A deleted secret is gone, though Cloudflare may still return it.
+      if (source.status === 'deleted') {
+        problems.push(where + missingSource(duplication.source, store, 'secret input'));
+        continue;
+      }
     }
     // Without a listing the source is an id: a name always comes with a listing.
     const sourceId = source?.id ?? refText(duplication.source);

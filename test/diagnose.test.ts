@@ -98,6 +98,16 @@ describe('the diagnosis of a 404', () => {
     expect(urls()).toEqual([`GET ${STORES}`, `GET ${GET_SECRET}`]);
   });
 
+  it('a secret that is returned with status deleted is as missing as one never made', async () => {
+    const { client, reply } = setup();
+    reply(STORES, [{ id: STORE, name: 'production' }]);
+    reply(GET_SECRET, secret(SECRET, 'DB_URL', { status: 'deleted' }));
+
+    expect(await explainNotFound(client, STORE, SECRET)).toBe(
+      `Secret ${SECRET} is not in store ${STORE} (it was deleted). Check the secret input.`,
+    );
+  });
+
   it('explains nothing when store and secret both exist', async () => {
     const { pool, client, urls, reply } = setup();
     reply(STORES, [{ id: STORE, name: 'production' }]);

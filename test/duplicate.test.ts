@@ -563,3 +563,42 @@ describe('executeCopy', () => {
     expect(urls()).toEqual([]);
   });
 });
+
+/** Answers the next duplicate POST with 200 and `result`. */
+function answer(pool: ReturnType<typeof setup>['pool'], result: unknown) {
+  pool
+    .intercept({ path: DUPLICATE, method: 'POST' })
+    .reply(200, ok(result), { headers: JSON_HEADERS });
+}
+
+describe('a secret whose status is deleted is absent', () => {
+  it('is not adopted after a lost answer: the name is free, so the POST is sent again', async () => {
+    const { pool, client, posts } = setup();
+    pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(502, '', { headers: serverDate(0) });
+    pool
+      .intercept({ path: SEARCH, method: 'GET' })
+      .reply(200, ok([secret(EXISTING, NAME, { created: START + 1_000, status: 'deleted' })]), {
+        headers: serverDate(0),
+      });
+    answer(pool, secret(CREATED, NAME));
+
+    const result = await executeCopy(client, MAIN, copy(), FAIL);
+
+    expect(result.outcome).toBe('created');
+    expect(result.adopted).toBe(false);
+    expect(result.secret?.id).toBe(CREATED);
+    expect(posts()).toHaveLength(2);
+  });
+
+  it('is not a name conflict: a refusal it would explain is reported as Cloudflare gave it', async () => {
+    const { pool, client, reply } = setup();
+    pool
+      .intercept({ path: DUPLICATE, method: 'POST' })
+      .reply(409, failure({ code: 1000, message: 'conflict' }), { headers: JSON_HEADERS });
+    reply(SEARCH, [secret(EXISTING, NAME, { status: 'deleted' })]);
+
+    const error = await rejection(executeCopy(client, MAIN, copy(), SKIP), CloudflareError);
+
+    expect(error.status).toBe(409);
+  });
+});

@@ -268,3 +268,45 @@ describe('nameWasFree', () => {
     expect(urls()).toEqual(paths.map((path) => `GET ${path}`));
   });
 });
+
+describe('makePlan: a secret whose status is deleted is absent', () => {
+  const deleted = (id: string, name: string) => secret(id, name, { status: 'deleted' });
+
+  it('is not a source, by name or by id', async () => {
+    const { client, reply } = setup();
+    reply(SECRETS, [deleted(SOURCE, 'DB_URL')]);
+
+    const error = await actionError(
+      makePlan(config({ duplications: [byName('DB_URL'), byId(SOURCE, 'B')] }), client),
+    );
+
+    expect(error.message).toContain('Nothing was written: 2 of 2 lines cannot be copied.');
+    expect(error.message).toContain(`No secret named "DB_URL" in store ${STORE}.`);
+    expect(error.message).toContain(`No secret with id ${SOURCE} in store ${STORE}.`);
+  });
+
+  it('is not a source when fetched by id for its scopes', async () => {
+    const { client, urls, reply } = setup();
+    reply(GET_SOURCE, deleted(SOURCE, 'DB_URL'));
+
+    const error = await actionError(makePlan(config({}), client));
+
+    expect(error.message).toBe(
+      `No secret with id ${SOURCE} in store ${STORE}. Check the secret input ` +
+        '(an id is 32 hex characters; a name must match exactly, case included).',
+    );
+    expect(urls()).toEqual([`GET ${GET_SOURCE}`]);
+  });
+
+  it('does not hold its name: the copy is planned as new', async () => {
+    const { client, reply } = setup();
+    reply(SECRETS, [SOURCE_SECRET, deleted(TAKEN, 'DB_URL_COPY')]);
+
+    const plan = await makePlan(
+      config({ duplications: [byName('DB_URL')], ifExists: 'fail' }),
+      client,
+    );
+
+    expect(plan.copies[0]!.existing).toBeUndefined();
+  });
+});

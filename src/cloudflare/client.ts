@@ -50,19 +50,25 @@ export class SecretsStoreClient {
 
   // ---- Secrets ------------------------------------------------------------------------------
 
+  /** One secret as Cloudflare has it; its status may be `deleted`, which callers treat as absent. */
   async getSecret(storeId: string, secretId: string): Promise<Secret> {
     return this.transport.read({ method: 'GET', path: this.secretPath(storeId, secretId) }, (r) =>
       expectSecret(r, 'result'),
     );
   }
 
-  /** Every secret of a store, following pagination. */
-  async listSecrets(storeId: string): Promise<Secret[]> {
-    return this.listAll(`${this.storePath(storeId)}/secrets`, {}, expectSecret);
+  /**
+   * Every live secret of a store, following pagination. A secret whose status is `deleted` may
+   * still be listed; it is gone, so it is left out unless `includeDeleted` (for a caller that
+   * studies the API rather than acts on it).
+   */
+  async listSecrets(storeId: string, { includeDeleted = false } = {}): Promise<Secret[]> {
+    const secrets = await this.listAll(`${this.storePath(storeId)}/secrets`, {}, expectSecret);
+    return includeDeleted ? secrets : live(secrets);
   }
 
   /**
-   * The secret whose name is exactly `name`, or undefined. The API's `search` is a substring
+   * The live secret whose name is exactly `name`, or undefined. The API's `search` is a substring
    * match over names and comments, so its hits are filtered to the exact name here.
    */
   async findSecretByName(storeId: string, name: string): Promise<Secret | undefined> {
@@ -71,7 +77,7 @@ export class SecretsStoreClient {
       { search: name },
       expectSecret,
     );
-    return hits.find((secret) => secret.name === name);
+    return live(hits).find((secret) => secret.name === name);
   }
 
   /**
@@ -230,6 +236,11 @@ function pageSize(info: ResultInfo | undefined): number {
   return typeof perPage === 'number' && Number.isInteger(perPage) && perPage > 0
     ? Math.min(perPage, PAGE_SIZE)
     : PAGE_SIZE;
+}
+
+/** The secrets that exist: a `deleted` one is gone, though Cloudflare may still list it. */
+function live(secrets: Secret[]): Secret[] {
+  return secrets.filter((secret) => secret.status !== 'deleted');
 }
 
 /** Ids are the only values that enter a URL path; anything else could change its target. */

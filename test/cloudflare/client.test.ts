@@ -1067,3 +1067,40 @@ describe('onRequest', () => {
     expect(printed).not.toContain(EMAIL);
   });
 });
+
+describe('secrets whose status is deleted', () => {
+  it('listSecrets leaves them out, unless asked to include them', async () => {
+    const { client, reply } = setup();
+    const listing = [
+      secret(hexId(1), 'GONE', { status: 'deleted' }),
+      secret(hexId(2), 'KEPT', { status: 'pending' }),
+    ];
+    reply(`${WIRE}/stores/${STORE}/secrets?page=1&per_page=100`, listing);
+    reply(`${WIRE}/stores/${STORE}/secrets?page=1&per_page=100`, listing);
+
+    expect((await client.listSecrets(STORE)).map((s) => s.name)).toEqual(['KEPT']);
+    expect((await client.listSecrets(STORE, { includeDeleted: true })).map((s) => s.name)).toEqual([
+      'GONE',
+      'KEPT',
+    ]);
+  });
+
+  it('findSecretByName skips a deleted one and finds the live one of the same name', async () => {
+    const { client, reply } = setup();
+    reply(`${WIRE}/stores/${STORE}/secrets?search=KEY&page=1&per_page=100`, [
+      secret(hexId(1), 'KEY', { status: 'deleted' }),
+      secret(hexId(2), 'KEY'),
+    ]);
+
+    expect((await client.findSecretByName(STORE, 'KEY'))?.id).toBe(hexId(2));
+  });
+
+  it('findSecretByName finds nothing when the only match is deleted', async () => {
+    const { client, reply } = setup();
+    reply(`${WIRE}/stores/${STORE}/secrets?search=KEY&page=1&per_page=100`, [
+      secret(hexId(1), 'KEY', { status: 'deleted' }),
+    ]);
+
+    expect(await client.findSecretByName(STORE, 'KEY')).toBeUndefined();
+  });
+});

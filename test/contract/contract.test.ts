@@ -264,7 +264,9 @@ check(
     });
     observe({ getAfterDelete: describeError(gone.value), getNotFoundAfterMs: gone.ms });
 
-    const listed = (await client.listSecrets(storeId)).find((s) => s.id === victim.id);
+    const listed = (await client.listSecrets(storeId, { includeDeleted: true })).find(
+      (s) => s.id === victim.id,
+    );
     observe({ listedAfterDelete: listed !== undefined, listedStatus: listed?.status ?? null });
     if (listed) expect(listed.status).toBe('deleted');
 

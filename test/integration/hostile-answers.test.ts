@@ -34,6 +34,12 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 
 const requests = (method: string, path: RegExp) =>
   seeded.fake.requests.filter((r) => r.method === method && path.test(r.path));
+/** The names of the secrets that exist (not `deleted`), oldest first. */
+const names = () =>
+  seeded.fake
+    .listSecrets(seeded.storeId)
+    .filter((s) => s.status !== 'deleted')
+    .map((s) => s.name);
 
 /** A successful Cloudflare envelope, as a scripted body. */
 const envelope = (result: unknown, resultInfo?: Record<string, number>) =>
@@ -98,6 +104,32 @@ describe('listings', () => {
     expect(result.errors[0]).toMatch(
       /^GET \S+\/secrets cannot be listed in full: page 2 repeats items of earlier pages\. A partial list is not used\.$/,
     );
+    expect(requests('POST', /./)).toHaveLength(0);
+  });
+});
+
+describe('secrets whose status is deleted', () => {
+  it('one holding the new name does not take it', async () => {
+    const gone = seeded.fake.addSecret(seeded.storeId, { name: 'DB_URL_PROD' });
+    seeded.fake.setSecretStatus(gone.id, 'deleted');
+    const result = await runAction({
+      inputs: { ...seeded.inputs, secret: 'DB_URL', name: 'DB_URL_PROD' },
+    });
+
+    expect(result.code).toBe(0);
+    expect(result.outputs['outcome']).toBe('created');
+    expect(result.outputs['secret-id']).not.toBe(gone.id);
+    expect(names()).toContain('DB_URL_PROD');
+  });
+
+  it('is not a source', async () => {
+    seeded.fake.setSecretStatus(seeded.ids.DB_URL!, 'deleted');
+    const result = await runAction({
+      inputs: { ...seeded.inputs, secret: 'DB_URL', name: 'COPY' },
+    });
+
+    expect(result.code).toBe(1);
+    expect(result.errors[0]).toContain(`No secret named "DB_URL" in store`);
     expect(requests('POST', /./)).toHaveLength(0);
   });
 });
