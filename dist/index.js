@@ -116095,9 +116095,15 @@ const PAGE_SIZE = 100;
  * times the open-beta quota, and each page is a request against the account's rate limit.
  */
 const MAX_PAGES = 100;
+/** True for a Cloudflare id: 32 lowercase hex characters, the only form that enters a path. */
+function isId(value) {
+    return ID_PATTERN.test(value);
+}
 class SecretsStoreClient {
     accountId;
     transport;
+    /** Every secret id this client has read, with the order it was first read in (1, 2, ...). */
+    seen = new Map();
     constructor(options) {
         this.accountId = checkId(options.accountId, 'an account id');
         this.transport = new Transport(options);
@@ -116109,16 +116115,19 @@ class SecretsStoreClient {
     // ---- Secrets ------------------------------------------------------------------------------
     /** One secret as Cloudflare has it; its status may be `deleted`, which callers treat as absent. */
     async getSecret(storeId, secretId) {
-        return this.transport.read({ method: 'GET', path: this.secretPath(storeId, secretId) }, (r) => expectSecret(r, 'result'));
+        const secret = await this.transport.read({ method: 'GET', path: this.secretPath(storeId, secretId) }, (r) => expectSecret(r, 'result'));
+        this.noteSeen([secret]);
+        return secret;
     }
     /**
      * Every live secret of a store, following pagination. A secret whose status is `deleted` may
-     * still be listed; it is gone, so it is left out unless `includeDeleted` (for a caller that
-     * studies the API rather than acts on it).
+     * still be listed; it is gone, so it is left out (its id still counts as seen), unless
+     * `includeDeleted` (for a caller that studies the API rather than acts on it).
      */
     async listSecrets(storeId, { includeDeleted = false } = {}) {
         const secrets = await this.listAll(`${this.storePath(storeId)}/secrets`, {}, expectSecret);
-        return includeDeleted ? secrets : live(secrets);
+        const live = this.live(secrets);
+        return includeDeleted ? secrets : live;
     }
     /**
      * The live secret whose name is exactly `name`, or undefined. The API's `search` is a substring
@@ -116126,7 +116135,19 @@ class SecretsStoreClient {
      */
     async findSecretByName(storeId, name) {
         const hits = await this.listAll(`${this.storePath(storeId)}/secrets`, { search: name }, expectSecret);
-        return live(hits).find((secret) => secret.name === name);
+        return this.live(hits).find((secret) => secret.name === name);
+    }
+    /**
+     * A mark of what this client has read so far, for `seenBefore`. Taken just before a write, it
+     * tells the ids that existed before the write from the ones that may have come from it.
+     */
+    seenMark() {
+        return this.seen.size;
+    }
+    /** True when a read answered before `mark` was taken listed or returned secret `id`. */
+    seenBefore(id, mark) {
+        const at = this.seen.get(id);
+        return at !== undefined && at <= mark;
     }
     /**
      * `POST .../secrets/{id}/duplicate`, sent exactly once. It is not idempotent, so retrying it is
@@ -116186,6 +116207,16 @@ class SecretsStoreClient {
         return this.transport.retrying(fn, classify);
     }
     // ---- Paths and pages ----------------------------------------------------------------------
+    noteSeen(secrets) {
+        for (const { id } of secrets)
+            if (!this.seen.has(id))
+                this.seen.set(id, this.seen.size + 1);
+    }
+    /** Notes every id as seen, then drops the secrets whose status is `deleted`. */
+    live(secrets) {
+        this.noteSeen(secrets);
+        return secrets.filter((secret) => secret.status !== 'deleted');
+    }
     accountPath() {
         return `/accounts/${this.accountId}/secrets_store`;
     }
@@ -116248,13 +116279,9 @@ function pageSize(info) {
         ? Math.min(perPage, PAGE_SIZE)
         : PAGE_SIZE;
 }
-/** The secrets that exist: a `deleted` one is gone, though Cloudflare may still list it. */
-function live(secrets) {
-    return secrets.filter((secret) => secret.status !== 'deleted');
-}
 /** Ids are the only values that enter a URL path; anything else could change its target. */
 function checkId(id, what) {
-    if (!ID_PATTERN.test(id)) {
+    if (!isId(id)) {
         throw new TypeError(`Refusing to use ${JSON.stringify(id)} as ${what}: not 32 lowercase hex characters.`);
     }
     return id;
@@ -116529,6 +116556,35 @@ function editDistance(a, b) {
 }
 
 ;// CONCATENATED MODULE: ./src/duplicate.ts
+/**
+ * Carries out one planned copy: the duplicate POST, and what to do when it fails.
+ *
+ * Never doubled, never lost, nothing deleted that is not ours. The duplicate POST is not
+ * idempotent, so it is never re-sent blindly. Four facts make a retry safe:
+ * 1. Names are unique within a store: a second duplicate under the same name is refused by
+ *    Cloudflare, so a retry can never create a second copy; at worst it meets a conflict.
+ * 2. After an ambiguous failure (connection broken after sending, timeout, 5xx, an unreadable
+ *    2xx), we look the name up before trying again. If the secret is there and is ours, we
+ *    adopt it instead of retrying; if it is absent, the attempt did not take effect. (If the
+ *    lookup itself fails, the POST is sent again unchecked: fact 1 keeps that safe, and a
+ *    refusal leads to the lookup below.)
+ * 3. "Ours" is decided by evidence, not hope. Only an attempt whose answer was lost can have
+ *    created a secret we did not see, so without one nothing found is ours. With one, the
+ *    secret must have the scopes (and comment) we asked for, and either the plan's listing
+ *    showed the name free, or Cloudflare's `created` time is not before this step's first
+ *    attempt on the server's clock. That clock is estimated from the `Date` header, which is
+ *    truncated to the second, so the estimate is never later than the true server time: our
+ *    own copy always passes, and a secret that was there before can pass only if it was made
+ *    within about a second of the first attempt, with the same scopes and comment.
+ *    Anything else is a conflict, handled by if-exists, never reported as `created`.
+ * 4. An answer is checked against the request: it must name a new id (not the source's, not
+ *    one read before the write, not one another copy claimed), the requested name and the
+ *    requested scopes as a set. Anything else fails the copy, and the id it named is never
+ *    deleted: a rollback deletes only what this step's own POSTs created or strictly adopted.
+ * The cheap happy path keeps one request: no pre-check is made when the plan had no reason to
+ * list the store; the checks above run only when something went wrong.
+ */
+
 
 
 
@@ -116542,7 +116598,15 @@ class NameTaken extends Error {
         this.existing = existing;
     }
 }
-async function executeCopy(client, store, copy, options) {
+/** A duplicate's answer that does not describe the copy we asked for. Never retried. */
+class UnexpectedAnswer extends ActionError {
+}
+/** What the copies of one step share. */
+class StepState {
+    /** Secret id → the copy whose POST created it, or that adopted it, in this step. */
+    claimed = new Map();
+}
+async function executeCopy(client, store, copy, options, step = new StepState()) {
     if (copy.existing)
         return existingResult(copy, copy.existing, store, options.ifExists);
     if (options.dryRun)
@@ -116573,13 +116637,18 @@ async function executeCopy(client, store, copy, options) {
             return undefined;
         if (!isOurs(found))
             throw new NameTaken(found);
+        step.claimed.set(found.id, copy);
         adopted = true;
         return found;
     };
     try {
         const secret = await client.retrying(async () => {
+            const beforeWrite = client.seenMark();
             try {
-                return await explainingNotFound(client, store.id, copy.sourceId, () => client.duplicateSecret(store.id, copy.sourceId, body));
+                const answer = await explainingNotFound(client, store.id, copy.sourceId, () => client.duplicateSecret(store.id, copy.sourceId, body));
+                checkAnswer(answer, copy, step, client.seenBefore(answer.id, beforeWrite));
+                step.claimed.set(answer.id, copy);
+                return answer;
             }
             catch (error) {
                 if (error instanceof CloudflareError && error.ambiguous) {
@@ -116631,6 +116700,35 @@ async function executeCopy(client, store, copy, options) {
         throw error;
     }
 }
+/**
+ * Throws UnexpectedAnswer unless `answer` describes the copy we asked for: a new id, the
+ * requested name, the requested scopes in any order, and not deleted. Cloudflare's own answers
+ * always do; anything else may name another secret, which must never be output or deleted.
+ */
+function checkAnswer(answer, copy, step, seenBeforeWrite) {
+    const problems = [];
+    if (!isId(answer.id))
+        problems.push('its id is not 32 lowercase hex characters');
+    else if (answer.id === copy.sourceId)
+        problems.push(`it names the source secret ${answer.id}`);
+    else if (seenBeforeWrite)
+        problems.push(`it names secret ${answer.id}, which existed before`);
+    else if (step.claimed.has(answer.id)) {
+        problems.push(`it names secret ${answer.id}, which another copy of this step made`);
+    }
+    if (answer.name !== copy.name)
+        problems.push(`its name is not "${copy.name}"`);
+    if (!sameScopes(answer.scopes ?? [], copy.scopes)) {
+        problems.push(`its scopes are not the requested [${copy.scopes.join(', ')}]`);
+    }
+    if (answer.status === 'deleted')
+        problems.push('its status is deleted');
+    if (problems.length === 0)
+        return;
+    throw new UnexpectedAnswer(`Got an unexpected answer from Cloudflare to the duplicate of ${copy.sourceId} as "${copy.name}": ` +
+        `${problems.join('; ')}. Whether the copy was made is unknown, and nothing it names is ` +
+        'touched: check the store before running the step again.');
+}
 /** A 4xx that is not about credentials, a missing object or rate limits: maybe a taken name. */
 function isConflictCandidate(error) {
     const status = error.status;
@@ -116656,6 +116754,7 @@ function existingResult(copy, existing, store, ifExists) {
  * Never throws for a copy's failure: each result says how it ended.
  */
 async function executePlan(client, plan, options) {
+    const step = new StepState();
     const results = new Array(plan.copies.length);
     let failed = false;
     let next = 0;
@@ -116676,7 +116775,7 @@ async function executePlan(client, plan, options) {
                 continue;
             }
             try {
-                results[index] = await executeCopy(client, plan.store, copy, options);
+                results[index] = await executeCopy(client, plan.store, copy, options, step);
             }
             catch (error) {
                 failed = true;
@@ -116693,13 +116792,18 @@ async function executePlan(client, plan, options) {
     const workers = Math.max(1, Math.min(options.concurrency, plan.copies.length));
     await Promise.all(Array.from({ length: workers }, worker));
     if (failed && options.rollbackOnFailure)
-        await rollBack(client, plan.store, results);
+        await rollBack(client, plan.store, results, step);
     return results;
 }
-/** Deletes what this step created, one at a time; a delete that fails is reported, not thrown. */
-async function rollBack(client, store, results) {
+/**
+ * Deletes what this step's own POSTs created or adopted, one at a time; a delete that fails is
+ * reported, not thrown.
+ */
+async function rollBack(client, store, results, step) {
     for (const result of results) {
         if (result.outcome !== 'created' || !result.secret)
+            continue;
+        if (step.claimed.get(result.secret.id) !== result.copy)
             continue;
         try {
             await client.deleteSecret(store.id, result.secret.id);

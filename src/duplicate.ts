@@ -1,8 +1,8 @@
 /**
  * Carries out one planned copy: the duplicate POST, and what to do when it fails.
  *
- * Never doubled, never lost. The duplicate POST is not idempotent, so it is never re-sent
- * blindly. Three facts make a retry safe:
+ * Never doubled, never lost, nothing deleted that is not ours. The duplicate POST is not
+ * idempotent, so it is never re-sent blindly. Four facts make a retry safe:
  * 1. Names are unique within a store: a second duplicate under the same name is refused by
  *    Cloudflare, so a retry can never create a second copy; at worst it meets a conflict.
  * 2. After an ambiguous failure (connection broken after sending, timeout, 5xx, an unreadable
@@ -19,14 +19,18 @@
  *    own copy always passes, and a secret that was there before can pass only if it was made
  *    within about a second of the first attempt, with the same scopes and comment.
  *    Anything else is a conflict, handled by if-exists, never reported as `created`.
+ * 4. An answer is checked against the request: it must name a new id (not the source's, not
+ *    one read before the write, not one another copy claimed), the requested name and the
+ *    requested scopes as a set. Anything else fails the copy, and the id it named is never
+ *    deleted: a rollback deletes only what this step's own POSTs created or strictly adopted.
  * The cheap happy path keeps one request: no pre-check is made when the plan had no reason to
  * list the store; the checks above run only when something went wrong.
  */
-import type { SecretsStoreClient } from './cloudflare/client.js';
+import { isId, type SecretsStoreClient } from './cloudflare/client.js';
 import { CloudflareError } from './cloudflare/errors.js';
 import type { DuplicateSecretBody, Secret } from './cloudflare/types.js';
 import { explainingNotFound } from './diagnose.js';
-import { failureText } from './errors.js';
+import { ActionError, failureText } from './errors.js';
 import type { IfExists } from './inputs.js';
 import { describeStore, nameTaken, type PlannedCopy, type PlannedStore } from './plan.js';
 import { sameScopes } from './scopes.js';
@@ -65,11 +69,21 @@ class NameTaken extends Error {
   }
 }
 
+/** A duplicate's answer that does not describe the copy we asked for. Never retried. */
+export class UnexpectedAnswer extends ActionError {}
+
+/** What the copies of one step share. */
+export class StepState {
+  /** Secret id → the copy whose POST created it, or that adopted it, in this step. */
+  readonly claimed = new Map<string, PlannedCopy>();
+}
+
 export async function executeCopy(
   client: SecretsStoreClient,
   store: PlannedStore,
   copy: PlannedCopy,
   options: CopyOptions,
+  step: StepState = new StepState(),
 ): Promise<CopyResult> {
   if (copy.existing) return existingResult(copy, copy.existing, store, options.ifExists);
   if (options.dryRun) return { copy, outcome: 'dry-run', adopted: false, warnings: [] };
@@ -95,16 +109,21 @@ export async function executeCopy(
     const found = await client.findSecretByName(store.id, copy.name);
     if (!found) return undefined;
     if (!isOurs(found)) throw new NameTaken(found);
+    step.claimed.set(found.id, copy);
     adopted = true;
     return found;
   };
 
   try {
     const secret = await client.retrying(async () => {
+      const beforeWrite = client.seenMark();
       try {
-        return await explainingNotFound(client, store.id, copy.sourceId, () =>
+        const answer = await explainingNotFound(client, store.id, copy.sourceId, () =>
           client.duplicateSecret(store.id, copy.sourceId, body),
         );
+        checkAnswer(answer, copy, step, client.seenBefore(answer.id, beforeWrite));
+        step.claimed.set(answer.id, copy);
+        return answer;
       } catch (error) {
         if (error instanceof CloudflareError && error.ambiguous) {
           answerLost = true;
@@ -151,6 +170,37 @@ export async function executeCopy(
   }
 }
 
+/**
+ * Throws UnexpectedAnswer unless `answer` describes the copy we asked for: a new id, the
+ * requested name, the requested scopes in any order, and not deleted. Cloudflare's own answers
+ * always do; anything else may name another secret, which must never be output or deleted.
+ */
+function checkAnswer(
+  answer: Secret,
+  copy: PlannedCopy,
+  step: StepState,
+  seenBeforeWrite: boolean,
+): void {
+  const problems: string[] = [];
+  if (!isId(answer.id)) problems.push('its id is not 32 lowercase hex characters');
+  else if (answer.id === copy.sourceId) problems.push(`it names the source secret ${answer.id}`);
+  else if (seenBeforeWrite) problems.push(`it names secret ${answer.id}, which existed before`);
+  else if (step.claimed.has(answer.id)) {
+    problems.push(`it names secret ${answer.id}, which another copy of this step made`);
+  }
+  if (answer.name !== copy.name) problems.push(`its name is not "${copy.name}"`);
+  if (!sameScopes(answer.scopes ?? [], copy.scopes)) {
+    problems.push(`its scopes are not the requested [${copy.scopes.join(', ')}]`);
+  }
+  if (answer.status === 'deleted') problems.push('its status is deleted');
+  if (problems.length === 0) return;
+  throw new UnexpectedAnswer(
+    `Got an unexpected answer from Cloudflare to the duplicate of ${copy.sourceId} as "${copy.name}": ` +
+      `${problems.join('; ')}. Whether the copy was made is unknown, and nothing it names is ` +
+      'touched: check the store before running the step again.',
+  );
+}
+
 /** A 4xx that is not about credentials, a missing object or rate limits: maybe a taken name. */
 function isConflictCandidate(error: CloudflareError): boolean {
   const status = error.status;
@@ -187,6 +237,7 @@ export async function executePlan(
   plan: { store: PlannedStore; copies: PlannedCopy[] },
   options: ExecuteOptions,
 ): Promise<CopyResult[]> {
+  const step = new StepState();
   const results: CopyResult[] = new Array(plan.copies.length);
   let failed = false;
   let next = 0;
@@ -207,7 +258,7 @@ export async function executePlan(
         continue;
       }
       try {
-        results[index] = await executeCopy(client, plan.store, copy, options);
+        results[index] = await executeCopy(client, plan.store, copy, options, step);
       } catch (error) {
         failed = true;
         results[index] = {
@@ -222,18 +273,23 @@ export async function executePlan(
   };
   const workers = Math.max(1, Math.min(options.concurrency, plan.copies.length));
   await Promise.all(Array.from({ length: workers }, worker));
-  if (failed && options.rollbackOnFailure) await rollBack(client, plan.store, results);
+  if (failed && options.rollbackOnFailure) await rollBack(client, plan.store, results, step);
   return results;
 }
 
-/** Deletes what this step created, one at a time; a delete that fails is reported, not thrown. */
+/**
+ * Deletes what this step's own POSTs created or adopted, one at a time; a delete that fails is
+ * reported, not thrown.
+ */
 async function rollBack(
   client: SecretsStoreClient,
   store: PlannedStore,
   results: CopyResult[],
+  step: StepState,
 ): Promise<void> {
   for (const result of results) {
     if (result.outcome !== 'created' || !result.secret) continue;
+    if (step.claimed.get(result.secret.id) !== result.copy) continue;
     try {
       await client.deleteSecret(store.id, result.secret.id);
       result.outcome = 'rolled-back';

@@ -4,7 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CloudflareError } from '../src/cloudflare/errors.js';
-import { executeCopy, type CopyOptions } from '../src/duplicate.js';
+import {
+  StepState,
+  UnexpectedAnswer,
+  executeCopy,
+  executePlan,
+  type CopyOptions,
+  type ExecuteOptions,
+} from '../src/duplicate.js';
 import { ActionError } from '../src/errors.js';
 import type { PlannedCopy, PlannedStore } from '../src/plan.js';
 import { ACCOUNT_ID } from './helpers/credentials.js';
@@ -37,6 +44,8 @@ const HOUR = 3_600_000;
 
 const DUPLICATE = `${WIRE}/stores/${STORE}/secrets/${SOURCE}/duplicate`;
 const SEARCH = `${WIRE}/stores/${STORE}/secrets?search=${NAME}&page=1&per_page=100`;
+/** The store's whole listing, as the plan reads it (and a step, once, after a refusal). */
+const LISTING = `${WIRE}/stores/${STORE}/secrets?page=1&per_page=100`;
 const GET_SOURCE = `${WIRE}/stores/${STORE}/secrets/${SOURCE}`;
 
 const MAIN: PlannedStore = { id: STORE, name: 'main' };
@@ -570,6 +579,119 @@ function answer(pool: ReturnType<typeof setup>['pool'], result: unknown) {
     .intercept({ path: DUPLICATE, method: 'POST' })
     .reply(200, ok(result), { headers: JSON_HEADERS });
 }
+
+const deletePath = (id: string) => `${WIRE}/stores/${STORE}/secrets/${id}`;
+
+/** A list run: one copy at a time, so the order of requests is fixed. */
+const LIST: ExecuteOptions = { ...FAIL, concurrency: 1, rollbackOnFailure: false };
+const ROLLBACK: ExecuteOptions = { ...LIST, rollbackOnFailure: true };
+
+describe('the answer to a duplicate is checked against the request', () => {
+  it.each([
+    ['the source id', secret(SOURCE, NAME), `it names the source secret ${SOURCE}`],
+    ['another name', secret(CREATED, 'OTHER_NAME'), `its name is not "${NAME}"`],
+    [
+      'other scopes',
+      secret(CREATED, NAME, { scopes: ['workers'] }),
+      'its scopes are not the requested [workers, ai_gateway]',
+    ],
+    [
+      'no scopes',
+      secret(CREATED, NAME, { scopes: undefined }),
+      'its scopes are not the requested [workers, ai_gateway]',
+    ],
+    [
+      'an id that is not an id',
+      secret('../../stores', NAME),
+      'its id is not 32 lowercase hex characters',
+    ],
+    ['the status deleted', secret(CREATED, NAME, { status: 'deleted' }), 'its status is deleted'],
+  ])(
+    'fails the copy when it carries %s, and sends nothing more',
+    async (_label, result, problem) => {
+      const { pool, client, urls } = setup();
+      answer(pool, result);
+
+      const error = await rejection(executeCopy(client, MAIN, copy(), FAIL), UnexpectedAnswer);
+
+      expect(error.message).toMatch(
+        new RegExp(
+          `^Got an unexpected answer from Cloudflare to the duplicate of ${SOURCE} as "${NAME}": `,
+        ),
+      );
+      expect(error.message).toContain(problem);
+      expect(error.message).toContain('Whether the copy was made is unknown');
+      expect(urls()).toEqual([`POST ${DUPLICATE}`]);
+    },
+  );
+
+  it('fails the copy when the answer names a secret read before the write', async () => {
+    const { pool, client, reply } = setup();
+    reply(LISTING, [secret(SOURCE, 'SOURCE'), secret(EXISTING, 'THEIRS')]);
+    await client.listSecrets(STORE);
+    answer(pool, secret(EXISTING, NAME));
+
+    const error = await rejection(executeCopy(client, MAIN, copy(), FAIL), UnexpectedAnswer);
+
+    expect(error.message).toContain(`it names secret ${EXISTING}, which existed before`);
+  });
+
+  it('fails the copy when the answer names a secret another copy of the step made', async () => {
+    const { pool, client } = setup();
+    const step = new StepState();
+    step.claimed.set(CREATED, copy({ name: 'FIRST' }));
+    answer(pool, secret(CREATED, NAME));
+
+    const error = await rejection(executeCopy(client, MAIN, copy(), FAIL, step), UnexpectedAnswer);
+
+    expect(error.message).toContain(
+      `it names secret ${CREATED}, which another copy of this step made`,
+    );
+  });
+
+  it('accepts the requested scopes in another order (Cloudflare sorts them)', async () => {
+    const { pool, client } = setup();
+    answer(pool, secret(CREATED, NAME, { scopes: ['ai_gateway', 'workers'] }));
+
+    const result = await executeCopy(
+      client,
+      MAIN,
+      copy({ scopes: ['workers', 'ai_gateway'] }),
+      FAIL,
+    );
+
+    expect(result.outcome).toBe('created');
+    expect(result.secret?.id).toBe(CREATED);
+  });
+
+  it.each([
+    ['a secret that existed before', EXISTING],
+    ['the copy of another line', CREATED],
+  ])('with rollback, never deletes %s that a forged answer names', async (_label, forged) => {
+    const { pool, client, reply, urls } = setup();
+    // The plan's listing.
+    reply(LISTING, [secret(SOURCE, 'SOURCE'), secret(EXISTING, 'THEIRS')]);
+    await client.listSecrets(STORE);
+    answer(pool, secret(CREATED, 'A'));
+    answer(pool, secret(forged, 'B'));
+    pool
+      .intercept({ path: deletePath(CREATED), method: 'DELETE' })
+      .reply(200, ok(null), { headers: JSON_HEADERS });
+
+    const results = await executePlan(
+      client,
+      { store: MAIN, copies: [copy({ name: 'A' }), copy({ name: 'B' })] },
+      ROLLBACK,
+    );
+
+    expect(results.map((r) => r.outcome)).toEqual(['rolled-back', 'failed']);
+    expect(results[1]!.secret).toBeUndefined();
+    expect(results[1]!.error).toContain('unexpected answer from Cloudflare');
+    expect(urls().filter((url) => url.startsWith('DELETE '))).toEqual([
+      `DELETE ${deletePath(CREATED)}`,
+    ]);
+  });
+});
 
 describe('a secret whose status is deleted is absent', () => {
   it('is not adopted after a lost answer: the name is free, so the POST is sent again', async () => {

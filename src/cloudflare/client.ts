@@ -33,9 +33,16 @@ const PAGE_SIZE = 100;
  */
 export const MAX_PAGES = 100;
 
+/** True for a Cloudflare id: 32 lowercase hex characters, the only form that enters a path. */
+export function isId(value: string): boolean {
+  return ID_PATTERN.test(value);
+}
+
 export class SecretsStoreClient {
   readonly accountId: string;
   private readonly transport: Transport;
+  /** Every secret id this client has read, with the order it was first read in (1, 2, ...). */
+  private readonly seen = new Map<string, number>();
 
   constructor(options: ClientOptions) {
     this.accountId = checkId(options.accountId, 'an account id');
@@ -52,19 +59,23 @@ export class SecretsStoreClient {
 
   /** One secret as Cloudflare has it; its status may be `deleted`, which callers treat as absent. */
   async getSecret(storeId: string, secretId: string): Promise<Secret> {
-    return this.transport.read({ method: 'GET', path: this.secretPath(storeId, secretId) }, (r) =>
-      expectSecret(r, 'result'),
+    const secret = await this.transport.read(
+      { method: 'GET', path: this.secretPath(storeId, secretId) },
+      (r) => expectSecret(r, 'result'),
     );
+    this.noteSeen([secret]);
+    return secret;
   }
 
   /**
    * Every live secret of a store, following pagination. A secret whose status is `deleted` may
-   * still be listed; it is gone, so it is left out unless `includeDeleted` (for a caller that
-   * studies the API rather than acts on it).
+   * still be listed; it is gone, so it is left out (its id still counts as seen), unless
+   * `includeDeleted` (for a caller that studies the API rather than acts on it).
    */
   async listSecrets(storeId: string, { includeDeleted = false } = {}): Promise<Secret[]> {
     const secrets = await this.listAll(`${this.storePath(storeId)}/secrets`, {}, expectSecret);
-    return includeDeleted ? secrets : live(secrets);
+    const live = this.live(secrets);
+    return includeDeleted ? secrets : live;
   }
 
   /**
@@ -77,7 +88,21 @@ export class SecretsStoreClient {
       { search: name },
       expectSecret,
     );
-    return live(hits).find((secret) => secret.name === name);
+    return this.live(hits).find((secret) => secret.name === name);
+  }
+
+  /**
+   * A mark of what this client has read so far, for `seenBefore`. Taken just before a write, it
+   * tells the ids that existed before the write from the ones that may have come from it.
+   */
+  seenMark(): number {
+    return this.seen.size;
+  }
+
+  /** True when a read answered before `mark` was taken listed or returned secret `id`. */
+  seenBefore(id: string, mark: number): boolean {
+    const at = this.seen.get(id);
+    return at !== undefined && at <= mark;
   }
 
   /**
@@ -163,6 +188,16 @@ export class SecretsStoreClient {
 
   // ---- Paths and pages ----------------------------------------------------------------------
 
+  private noteSeen(secrets: readonly Secret[]): void {
+    for (const { id } of secrets) if (!this.seen.has(id)) this.seen.set(id, this.seen.size + 1);
+  }
+
+  /** Notes every id as seen, then drops the secrets whose status is `deleted`. */
+  private live(secrets: Secret[]): Secret[] {
+    this.noteSeen(secrets);
+    return secrets.filter((secret) => secret.status !== 'deleted');
+  }
+
   private accountPath(): string {
     return `/accounts/${this.accountId}/secrets_store`;
   }
@@ -238,14 +273,9 @@ function pageSize(info: ResultInfo | undefined): number {
     : PAGE_SIZE;
 }
 
-/** The secrets that exist: a `deleted` one is gone, though Cloudflare may still list it. */
-function live(secrets: Secret[]): Secret[] {
-  return secrets.filter((secret) => secret.status !== 'deleted');
-}
-
 /** Ids are the only values that enter a URL path; anything else could change its target. */
 function checkId(id: string, what: string): string {
-  if (!ID_PATTERN.test(id)) {
+  if (!isId(id)) {
     throw new TypeError(
       `Refusing to use ${JSON.stringify(id)} as ${what}: not 32 lowercase hex characters.`,
     );

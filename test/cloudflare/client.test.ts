@@ -1104,3 +1104,35 @@ describe('secrets whose status is deleted', () => {
     expect(await client.findSecretByName(STORE, 'KEY')).toBeUndefined();
   });
 });
+
+describe('ids seen', () => {
+  it('tells the ids read before a mark from those read after it, deleted ones included', async () => {
+    const { client, reply } = setup();
+    reply(`${WIRE}/stores/${STORE}/secrets?page=1&per_page=100`, [
+      secret(hexId(1), 'A'),
+      secret(hexId(2), 'GONE', { status: 'deleted' }),
+    ]);
+    reply(`${WIRE}/stores/${STORE}/secrets/${hexId(3)}`, secret(hexId(3), 'C'));
+
+    await client.listSecrets(STORE);
+    const mark = client.seenMark();
+    await client.getSecret(STORE, hexId(3));
+
+    expect(client.seenBefore(hexId(1), mark)).toBe(true);
+    expect(client.seenBefore(hexId(2), mark)).toBe(true);
+    expect(client.seenBefore(hexId(3), mark)).toBe(false);
+    expect(client.seenBefore(hexId(3), client.seenMark())).toBe(true);
+    expect(client.seenBefore(hexId(4), client.seenMark())).toBe(false);
+  });
+
+  it('does not count the answer of a duplicate as seen', async () => {
+    const { pool, client } = setup();
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}/duplicate`, method: 'POST' })
+      .reply(200, ok(secret(NEW_SECRET, 'MY_API_KEY')), { headers: JSON_HEADERS });
+
+    await client.duplicateSecret(STORE, SECRET, BODY);
+
+    expect(client.seenBefore(NEW_SECRET, client.seenMark())).toBe(false);
+  });
+});

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFake, type FakeOptions, type SeededFake } from '../helpers/fake.js';
+import { copyByIds, startFake, type FakeOptions, type SeededFake } from '../helpers/fake.js';
 import { runAction } from '../helpers/action.js';
 
 /**
@@ -29,6 +29,7 @@ afterEach(async () => {
   await seeded.fake.close();
 });
 
+const DUPLICATE = /\/duplicate$/;
 const LISTING = /\/secrets$/;
 const JSON_TYPE = { 'content-type': 'application/json' };
 
@@ -40,6 +41,16 @@ const names = () =>
     .listSecrets(seeded.storeId)
     .filter((s) => s.status !== 'deleted')
     .map((s) => s.name);
+const duplicateOf = (name: string) => new RegExp(`/${seeded.ids[name]}/duplicate$`);
+
+interface Entry {
+  name: string;
+  id: string | null;
+  outcome: string;
+  error: string | null;
+}
+const results = (outputs: Record<string, string>) =>
+  JSON.parse(outputs['results'] ?? 'null') as Entry[];
 
 /** A successful Cloudflare envelope, as a scripted body. */
 const envelope = (result: unknown, resultInfo?: Record<string, number>) =>
@@ -131,5 +142,72 @@ describe('secrets whose status is deleted', () => {
     expect(result.code).toBe(1);
     expect(result.errors[0]).toContain(`No secret named "DB_URL" in store`);
     expect(requests('POST', /./)).toHaveLength(0);
+  });
+});
+
+describe('a duplicate answer that does not match the request', () => {
+  it('naming the source secret: the copy fails and no output carries that id', async () => {
+    seeded.fake.addFault({
+      method: 'POST',
+      path: DUPLICATE,
+      status: 200,
+      headers: JSON_TYPE,
+      body: envelope(secretJson('DB_URL_PROD', { id: seeded.ids.DB_URL })),
+    });
+    const result = await runAction({ inputs: copyByIds(seeded) });
+
+    expect(result.code).toBe(1);
+    expect(result.errors[0]).toContain(
+      `Got an unexpected answer from Cloudflare to the duplicate of ${seeded.ids.DB_URL} as "DB_URL_PROD": ` +
+        `it names the source secret ${seeded.ids.DB_URL}.`,
+    );
+    expect(result.outputs['secret-id']).toBeUndefined();
+    expect(result.outputs['secret-ids']).toBe('{}');
+    expect(requests('POST', DUPLICATE)).toHaveLength(1);
+  });
+
+  it('with another name or other scopes: the copy fails', async () => {
+    seeded.fake.addFault({
+      method: 'POST',
+      path: DUPLICATE,
+      status: 200,
+      headers: JSON_TYPE,
+      body: envelope(secretJson('SOMETHING_ELSE', { scopes: ['dex'] })),
+    });
+    const result = await runAction({ inputs: copyByIds(seeded) });
+
+    expect(result.code).toBe(1);
+    expect(result.errors[0]).toContain(
+      'its name is not "DB_URL_PROD"; its scopes are not the requested [workers].',
+    );
+  });
+
+  it('naming a secret that existed: rollback deletes only what this step created', async () => {
+    seeded.fake.addFault({
+      method: 'POST',
+      path: duplicateOf('STRIPE_KEY'),
+      status: 200,
+      headers: JSON_TYPE,
+      body: envelope(
+        secretJson('B', { id: seeded.ids.SESSION_SECRET, scopes: ['ai_gateway', 'workers'] }),
+      ),
+    });
+    const result = await runAction({
+      inputs: {
+        ...seeded.inputs,
+        secrets: 'DB_URL => A\nSTRIPE_KEY => B',
+        'rollback-on-failure': 'true',
+        concurrency: '1',
+      },
+    });
+
+    expect(result.code).toBe(1);
+    const entries = results(result.outputs);
+    expect(entries.map((e) => e.outcome)).toEqual(['rolled-back', 'failed']);
+    expect(entries[1]!.error).toContain(
+      `it names secret ${seeded.ids.SESSION_SECRET}, which existed before`,
+    );
+    expect(names()).toEqual(['DB_URL', 'STRIPE_KEY', 'SESSION_SECRET']);
+    expect(requests('DELETE', /./).map((r) => r.path.split('/').at(-1))).toEqual([entries[0]!.id]);
   });
 });
