@@ -116427,7 +116427,6 @@ async function makePlan(config, client) {
             scopes,
             comment: config.comment,
             existing,
-            nameWasFree: secrets !== undefined && existing === undefined,
         });
     }
     if (problems.length === 1 && !list)
@@ -116570,13 +116569,14 @@ function editDistance(a, b) {
  *    refusal leads to the lookup below.)
  * 3. "Ours" is decided by evidence, not hope. Only an attempt whose answer was lost can have
  *    created a secret we did not see, so without one nothing found is ours. With one, the
- *    secret must have the scopes (and comment) we asked for, and either the plan's listing
- *    showed the name free, or Cloudflare's `created` time is not before this step's first
- *    attempt on the server's clock. That clock is estimated from the `Date` header, which is
- *    truncated to the second, so the estimate is never later than the true server time: our
- *    own copy always passes, and a secret that was there before can pass only if it was made
- *    within about a second of the first attempt, with the same scopes and comment.
- *    Anything else is a conflict, handled by if-exists, never reported as `created`.
+ *    secret must have the scopes (and comment) we asked for, an id that no read of this step
+ *    returned before the first attempt and that no other copy of the step claimed, and a
+ *    `created` time not before the first attempt on the server's clock. That clock is estimated
+ *    from the `Date` header, which is truncated to the second, so the estimate is never later
+ *    than the true server time: our own copy always passes, and a secret that was there before
+ *    can pass only if it was made within about a second of the first attempt, with the same
+ *    scopes and comment, and was never listed. Anything else is a conflict, handled by
+ *    if-exists, never reported as `created`.
  * 4. An answer is checked against the request: it must name a new id (not the source's, not
  *    one read before the write, not one another copy claimed), the requested name and the
  *    requested scopes as a set. Anything else fails the copy, and the id it named is never
@@ -116615,18 +116615,21 @@ async function executeCopy(client, store, copy, options, step = new StepState())
     if (copy.comment !== undefined)
         body.comment = copy.comment;
     const firstAttemptAt = client.now();
+    /** Ids read before the first attempt existed before it: none of them can be its copy. */
+    const beforeFirstAttempt = client.seenMark();
     /** Set once an attempt may have taken effect without our seeing its answer. */
     let answerLost = false;
     let adopted = false;
     const isOurs = (secret) => {
         if (!answerLost)
             return false;
+        if (!isNewId(secret.id, copy, step) || client.seenBefore(secret.id, beforeFirstAttempt)) {
+            return false;
+        }
         if (!sameScopes(secret.scopes ?? [], copy.scopes))
             return false;
         if (copy.comment !== undefined && (secret.comment ?? '') !== copy.comment)
             return false;
-        if (copy.nameWasFree)
-            return true;
         const created = Date.parse(secret.created);
         return !Number.isNaN(created) && created >= client.serverTime(firstAttemptAt);
     };
@@ -116699,6 +116702,10 @@ async function executeCopy(client, store, copy, options, step = new StepState())
         }
         throw error;
     }
+}
+/** An id that can be a new copy's: well formed, not the source's, not claimed by another copy. */
+function isNewId(id, copy, step) {
+    return isId(id) && id !== copy.sourceId && !step.claimed.has(id);
 }
 /**
  * Throws UnexpectedAnswer unless `answer` describes the copy we asked for: a new id, the

@@ -28,11 +28,6 @@ export interface PlannedCopy {
   comment?: string;
   /** The secret that already has `name`, when the plan found one. */
   existing?: Secret;
-  /**
-   * True when a listing showed `name` free while planning. A secret with that name found later
-   * (after a write whose answer was lost) can then only have come from this step.
-   */
-  nameWasFree: boolean;
 }
 
 export interface Plan {
@@ -106,7 +101,6 @@ export async function makePlan(config: ActionConfig, client: SecretsStoreClient)
       scopes,
       comment: config.comment,
       existing,
-      nameWasFree: secrets !== undefined && existing === undefined,
     });
   }
   if (problems.length === 1 && !list) throw new ActionError(capitalize(problems[0]!));

@@ -59,7 +59,6 @@ function copy(overrides: Partial<PlannedCopy> = {}): PlannedCopy {
     name: NAME,
     // What a `secret()` has unless a test says otherwise, so a copy found by name matches.
     scopes: [...SCOPES],
-    nameWasFree: false,
     ...overrides,
   };
 }
@@ -159,19 +158,18 @@ describe('executeCopy', () => {
       expect(urls()).toEqual([`POST ${DUPLICATE}`, `GET ${SEARCH}`]);
     });
 
-    it('adopts after a connection broke once the request was sent, when the plan saw the name free', async () => {
+    it('adopts after a connection broke once the request was sent', async () => {
       const { pool, client, posts } = setup();
       pool
         .intercept({ path: DUPLICATE, method: 'POST' })
         .replyWithError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }));
-      // Created "long ago" by its timestamp: nameWasFree alone proves it is ours.
       pool
         .intercept({ path: SEARCH, method: 'GET' })
-        .reply(200, ok([secret(CREATED, NAME, { created: START - 10 * HOUR })]), {
-          headers: JSON_HEADERS,
+        .reply(200, ok([secret(CREATED, NAME, { created: START + 500 })]), {
+          headers: serverDate(0),
         });
 
-      const result = await executeCopy(client, MAIN, copy({ nameWasFree: true }), FAIL);
+      const result = await executeCopy(client, MAIN, copy(), FAIL);
 
       expect(result.outcome).toBe('created');
       expect(result.adopted).toBe(true);
@@ -331,7 +329,7 @@ describe('executeCopy', () => {
         .intercept({ path: SEARCH, method: 'GET' })
         .reply(200, ok([secret(EXISTING, NAME, { scopes: ['workers'], created: START + 1_000 })]));
 
-      const result = await executeCopy(client, MAIN, copy({ nameWasFree: true }), SKIP);
+      const result = await executeCopy(client, MAIN, copy(), SKIP);
 
       expect(result.outcome).toBe('existing');
       expect(result.adopted).toBe(false);
@@ -345,9 +343,7 @@ describe('executeCopy', () => {
         .intercept({ path: SEARCH, method: 'GET' })
         .reply(200, ok([secret(EXISTING, NAME, { comment: 'theirs', created: START + 1_000 })]));
 
-      const error = await rejection(
-        executeCopy(client, MAIN, copy({ comment: 'ours', nameWasFree: true }), FAIL),
-      );
+      const error = await rejection(executeCopy(client, MAIN, copy({ comment: 'ours' }), FAIL));
 
       expect(error.message).toBe(takenMessage(EXISTING));
     });
@@ -407,7 +403,7 @@ describe('executeCopy', () => {
       const { pool, client } = setup();
       conflict(pool, [secret(EXISTING, NAME, { created: START + 1_000 })]);
 
-      const error = await rejection(executeCopy(client, MAIN, copy({ nameWasFree: true }), FAIL));
+      const error = await rejection(executeCopy(client, MAIN, copy(), FAIL));
 
       expect(error).toBeInstanceOf(ActionError);
       expect(error.message).toBe(takenMessage(EXISTING));
@@ -687,6 +683,89 @@ describe('the answer to a duplicate is checked against the request', () => {
     expect(results.map((r) => r.outcome)).toEqual(['rolled-back', 'failed']);
     expect(results[1]!.secret).toBeUndefined();
     expect(results[1]!.error).toContain('unexpected answer from Cloudflare');
+    expect(urls().filter((url) => url.startsWith('DELETE '))).toEqual([
+      `DELETE ${deletePath(CREATED)}`,
+    ]);
+  });
+});
+
+describe('adoption after a lost answer is strict', () => {
+  it('never adopts a secret whose id was read before the first attempt, however new it claims to be', async () => {
+    const { pool, client, reply, posts } = setup();
+    // Listed before the write; then found under our name with a `created` after the attempt.
+    reply(LISTING, [secret(EXISTING, 'THEIRS', { created: START + 1_000 })]);
+    await client.listSecrets(STORE);
+    pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(502, '', { headers: serverDate(0) });
+    pool
+      .intercept({ path: SEARCH, method: 'GET' })
+      .reply(200, ok([secret(EXISTING, NAME, { created: START + 1_000 })]), {
+        headers: serverDate(0),
+      });
+
+    const result = await executeCopy(client, MAIN, copy(), SKIP);
+
+    expect(result.outcome).toBe('existing');
+    expect(result.adopted).toBe(false);
+    expect(posts()).toHaveLength(1);
+  });
+
+  it('never adopts a secret that another copy of the step claimed', async () => {
+    const { pool, client } = setup();
+    const step = new StepState();
+    step.claimed.set(CREATED, copy({ name: 'FIRST' }));
+    pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(502, '', { headers: serverDate(0) });
+    pool
+      .intercept({ path: SEARCH, method: 'GET' })
+      .reply(200, ok([secret(CREATED, NAME, { created: START + 1_000 })]), {
+        headers: serverDate(0),
+      });
+
+    const error = await rejection(executeCopy(client, MAIN, copy(), FAIL, step), ActionError);
+
+    expect(error.message).toBe(takenMessage(CREATED));
+  });
+
+  it('the issue case: a same-named secret from 2020 found after a 502 is not adopted, and rollback leaves it', async () => {
+    const { pool, client, reply, urls } = setup();
+    // The plan's listing: the name B is free.
+    reply(LISTING, [secret(SOURCE, 'SOURCE')]);
+    await client.listSecrets(STORE);
+    answer(pool, secret(CREATED, 'A', { comment: 'promoted' }));
+    pool
+      .intercept({ path: DUPLICATE, method: 'POST' })
+      .reply(502, '<html><title>502 Bad Gateway</title></html>', {
+        headers: { 'content-type': 'text/html', date: new Date(START).toUTCString() },
+      });
+    pool
+      .intercept({
+        path: `${WIRE}/stores/${STORE}/secrets?search=B&page=1&per_page=100`,
+        method: 'GET',
+      })
+      .reply(
+        200,
+        ok([
+          secret(EXISTING, 'B', { created: '2020-05-01T10:00:00.000000Z', comment: 'promoted' }),
+        ]),
+        { headers: serverDate(0) },
+      );
+    pool
+      .intercept({ path: deletePath(CREATED), method: 'DELETE' })
+      .reply(200, ok(null), { headers: JSON_HEADERS });
+
+    const results = await executePlan(
+      client,
+      {
+        store: MAIN,
+        copies: [
+          copy({ name: 'A', comment: 'promoted' }),
+          copy({ name: 'B', comment: 'promoted' }),
+        ],
+      },
+      ROLLBACK,
+    );
+
+    expect(results.map((r) => r.outcome)).toEqual(['rolled-back', 'failed']);
+    expect(results[1]!.error).toContain(`A secret named "B" already exists`);
     expect(urls().filter((url) => url.startsWith('DELETE '))).toEqual([
       `DELETE ${deletePath(CREATED)}`,
     ]);

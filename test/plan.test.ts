@@ -83,7 +83,6 @@ describe('makePlan request counts', () => {
           name: 'DB_URL_COPY',
           scopes: ['workers'],
           comment: 'copied',
-          nameWasFree: false,
         },
       ],
     });
@@ -99,8 +98,6 @@ describe('makePlan request counts', () => {
 
     expect(plan.copies[0]!.scopes).toEqual(['workers', 'dex']);
     expect(plan.copies[0]!.source?.name).toBe('DB_URL');
-    // A GET of the source says nothing about the new name.
-    expect(plan.copies[0]!.nameWasFree).toBe(false);
     expect(urls()).toEqual([`GET ${GET_SOURCE}`]);
   });
 
@@ -121,7 +118,6 @@ describe('makePlan request counts', () => {
       sourceId: SOURCE,
       name: 'DB_URL_COPY',
       scopes: ['workers', 'dex'],
-      nameWasFree: true,
     });
     expect(plan.copies[0]!.existing).toBeUndefined();
     expect(urls()).toEqual([`GET ${STORES}`, `GET ${SECRETS}`]);
@@ -146,7 +142,6 @@ describe('makePlan request counts', () => {
     expect(plan.copies[0]).toMatchObject({
       sourceId: SOURCE,
       scopes: ['access'],
-      nameWasFree: true,
     });
     expect(plan.copies[0]!.source?.name).toBe('DB_URL');
     expect(urls()).toEqual([`GET ${SECRETS}`]);
@@ -235,7 +230,7 @@ describe('makePlan refusals', () => {
 });
 
 describe('makePlan with a taken name and if-exists: skip', () => {
-  it('records the existing secret, and the name as not free', async () => {
+  it('records the existing secret', async () => {
     const { client, urls, reply } = setup();
     reply(SECRETS, [SOURCE_SECRET, TAKEN_SECRET]);
 
@@ -248,24 +243,7 @@ describe('makePlan with a taken name and if-exists: skip', () => {
       ...TAKEN_SECRET,
       comment: undefined,
     });
-    expect(plan.copies[0]!.nameWasFree).toBe(false);
     expect(urls()).toEqual([`GET ${SECRETS}`]);
-  });
-});
-
-describe('nameWasFree', () => {
-  it.each([
-    ['ids and scopes, no request', { scopes: ['workers'] }, [] as string[], false],
-    ['source fetched by id', {}, [GET_SOURCE], false],
-    ['listed, name free', { dryRun: true }, [SECRETS], true],
-  ] as const)('%s', async (_label, overrides, paths, free) => {
-    const { client, urls, reply } = setup();
-    for (const path of paths) reply(path, path === SECRETS ? [SOURCE_SECRET] : SOURCE_SECRET);
-
-    const plan = await makePlan(config({ ...overrides } as Partial<ActionConfig>), client);
-
-    expect(plan.copies[0]!.nameWasFree).toBe(free);
-    expect(urls()).toEqual(paths.map((path) => `GET ${path}`));
   });
 });
 

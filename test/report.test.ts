@@ -37,7 +37,6 @@ function copy(overrides: Partial<PlannedCopy> = {}): PlannedCopy {
     source: SOURCE,
     name: 'API_KEY_COPY',
     scopes: ['workers', 'ai_gateway'],
-    nameWasFree: true,
     ...overrides,
   };
 }

@@ -211,3 +211,52 @@ describe('a duplicate answer that does not match the request', () => {
     expect(requests('DELETE', /./).map((r) => r.path.split('/').at(-1))).toEqual([entries[0]!.id]);
   });
 });
+
+describe('adoption after a lost answer', () => {
+  it('a same-named secret from 2020, not in the plan, is not adopted and survives rollback', async () => {
+    const legacy = seeded.fake.addSecret(seeded.storeId, {
+      name: 'LEGACY',
+      scopes: ['workers'],
+      comment: 'promoted',
+      created: '2020-05-01T10:00:00.000Z',
+    });
+    // The plan's listing does not show LEGACY, so its name looks free...
+    const shown = seeded.fake.listSecrets(seeded.storeId).filter((s) => s.name !== 'LEGACY');
+    seeded.fake.addFault({
+      method: 'GET',
+      path: LISTING,
+      status: 200,
+      headers: JSON_TYPE,
+      body: envelope(shown, { page: 1, per_page: 100, count: shown.length, total_pages: 1 }),
+    });
+    // ...the duplicate's answer is lost, and the lookup after it finds LEGACY.
+    seeded.fake.addFault({
+      method: 'POST',
+      path: duplicateOf('SESSION_SECRET'),
+      status: 502,
+      headers: { 'content-type': 'text/html' },
+      body: '<html><title>502 Bad Gateway</title></html>',
+    });
+    // A later line fails, so rollback runs whatever happened to LEGACY.
+    seeded.fake.addFault({ method: 'POST', path: duplicateOf('STRIPE_KEY'), status: 400 });
+    const result = await runAction({
+      inputs: {
+        ...seeded.inputs,
+        secrets: 'DB_URL => A\nSESSION_SECRET => LEGACY\nSTRIPE_KEY => C',
+        scopes: 'workers',
+        comment: 'promoted',
+        'rollback-on-failure': 'true',
+        concurrency: '1',
+      },
+    });
+
+    expect(result.code).toBe(1);
+    const entries = results(result.outputs);
+    expect(entries[0]!.outcome).toBe('rolled-back');
+    expect(entries[1]!.outcome).toBe('failed');
+    expect(entries[1]!.error).toContain(`A secret named "LEGACY" already exists`);
+    expect(seeded.fake.getSecret(legacy.id)).toBeDefined();
+    expect(requests('DELETE', /./).map((r) => r.path.split('/').at(-1))).toEqual([entries[0]!.id]);
+    expect(result.stdout).not.toContain('::notice::');
+  });
+});
