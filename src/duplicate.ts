@@ -77,6 +77,24 @@ export class UnexpectedAnswer extends ActionError {}
 export class StepState {
   /** Secret id → the copy whose POST created it, or that adopted it, in this step. */
   readonly claimed = new Map<string, PlannedCopy>();
+  private byName: Promise<Map<string, Secret>> | undefined;
+
+  constructor(
+    private readonly client: SecretsStoreClient,
+    private readonly storeId: string,
+  ) {}
+
+  /**
+   * The store's live secrets by name, listed once for the whole step, the first time a write is
+   * refused with a 4xx: it tells a taken name from any other refusal for every line, where a
+   * lookup per line would double a storm of refusals.
+   */
+  secretsByName(): Promise<Map<string, Secret>> {
+    this.byName ??= this.client
+      .listSecrets(this.storeId)
+      .then((secrets) => new Map(secrets.map((secret) => [secret.name, secret])));
+    return this.byName;
+  }
 }
 
 export async function executeCopy(
@@ -84,7 +102,7 @@ export async function executeCopy(
   store: PlannedStore,
   copy: PlannedCopy,
   options: CopyOptions,
-  step: StepState = new StepState(),
+  step: StepState = new StepState(client, store.id),
 ): Promise<CopyResult> {
   if (copy.existing) return existingResult(copy, copy.existing, store, options.ifExists);
   if (options.dryRun) return { copy, outcome: 'dry-run', adopted: false, warnings: [] };
@@ -159,17 +177,28 @@ export async function executeCopy(
     if (isConflictCandidate(error)) {
       // Cloudflare documents no error code for "name already exists", so look instead of
       // trusting a status or code: a 4xx plus a secret with our name is a conflict.
-      let ours: Secret | undefined;
-      try {
-        ours = await reconcile();
-      } catch (lookupError) {
-        if (lookupError instanceof NameTaken) {
-          return existingResult(copy, lookupError.existing, store, options.ifExists);
+      if (answerLost) {
+        // An earlier attempt may have made the secret: only a fresh lookup can tell.
+        let ours: Secret | undefined;
+        try {
+          ours = await reconcile();
+        } catch (lookupError) {
+          if (lookupError instanceof NameTaken) {
+            return existingResult(copy, lookupError.existing, store, options.ifExists);
+          }
+          throw error;
         }
-        throw error;
+        if (ours) return { copy, outcome: 'created', secret: ours, adopted, warnings: [] };
+      } else {
+        // Nothing of ours can hold the name, so the step's one listing tells.
+        let existing: Secret | undefined;
+        try {
+          existing = (await step.secretsByName()).get(copy.name);
+        } catch {
+          throw error;
+        }
+        if (existing) return existingResult(copy, existing, store, options.ifExists);
       }
-      // Ours: an earlier attempt of this step took effect although its answer was lost.
-      if (ours) return { copy, outcome: 'created', secret: ours, adopted, warnings: [] };
     }
     throw error;
   }
@@ -236,10 +265,15 @@ function existingResult(
   return { copy, outcome: 'existing', secret: existing, adopted: false, warnings };
 }
 
+/** After this many failures with the same error, a step sends no more copies. */
+const REPEATS_BEFORE_STOP = 3;
+
 /**
  * Carries out every copy of a plan, `concurrency` at a time. A failed copy does not stop the
  * others, unless `rollbackOnFailure`: then no further copy starts, and every secret this step
- * created (outcome `created`, never `existing`) is deleted and marked `rolled-back`.
+ * created (outcome `created`, never `existing`) is deleted and marked `rolled-back`. Once the
+ * same error has failed REPEATS_BEFORE_STOP copies, no further copy starts either: the next
+ * would most likely fail the same way, and each costs requests against the account's limit.
  * Never throws for a copy's failure: each result says how it ended.
  */
 export async function executePlan(
@@ -247,23 +281,30 @@ export async function executePlan(
   plan: { store: PlannedStore; copies: PlannedCopy[] },
   options: ExecuteOptions,
 ): Promise<CopyResult[]> {
-  const step = new StepState();
+  const step = new StepState(client, plan.store.id);
   const results: CopyResult[] = new Array(plan.copies.length);
   let failed = false;
+  /** Why no further copy starts, once the same error has repeated. */
+  let stopped: string | undefined;
+  const repeats = new Map<string, number>();
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < plan.copies.length) {
       const index = next++;
       const copy = plan.copies[index]!;
-      // After a failure with rollback on, nothing more is written; copies that write nothing
-      // (an existing name with if-exists: skip) still report what they found.
-      if (failed && options.rollbackOnFailure && !copy.existing) {
+      // Copies that write nothing (an existing name with if-exists: skip) still report what
+      // they found after a stop.
+      const notStarted =
+        failed && options.rollbackOnFailure
+          ? 'not attempted: another copy failed and rollback-on-failure is set'
+          : stopped;
+      if (notStarted && !copy.existing) {
         results[index] = {
           copy,
           outcome: 'not-attempted',
           adopted: false,
           warnings: [],
-          error: 'not attempted: another copy failed and rollback-on-failure is set',
+          error: notStarted,
         };
         continue;
       }
@@ -278,6 +319,16 @@ export async function executePlan(
           warnings: [],
           error: failureText(error),
         };
+        const kind = errorKind(error);
+        if (kind) {
+          const count = (repeats.get(kind.key) ?? 0) + 1;
+          repeats.set(kind.key, count);
+          if (count >= REPEATS_BEFORE_STOP) {
+            stopped ??=
+              `not attempted: ${count} copies failed with the same error (${kind.label}), ` +
+              'so no more were sent';
+          }
+        }
       }
     }
   };
@@ -285,6 +336,21 @@ export async function executePlan(
   await Promise.all(Array.from({ length: workers }, worker));
   if (failed && options.rollbackOnFailure) await rollBack(client, plan.store, results, step);
   return results;
+}
+
+/** What makes two failures "the same error" (status and Cloudflare codes), or undefined. */
+function errorKind(error: unknown): { key: string; label: string } | undefined {
+  if (error instanceof UnexpectedAnswer) {
+    return { key: 'unexpected answer', label: 'an unexpected answer from Cloudflare' };
+  }
+  if (!(error instanceof CloudflareError)) return undefined;
+  const codes = error.errors.map((e) => e.code);
+  const status = error.status !== undefined ? `HTTP ${error.status}` : error.kind;
+  const shown = codes.slice(0, 3).join(', ') + (codes.length > 3 ? ', …' : '');
+  return {
+    key: `${error.kind} ${error.status ?? ''} ${codes.join(',')}`,
+    label: codes.length > 0 ? `${status} [${shown}]` : status,
+  };
 }
 
 /**

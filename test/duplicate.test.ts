@@ -357,7 +357,7 @@ describe('executeCopy', () => {
           headers: JSON_HEADERS,
         });
       pool
-        .intercept({ path: SEARCH, method: 'GET' })
+        .intercept({ path: LISTING, method: 'GET' })
         .reply(200, ok(found, { total_pages: 1 }), { headers: JSON_HEADERS });
     }
 
@@ -370,7 +370,7 @@ describe('executeCopy', () => {
       expect(error).toBeInstanceOf(ActionError);
       expect(error.message).toBe(takenMessage(EXISTING));
       expect(error.message).toContain('if-exists: skip');
-      expect(urls()).toEqual([`POST ${DUPLICATE}`, `GET ${SEARCH}`]);
+      expect(urls()).toEqual([`POST ${DUPLICATE}`, `GET ${LISTING}`]);
     });
 
     it('if-exists: skip returns the existing secret, warning that its scopes differ', async () => {
@@ -420,7 +420,7 @@ describe('executeCopy', () => {
       expect(error.message).toBe(
         `POST ${API}/stores/${STORE}/secrets/${SOURCE}/duplicate failed: HTTP 409: [1000] secret name already exists.`,
       );
-      expect(urls()).toEqual([`POST ${DUPLICATE}`, `GET ${SEARCH}`]);
+      expect(urls()).toEqual([`POST ${DUPLICATE}`, `GET ${LISTING}`]);
       expect(clock.sleeps).toEqual([]);
     });
 
@@ -430,7 +430,7 @@ describe('executeCopy', () => {
         .intercept({ path: DUPLICATE, method: 'POST' })
         .reply(422, failure({ code: 1001, message: 'bad name' }), { headers: JSON_HEADERS });
       pool
-        .intercept({ path: SEARCH, method: 'GET' })
+        .intercept({ path: LISTING, method: 'GET' })
         .reply(403, failure({ code: 10000, message: 'Authentication error' }), {
           headers: JSON_HEADERS,
         });
@@ -451,7 +451,7 @@ describe('executeCopy', () => {
           .reply(status, failure({ code: 1000, message: 'no' }), { headers: JSON_HEADERS });
         if (status === 400) {
           pool
-            .intercept({ path: SEARCH, method: 'GET' })
+            .intercept({ path: LISTING, method: 'GET' })
             .reply(200, ok([]), { headers: JSON_HEADERS });
         }
         if (status === 404) {
@@ -467,7 +467,7 @@ describe('executeCopy', () => {
 
         expect((error as CloudflareError).status).toBe(status);
         expect(urls().filter((url) => url.startsWith('POST '))).toHaveLength(1);
-        expect(urls().filter((url) => url.includes('search='))).toHaveLength(
+        expect(urls().filter((url) => url.startsWith(`GET ${LISTING}`))).toHaveLength(
           status === 400 ? 1 : 0,
         );
       },
@@ -634,7 +634,7 @@ describe('the answer to a duplicate is checked against the request', () => {
 
   it('fails the copy when the answer names a secret another copy of the step made', async () => {
     const { pool, client } = setup();
-    const step = new StepState();
+    const step = new StepState(client, STORE);
     step.claimed.set(CREATED, copy({ name: 'FIRST' }));
     answer(pool, secret(CREATED, NAME));
 
@@ -711,7 +711,7 @@ describe('adoption after a lost answer is strict', () => {
 
   it('never adopts a secret that another copy of the step claimed', async () => {
     const { pool, client } = setup();
-    const step = new StepState();
+    const step = new StepState(client, STORE);
     step.claimed.set(CREATED, copy({ name: 'FIRST' }));
     pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(502, '', { headers: serverDate(0) });
     pool
@@ -796,10 +796,83 @@ describe('a secret whose status is deleted is absent', () => {
     pool
       .intercept({ path: DUPLICATE, method: 'POST' })
       .reply(409, failure({ code: 1000, message: 'conflict' }), { headers: JSON_HEADERS });
-    reply(SEARCH, [secret(EXISTING, NAME, { status: 'deleted' })]);
+    reply(LISTING, [secret(EXISTING, NAME, { status: 'deleted' })]);
 
     const error = await rejection(executeCopy(client, MAIN, copy(), SKIP), CloudflareError);
 
     expect(error.status).toBe(409);
+  });
+});
+
+describe('no request storms', () => {
+  it('stops after the same refusal fails 3 lines, with one listing for all of them', async () => {
+    const { pool, client, urls } = setup();
+    pool
+      .intercept({ path: DUPLICATE, method: 'POST' })
+      .reply(400, failure({ code: 1002, message: 'bad request' }), { headers: JSON_HEADERS })
+      .times(3);
+    pool
+      .intercept({ path: LISTING, method: 'GET' })
+      .reply(200, ok([secret(SOURCE, 'SOURCE')]), { headers: JSON_HEADERS });
+    const copies = Array.from({ length: 6 }, (_, i) => copy({ name: `LINE_${i + 1}` }));
+
+    const results = await executePlan(client, { store: MAIN, copies }, LIST);
+
+    expect(results.map((r) => r.outcome)).toEqual([
+      'failed',
+      'failed',
+      'failed',
+      'not-attempted',
+      'not-attempted',
+      'not-attempted',
+    ]);
+    expect(results[3]!.error).toBe(
+      'not attempted: 3 copies failed with the same error (HTTP 400 [1002]), so no more were sent',
+    );
+    expect(urls()).toEqual([
+      `POST ${DUPLICATE}`,
+      `GET ${LISTING}`,
+      `POST ${DUPLICATE}`,
+      `POST ${DUPLICATE}`,
+    ]);
+  });
+
+  it('one listing tells taken names from other refusals for every line', async () => {
+    const { pool, client, urls } = setup();
+    pool
+      .intercept({ path: DUPLICATE, method: 'POST' })
+      .reply(409, failure({ code: 1000, message: 'refused' }), { headers: JSON_HEADERS })
+      .times(2);
+    pool
+      .intercept({ path: LISTING, method: 'GET' })
+      .reply(200, ok([secret(EXISTING, 'TAKEN', { created: START + 1_000 })]), {
+        headers: JSON_HEADERS,
+      });
+
+    const results = await executePlan(
+      client,
+      { store: MAIN, copies: [copy({ name: 'TAKEN' }), copy({ name: 'FREE' })] },
+      { ...LIST, ifExists: 'skip' },
+    );
+
+    expect(results.map((r) => r.outcome)).toEqual(['existing', 'failed']);
+    expect(results[0]!.secret?.id).toBe(EXISTING);
+    expect(results[1]!.error).toContain('HTTP 409: [1000] refused.');
+    expect(urls()).toEqual([`POST ${DUPLICATE}`, `GET ${LISTING}`, `POST ${DUPLICATE}`]);
+  });
+
+  it('different errors do not add up to a stop', async () => {
+    const { pool, client, reply } = setup({ maxRetries: 0 });
+    for (const code of [1, 2, 1, 2]) {
+      pool
+        .intercept({ path: DUPLICATE, method: 'POST' })
+        .reply(422, failure({ code, message: 'no' }), { headers: JSON_HEADERS });
+    }
+    reply(LISTING, []);
+    const copies = Array.from({ length: 4 }, (_, i) => copy({ name: `LINE_${i + 1}` }));
+
+    const results = await executePlan(client, { store: MAIN, copies }, LIST);
+
+    expect(results.map((r) => r.outcome)).toEqual(['failed', 'failed', 'failed', 'failed']);
   });
 });

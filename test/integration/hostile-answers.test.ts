@@ -260,3 +260,37 @@ describe('adoption after a lost answer', () => {
     expect(result.stdout).not.toContain('::notice::');
   });
 });
+
+describe('no request storms', () => {
+  it.each([1, 4])(
+    'a list refused line after line stops after 3, with one extra listing (concurrency %i)',
+    async (concurrency) => {
+      seeded.fake.addFault({ method: 'POST', path: DUPLICATE, status: 400, times: 20 });
+      const lines = Array.from({ length: 20 }, (_, i) => `DB_URL => COPY_${i}`).join('\n');
+      const result = await runAction({
+        inputs: { ...seeded.inputs, secrets: lines, concurrency: String(concurrency) },
+      });
+
+      expect(result.code).toBe(1);
+      // Copies already in flight finish; none starts after the third failure.
+      expect(requests('POST', DUPLICATE).length).toBeLessThanOrEqual(2 + concurrency);
+      expect(requests('GET', LISTING)).toHaveLength(2);
+      const entries = results(result.outputs);
+      const notAttempted = entries.filter((e) => e.outcome === 'not-attempted');
+      expect(notAttempted).toHaveLength(20 - requests('POST', DUPLICATE).length);
+      expect(notAttempted[0]!.error).toBe(
+        'not attempted: 3 copies failed with the same error (HTTP 400 [1000]), so no more were sent',
+      );
+      expect(names()).toEqual(['DB_URL', 'STRIPE_KEY', 'SESSION_SECRET']);
+    },
+  );
+
+  it('a list longer than the account quota allows is refused before any write', async () => {
+    const lines = Array.from({ length: 2000 }, (_, i) => `DB_URL => COPY_${i}`).join('\n');
+    const result = await runAction({ inputs: { ...seeded.inputs, secrets: lines } });
+
+    expect(result.code).toBe(1);
+    expect(result.errors[0]).toContain('Nothing was written: this list creates 2000 secrets');
+    expect(requests('POST', /./)).toHaveLength(0);
+  });
+});
