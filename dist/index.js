@@ -115781,6 +115781,10 @@ class Transport {
     pausedUntil = 0;
     /** Server clock minus local clock, from the last `Date` header; see serverTime(). */
     serverOffsetMs;
+    /** The end of the budget kept back, while keepingBack() runs, for the work that follows it. */
+    reservedMs = 0;
+    /** What that time is kept for, in words, for the errors that come early because of it. */
+    reservedFor = '';
     constructor(options) {
         this.credentials = options.credentials;
         this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
@@ -115794,9 +115798,34 @@ class Transport {
         this.onRequest = options.onRequest;
         this.onRetry = options.onRetry;
     }
-    /** Milliseconds left before the deadline. */
+    /** Milliseconds left before the deadline (less what keepingBack() holds back). */
     remainingMs() {
-        return this.deadline - this.clock.now();
+        return this.currentDeadline() - this.clock.now();
+    }
+    /**
+     * Runs `fn` as if the deadline came `reserveMs` earlier, so that the time kept back is still
+     * there when `fn` is done (say, to undo what `fn` did). `purpose` names that later work in
+     * the errors of a deadline reached early. Calls are not nested; nothing started by `fn` may
+     * outlive it.
+     */
+    async keepingBack(reserveMs, purpose, fn) {
+        this.reservedMs = Math.max(0, reserveMs);
+        this.reservedFor = purpose;
+        try {
+            return await fn();
+        }
+        finally {
+            this.reservedMs = 0;
+        }
+    }
+    currentDeadline() {
+        return this.deadline - this.reservedMs;
+    }
+    /** What a deadline error adds while time is kept back, so the user knows why it came early. */
+    keptBackNote() {
+        return this.reservedMs > 0
+            ? ` (the last ${seconds(this.reservedMs)} s of it are kept for ${this.reservedFor})`
+            : '';
     }
     /** The local time, from the injected clock. */
     now() {
@@ -115812,12 +115841,12 @@ class Transport {
     /** Runs `fn` under the shared retry budget and deadline. */
     retrying(fn, classify = retryDecision) {
         return withRetries(fn, {
-            policy: { maxRetries: this.maxRetries, deadline: this.deadline, ...DEFAULT_BACKOFF },
+            policy: { maxRetries: this.maxRetries, deadline: this.currentDeadline(), ...DEFAULT_BACKOFF },
             clock: this.clock,
             classify,
             budget: this.retryBudget,
             onExhausted: (error) => exhaustedError(error, this.maxRetries),
-            onDeadline: (error, waitMs, remainingMs) => deadlineError(error, waitMs, remainingMs),
+            onDeadline: (error, waitMs, remainingMs) => deadlineError(error, waitMs, remainingMs, this.keptBackNote()),
             onRetry: ({ waitMs, error }) => {
                 if (error instanceof CloudflareError) {
                     this.onRetry?.({ method: error.method, path: error.path, waitMs, reason: error.summary });
@@ -115835,7 +115864,7 @@ class Transport {
         await this.waitForPause(options);
         const remaining = this.remainingMs();
         if (remaining <= 0) {
-            throw new CloudflareError(`${method} ${path} was not sent: the time budget is spent.`, {
+            throw new CloudflareError(`${method} ${path} was not sent: the time budget is spent${this.keptBackNote()}.`, {
                 kind: 'deadline',
                 method,
                 path,
@@ -115899,7 +115928,7 @@ class Transport {
             return;
         if (wait >= this.remainingMs()) {
             throw new CloudflareError(`${method} ${path} was not sent: Cloudflare rate-limited this account and asked to wait ${seconds(wait)} s, ` +
-                `more than the ${seconds(this.remainingMs())} s left of the step's time budget.`, { kind: 'deadline', method, path, status: 429, hint: RATE_LIMIT_HINT });
+                `more than the ${seconds(this.remainingMs())} s left of the step's time budget${this.keptBackNote()}.`, { kind: 'deadline', method, path, status: 429, hint: RATE_LIMIT_HINT });
         }
         await this.clock.sleep(wait);
     }
@@ -116029,10 +116058,10 @@ function exhaustedError(error, maxRetries) {
         : `the ${maxRetries} retries allowed for this run are`;
     return error.withSummary(`${error.summary} Not retried: ${allowed} used up.`);
 }
-function deadlineError(error, waitMs, remainingMs) {
+function deadlineError(error, waitMs, remainingMs, keptBack) {
     if (!(error instanceof CloudflareError))
         return error;
-    const left = `${seconds(Math.max(0, remainingMs))} s left of the step's time budget`;
+    const left = `${seconds(Math.max(0, remainingMs))} s left of the step's time budget${keptBack}`;
     if (error.status === 429 && error.retryAfterMs !== undefined) {
         return new CloudflareError(`${error.summary} Cloudflare asked to wait ${seconds(waitMs)} s before retrying (Retry-After), ` +
             `more than the ${left}, so the step stops now instead of sleeping.`, {
@@ -116190,9 +116219,13 @@ class SecretsStoreClient {
         return this.transport.read({ method: 'GET', path: `${this.accountPath()}/quota` }, (r) => expectQuota(r, 'result'));
     }
     // ---- Time and retries, shared by every call ------------------------------------------------
-    /** Milliseconds left before the deadline. */
+    /** Milliseconds left before the deadline (less what keepingBack() holds back). */
     remainingMs() {
         return this.transport.remainingMs();
+    }
+    /** Runs `fn` with the last `reserveMs` of the time budget kept for `purpose`, which follows it. */
+    keepingBack(reserveMs, purpose, fn) {
+        return this.transport.keepingBack(reserveMs, purpose, fn);
     }
     /** The local time, from the injected clock. */
     now() {
@@ -116849,10 +116882,19 @@ async function executePlan(client, plan, options) {
         }
     };
     const workers = Math.max(1, Math.min(options.concurrency, plan.copies.length));
-    await Promise.all(Array.from({ length: workers }, worker));
-    if (failed && options.rollbackOnFailure)
-        await rollBack(client, plan.store, results, step);
+    // With rollback on, the copies may not spend the whole budget: a timeout in one of them must
+    // still leave time to delete what the others created.
+    const reserve = options.rollbackOnFailure ? rollbackReserveMs(client.remainingMs()) : 0;
+    await client.keepingBack(reserve, 'rollback deletes', () => Promise.all(Array.from({ length: workers }, worker)).then(() => undefined));
+    if (failed && options.rollbackOnFailure) {
+        await rollBack(client, plan.store, results, step, workers);
+    }
     return results;
+}
+/** Time kept for rollback deletes: a quarter of what is left, 1 to 30 s, at most half of it. */
+function rollbackReserveMs(remainingMs) {
+    const quarter = Math.min(30_000, Math.max(1_000, remainingMs / 4));
+    return Math.max(0, Math.min(quarter, remainingMs / 2));
 }
 /** What makes two failures "the same error" (status and Cloudflare codes), or undefined. */
 function errorKind(error) {
@@ -116870,23 +116912,25 @@ function errorKind(error) {
     };
 }
 /**
- * Deletes what this step's own POSTs created or adopted, one at a time; a delete that fails is
- * reported, not thrown.
+ * Deletes what this step's own POSTs created or strictly adopted, `concurrency` at a time; a
+ * delete that fails is reported, not thrown.
  */
-async function rollBack(client, store, results, step) {
-    for (const result of results) {
-        if (result.outcome !== 'created' || !result.secret)
-            continue;
-        if (step.claimed.get(result.secret.id) !== result.copy)
-            continue;
-        try {
-            await client.deleteSecret(store.id, result.secret.id);
-            result.outcome = 'rolled-back';
+async function rollBack(client, store, results, step, concurrency) {
+    const ours = results.filter((r) => r.outcome === 'created' && r.secret && step.claimed.get(r.secret.id) === r.copy);
+    let next = 0;
+    const worker = async () => {
+        while (next < ours.length) {
+            const result = ours[next++];
+            try {
+                await client.deleteSecret(store.id, result.secret.id);
+                result.outcome = 'rolled-back';
+            }
+            catch (error) {
+                result.error = `created, and the rollback failed: ${failureText(error)}`;
+            }
         }
-        catch (error) {
-            result.error = `created, and the rollback failed: ${failureText(error)}`;
-        }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, ours.length) }, worker));
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts

@@ -333,9 +333,22 @@ export async function executePlan(
     }
   };
   const workers = Math.max(1, Math.min(options.concurrency, plan.copies.length));
-  await Promise.all(Array.from({ length: workers }, worker));
-  if (failed && options.rollbackOnFailure) await rollBack(client, plan.store, results, step);
+  // With rollback on, the copies may not spend the whole budget: a timeout in one of them must
+  // still leave time to delete what the others created.
+  const reserve = options.rollbackOnFailure ? rollbackReserveMs(client.remainingMs()) : 0;
+  await client.keepingBack(reserve, 'rollback deletes', () =>
+    Promise.all(Array.from({ length: workers }, worker)).then(() => undefined),
+  );
+  if (failed && options.rollbackOnFailure) {
+    await rollBack(client, plan.store, results, step, workers);
+  }
   return results;
+}
+
+/** Time kept for rollback deletes: a quarter of what is left, 1 to 30 s, at most half of it. */
+function rollbackReserveMs(remainingMs: number): number {
+  const quarter = Math.min(30_000, Math.max(1_000, remainingMs / 4));
+  return Math.max(0, Math.min(quarter, remainingMs / 2));
 }
 
 /** What makes two failures "the same error" (status and Cloudflare codes), or undefined. */
@@ -354,23 +367,30 @@ function errorKind(error: unknown): { key: string; label: string } | undefined {
 }
 
 /**
- * Deletes what this step's own POSTs created or adopted, one at a time; a delete that fails is
- * reported, not thrown.
+ * Deletes what this step's own POSTs created or strictly adopted, `concurrency` at a time; a
+ * delete that fails is reported, not thrown.
  */
 async function rollBack(
   client: SecretsStoreClient,
   store: PlannedStore,
   results: CopyResult[],
   step: StepState,
+  concurrency: number,
 ): Promise<void> {
-  for (const result of results) {
-    if (result.outcome !== 'created' || !result.secret) continue;
-    if (step.claimed.get(result.secret.id) !== result.copy) continue;
-    try {
-      await client.deleteSecret(store.id, result.secret.id);
-      result.outcome = 'rolled-back';
-    } catch (error) {
-      result.error = `created, and the rollback failed: ${failureText(error)}`;
+  const ours = results.filter(
+    (r) => r.outcome === 'created' && r.secret && step.claimed.get(r.secret.id) === r.copy,
+  );
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < ours.length) {
+      const result = ours[next++]!;
+      try {
+        await client.deleteSecret(store.id, result.secret!.id);
+        result.outcome = 'rolled-back';
+      } catch (error) {
+        result.error = `created, and the rollback failed: ${failureText(error)}`;
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, ours.length) }, worker));
 }

@@ -876,3 +876,49 @@ describe('no request storms', () => {
     expect(results.map((r) => r.outcome)).toEqual(['failed', 'failed', 'failed', 'failed']);
   });
 });
+
+describe('time kept for rollback', () => {
+  it('keeps a quarter of the budget (1 to 30 s) from the copies, only when rollback is on', async () => {
+    for (const [options, expected] of [
+      [LIST, 8_000],
+      [ROLLBACK, 6_000],
+    ] as const) {
+      const { pool, client } = setup({ deadline: START + 8_000 });
+      let left: number | undefined;
+      pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(() => {
+        left = client.remainingMs();
+        return { statusCode: 200, data: ok(secret(CREATED, NAME)), responseOptions: {} };
+      });
+
+      await executePlan(client, { store: MAIN, copies: [copy()] }, options);
+
+      expect(left).toBe(expected);
+      expect(client.remainingMs()).toBe(8_000);
+    }
+  });
+
+  it('a copy that hangs until the deadline still leaves time to delete what the others made', async () => {
+    const { pool, client, clock, urls } = setup({ deadline: START + 8_000, maxRetries: 0 });
+    answer(pool, secret(CREATED, 'A'));
+    // B's POST takes all the time it is given, as a request that hangs until its timeout.
+    pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(() => {
+      clock.advance(client.remainingMs());
+      return { statusCode: 504, data: '', responseOptions: {} };
+    });
+    pool
+      .intercept({ path: deletePath(CREATED), method: 'DELETE' })
+      .reply(200, ok(null), { headers: JSON_HEADERS });
+
+    const results = await executePlan(
+      client,
+      { store: MAIN, copies: [copy({ name: 'A' }), copy({ name: 'B' })] },
+      ROLLBACK,
+    );
+
+    expect(results.map((r) => r.outcome)).toEqual(['rolled-back', 'failed']);
+    expect(results[1]!.error).toContain(
+      'was not sent: the time budget is spent (the last 2 s of it are kept for rollback deletes)',
+    );
+    expect(urls()).toContain(`DELETE ${deletePath(CREATED)}`);
+  });
+});

@@ -163,9 +163,14 @@ export class SecretsStoreClient {
 
   // ---- Time and retries, shared by every call ------------------------------------------------
 
-  /** Milliseconds left before the deadline. */
+  /** Milliseconds left before the deadline (less what keepingBack() holds back). */
   remainingMs(): number {
     return this.transport.remainingMs();
+  }
+
+  /** Runs `fn` with the last `reserveMs` of the time budget kept for `purpose`, which follows it. */
+  keepingBack<T>(reserveMs: number, purpose: string, fn: () => Promise<T>): Promise<T> {
+    return this.transport.keepingBack(reserveMs, purpose, fn);
   }
 
   /** The local time, from the injected clock. */

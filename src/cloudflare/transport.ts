@@ -76,6 +76,10 @@ export class Transport {
   private pausedUntil = 0;
   /** Server clock minus local clock, from the last `Date` header; see serverTime(). */
   private serverOffsetMs: number | undefined;
+  /** The end of the budget kept back, while keepingBack() runs, for the work that follows it. */
+  private reservedMs = 0;
+  /** What that time is kept for, in words, for the errors that come early because of it. */
+  private reservedFor = '';
 
   constructor(options: TransportOptions) {
     this.credentials = options.credentials;
@@ -91,9 +95,36 @@ export class Transport {
     this.onRetry = options.onRetry;
   }
 
-  /** Milliseconds left before the deadline. */
+  /** Milliseconds left before the deadline (less what keepingBack() holds back). */
   remainingMs(): number {
-    return this.deadline - this.clock.now();
+    return this.currentDeadline() - this.clock.now();
+  }
+
+  /**
+   * Runs `fn` as if the deadline came `reserveMs` earlier, so that the time kept back is still
+   * there when `fn` is done (say, to undo what `fn` did). `purpose` names that later work in
+   * the errors of a deadline reached early. Calls are not nested; nothing started by `fn` may
+   * outlive it.
+   */
+  async keepingBack<T>(reserveMs: number, purpose: string, fn: () => Promise<T>): Promise<T> {
+    this.reservedMs = Math.max(0, reserveMs);
+    this.reservedFor = purpose;
+    try {
+      return await fn();
+    } finally {
+      this.reservedMs = 0;
+    }
+  }
+
+  private currentDeadline(): number {
+    return this.deadline - this.reservedMs;
+  }
+
+  /** What a deadline error adds while time is kept back, so the user knows why it came early. */
+  private keptBackNote(): string {
+    return this.reservedMs > 0
+      ? ` (the last ${seconds(this.reservedMs)} s of it are kept for ${this.reservedFor})`
+      : '';
   }
 
   /** The local time, from the injected clock. */
@@ -112,12 +143,13 @@ export class Transport {
   /** Runs `fn` under the shared retry budget and deadline. */
   retrying<T>(fn: (attempt: number) => Promise<T>, classify = retryDecision): Promise<T> {
     return withRetries(fn, {
-      policy: { maxRetries: this.maxRetries, deadline: this.deadline, ...DEFAULT_BACKOFF },
+      policy: { maxRetries: this.maxRetries, deadline: this.currentDeadline(), ...DEFAULT_BACKOFF },
       clock: this.clock,
       classify,
       budget: this.retryBudget,
       onExhausted: (error) => exhaustedError(error, this.maxRetries),
-      onDeadline: (error, waitMs, remainingMs) => deadlineError(error, waitMs, remainingMs),
+      onDeadline: (error, waitMs, remainingMs) =>
+        deadlineError(error, waitMs, remainingMs, this.keptBackNote()),
       onRetry: ({ waitMs, error }) => {
         if (error instanceof CloudflareError) {
           this.onRetry?.({ method: error.method, path: error.path, waitMs, reason: error.summary });
@@ -137,11 +169,14 @@ export class Transport {
     await this.waitForPause(options);
     const remaining = this.remainingMs();
     if (remaining <= 0) {
-      throw new CloudflareError(`${method} ${path} was not sent: the time budget is spent.`, {
-        kind: 'deadline',
-        method,
-        path,
-      });
+      throw new CloudflareError(
+        `${method} ${path} was not sent: the time budget is spent${this.keptBackNote()}.`,
+        {
+          kind: 'deadline',
+          method,
+          path,
+        },
+      );
     }
     const timeoutMs = Math.min(this.requestTimeoutMs, remaining);
     const controller = new AbortController();
@@ -207,7 +242,7 @@ export class Transport {
     if (wait >= this.remainingMs()) {
       throw new CloudflareError(
         `${method} ${path} was not sent: Cloudflare rate-limited this account and asked to wait ${seconds(wait)} s, ` +
-          `more than the ${seconds(this.remainingMs())} s left of the step's time budget.`,
+          `more than the ${seconds(this.remainingMs())} s left of the step's time budget${this.keptBackNote()}.`,
         { kind: 'deadline', method, path, status: 429, hint: RATE_LIMIT_HINT },
       );
     }
@@ -364,9 +399,14 @@ function exhaustedError(error: unknown, maxRetries: number): unknown {
   return error.withSummary(`${error.summary} Not retried: ${allowed} used up.`);
 }
 
-function deadlineError(error: unknown, waitMs: number, remainingMs: number): unknown {
+function deadlineError(
+  error: unknown,
+  waitMs: number,
+  remainingMs: number,
+  keptBack: string,
+): unknown {
   if (!(error instanceof CloudflareError)) return error;
-  const left = `${seconds(Math.max(0, remainingMs))} s left of the step's time budget`;
+  const left = `${seconds(Math.max(0, remainingMs))} s left of the step's time budget${keptBack}`;
   if (error.status === 429 && error.retryAfterMs !== undefined) {
     return new CloudflareError(
       `${error.summary} Cloudflare asked to wait ${seconds(waitMs)} s before retrying (Retry-After), ` +

@@ -294,3 +294,29 @@ describe('no request storms', () => {
     expect(requests('POST', /./)).toHaveLength(0);
   });
 });
+
+describe('rollback under a deadline', () => {
+  it('timeout-seconds 3 and a hanging line: the rollback deletes are still sent', async () => {
+    seeded.fake.addFault({
+      method: 'POST',
+      path: duplicateOf('STRIPE_KEY'),
+      delayMs: 30_000,
+      times: 10,
+    });
+    const result = await runAction({
+      inputs: {
+        ...seeded.inputs,
+        secrets: 'DB_URL => A\nSTRIPE_KEY => B',
+        'rollback-on-failure': 'true',
+        concurrency: '1',
+        'timeout-seconds': '3',
+      },
+    });
+
+    expect(result.code).toBe(1);
+    const entries = results(result.outputs);
+    expect(entries.map((e) => e.outcome)).toEqual(['rolled-back', 'failed']);
+    expect(requests('DELETE', /./)).toHaveLength(1);
+    expect(names()).toEqual(['DB_URL', 'STRIPE_KEY', 'SESSION_SECRET']);
+  });
+});
