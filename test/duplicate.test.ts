@@ -578,6 +578,16 @@ function answer(pool: ReturnType<typeof setup>['pool'], result: unknown) {
 
 const deletePath = (id: string) => `${WIRE}/stores/${STORE}/secrets/${id}`;
 
+/** A plan of two lines, A and B, from the same source. */
+const linesAB = () => ({ store: MAIN, copies: [copy({ name: 'A' }), copy({ name: 'B' })] });
+
+/** Answers the DELETE of secret `id` with 200. */
+function deletable(pool: ReturnType<typeof setup>['pool'], id: string) {
+  pool
+    .intercept({ path: deletePath(id), method: 'DELETE' })
+    .reply(200, ok(null), { headers: JSON_HEADERS });
+}
+
 /** A list run: one copy at a time, so the order of requests is fixed. */
 const LIST: ExecuteOptions = { ...FAIL, concurrency: 1, rollbackOnFailure: false };
 const ROLLBACK: ExecuteOptions = { ...LIST, rollbackOnFailure: true };
@@ -670,15 +680,9 @@ describe('the answer to a duplicate is checked against the request', () => {
     await client.listSecrets(STORE);
     answer(pool, secret(CREATED, 'A'));
     answer(pool, secret(forged, 'B'));
-    pool
-      .intercept({ path: deletePath(CREATED), method: 'DELETE' })
-      .reply(200, ok(null), { headers: JSON_HEADERS });
+    deletable(pool, CREATED);
 
-    const results = await executePlan(
-      client,
-      { store: MAIN, copies: [copy({ name: 'A' }), copy({ name: 'B' })] },
-      ROLLBACK,
-    );
+    const results = await executePlan(client, linesAB(), ROLLBACK);
 
     expect(results.map((r) => r.outcome)).toEqual(['rolled-back', 'failed']);
     expect(results[1]!.secret).toBeUndefined();
@@ -748,9 +752,7 @@ describe('adoption after a lost answer is strict', () => {
         ]),
         { headers: serverDate(0) },
       );
-    pool
-      .intercept({ path: deletePath(CREATED), method: 'DELETE' })
-      .reply(200, ok(null), { headers: JSON_HEADERS });
+    deletable(pool, CREATED);
 
     const results = await executePlan(
       client,
@@ -905,15 +907,9 @@ describe('time kept for rollback', () => {
       clock.advance(client.remainingMs());
       return { statusCode: 504, data: '', responseOptions: {} };
     });
-    pool
-      .intercept({ path: deletePath(CREATED), method: 'DELETE' })
-      .reply(200, ok(null), { headers: JSON_HEADERS });
+    deletable(pool, CREATED);
 
-    const results = await executePlan(
-      client,
-      { store: MAIN, copies: [copy({ name: 'A' }), copy({ name: 'B' })] },
-      ROLLBACK,
-    );
+    const results = await executePlan(client, linesAB(), ROLLBACK);
 
     expect(results.map((r) => r.outcome)).toEqual(['rolled-back', 'failed']);
     expect(results[1]!.error).toContain(

@@ -41,6 +41,14 @@ const names = () =>
     .listSecrets(seeded.storeId)
     .filter((s) => s.status !== 'deleted')
     .map((s) => s.name);
+/** A list run with rollback on, one line at a time so the order is fixed. */
+const withRollback = (secrets: string, extra: Record<string, string> = {}) => ({
+  ...seeded.inputs,
+  secrets,
+  'rollback-on-failure': 'true',
+  concurrency: '1',
+  ...extra,
+});
 const duplicateOf = (name: string) => new RegExp(`/${seeded.ids[name]}/duplicate$`);
 
 interface Entry {
@@ -192,14 +200,7 @@ describe('a duplicate answer that does not match the request', () => {
         secretJson('B', { id: seeded.ids.SESSION_SECRET, scopes: ['ai_gateway', 'workers'] }),
       ),
     });
-    const result = await runAction({
-      inputs: {
-        ...seeded.inputs,
-        secrets: 'DB_URL => A\nSTRIPE_KEY => B',
-        'rollback-on-failure': 'true',
-        concurrency: '1',
-      },
-    });
+    const result = await runAction({ inputs: withRollback('DB_URL => A\nSTRIPE_KEY => B') });
 
     expect(result.code).toBe(1);
     const entries = results(result.outputs);
@@ -240,14 +241,10 @@ describe('adoption after a lost answer', () => {
     // A later line fails, so rollback runs whatever happened to LEGACY.
     seeded.fake.addFault({ method: 'POST', path: duplicateOf('STRIPE_KEY'), status: 400 });
     const result = await runAction({
-      inputs: {
-        ...seeded.inputs,
-        secrets: 'DB_URL => A\nSESSION_SECRET => LEGACY\nSTRIPE_KEY => C',
+      inputs: withRollback('DB_URL => A\nSESSION_SECRET => LEGACY\nSTRIPE_KEY => C', {
         scopes: 'workers',
         comment: 'promoted',
-        'rollback-on-failure': 'true',
-        concurrency: '1',
-      },
+      }),
     });
 
     expect(result.code).toBe(1);
@@ -304,13 +301,7 @@ describe('rollback under a deadline', () => {
       times: 10,
     });
     const result = await runAction({
-      inputs: {
-        ...seeded.inputs,
-        secrets: 'DB_URL => A\nSTRIPE_KEY => B',
-        'rollback-on-failure': 'true',
-        concurrency: '1',
-        'timeout-seconds': '3',
-      },
+      inputs: withRollback('DB_URL => A\nSTRIPE_KEY => B', { 'timeout-seconds': '3' }),
     });
 
     expect(result.code).toBe(1);
