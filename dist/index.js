@@ -116320,6 +116320,38 @@ function checkId(id, what) {
     return id;
 }
 
+;// CONCATENATED MODULE: ./src/deletion.ts
+
+/**
+ * Deletes secret `id`. Resolves when it is gone: deleted now, by an earlier attempt whose answer
+ * was lost, or already missing (a 404, which is what GET answers after a delete). Throws the
+ * delete's error when the secret may still be there.
+ */
+async function deleteUntilGone(client, storeId, id) {
+    try {
+        await client.deleteSecret(storeId, id);
+    }
+    catch (error) {
+        if (!(error instanceof CloudflareError))
+            throw error;
+        if (error.status === 404)
+            return;
+        // Retries used up or time spent after a lost answer: the delete may have taken effect.
+        if (error.ambiguous && (await isGone(client, storeId, id)))
+            return;
+        throw error;
+    }
+}
+/** True when a GET shows the secret gone; false when it is there or the GET fails. */
+async function isGone(client, storeId, id) {
+    try {
+        return (await client.getSecret(storeId, id)).status === 'deleted';
+    }
+    catch (error) {
+        return error instanceof CloudflareError && error.status === 404;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/diagnose.ts
 
 async function whatIsMissing(client, storeId, secretId) {
@@ -116408,7 +116440,11 @@ async function makePlan(config, client) {
     const store = await resolveStore(config.store, client);
     // A `secrets` list, even of one line, is checked as a whole before its first write.
     const list = config.fromList;
-    const needsListing = list || config.dryRun || config.duplications.some((d) => d.source.kind === 'name');
+    // Replace must know the target's id before it deletes anything, and verify the source.
+    const needsListing = list ||
+        config.dryRun ||
+        config.ifExists === 'replace' ||
+        config.duplications.some((d) => d.source.kind === 'name');
     // A list's quota read does not depend on the listing: both go out at once.
     const quota = list ? client.getQuota() : undefined;
     quota?.catch(() => undefined); // awaited below; an unused rejection must not crash the step
@@ -116447,6 +116483,11 @@ async function makePlan(config, client) {
             continue;
         }
         const existing = byName.get(duplication.name);
+        if (existing && existing.id === sourceId) {
+            problems.push(`${where}the new name "${duplication.name}" is the source secret's own name (${sourceId}): ` +
+                'a secret cannot be copied onto itself; give the copy another name.');
+            continue;
+        }
         if (existing && config.ifExists === 'fail') {
             problems.push(where + nameTaken(existing, store).message);
             continue;
@@ -116462,6 +116503,8 @@ async function makePlan(config, client) {
             existing,
         });
     }
+    if (config.ifExists === 'replace')
+        problems.push(...replacedSources(copies));
     if (problems.length === 1 && !list)
         throw new ActionError(capitalize(problems[0]));
     if (problems.length > 0) {
@@ -116471,6 +116514,18 @@ async function makePlan(config, client) {
     if (quota)
         checkQuota(client.accountId, (await quota).secrets, copies.filter((c) => !c.existing).length);
     return { store, copies };
+}
+/** Replacing a target that is another line's source would delete that source: refused. */
+function replacedSources(copies) {
+    const lineBySource = new Map(copies.map((c) => [c.sourceId, c.line]));
+    const problems = [];
+    for (const copy of copies) {
+        if (!copy.existing || !lineBySource.has(copy.existing.id))
+            continue;
+        problems.push(`secrets line ${copy.line}: replacing "${copy.name}" would delete the SOURCE of line ` +
+            `${lineBySource.get(copy.existing.id)}; a source is never deleted.`);
+    }
+    return problems;
 }
 /** A list fails before its first write when the account has no room for all of it. */
 function checkQuota(accountId, { quota, usage }, toCreate) {
@@ -116483,7 +116538,7 @@ function checkQuota(accountId, { quota, usage }, toCreate) {
 /** The error for a name that is already used, with the way out. */
 function nameTaken(existing, store) {
     return new ActionError(`A secret named "${existing.name}" already exists in store ${describeStore(store)}, with id ${existing.id}. ` +
-        'Set if-exists: skip to use the existing secret, or choose another name.');
+        'Set if-exists: skip to use the existing secret, if-exists: replace to replace it, or choose another name.');
 }
 async function resolveStore(ref, client) {
     if (ref?.kind === 'id')
@@ -116623,6 +116678,7 @@ function editDistance(a, b) {
 
 
 
+
 /** Found by looking after a failed write: a secret with our name that this step did not create. */
 class NameTaken extends Error {
     existing;
@@ -116658,10 +116714,53 @@ class StepState {
     }
 }
 async function executeCopy(client, store, copy, options, step = new StepState(client, store.id)) {
-    if (copy.existing)
+    const replacing = options.ifExists === 'replace' ? copy.existing : undefined;
+    if (copy.existing && !replacing) {
         return existingResult(copy, copy.existing, store, options.ifExists);
-    if (options.dryRun)
-        return { copy, outcome: 'dry-run', adopted: false, warnings: [] };
+    }
+    if (options.dryRun) {
+        return { copy, outcome: 'dry-run', replaced: replacing, adopted: false, warnings: [] };
+    }
+    if (!replacing)
+        return duplicate(client, store, copy, options, step, false);
+    try {
+        await deleteUntilGone(client, store.id, replacing.id);
+    }
+    catch (error) {
+        if (!(error instanceof CloudflareError))
+            throw error;
+        throw error.withSummary(`"${copy.name}" (${replacing.id}) was not replaced: deleting it failed: ${error.summary}`);
+    }
+    try {
+        return { ...(await duplicate(client, store, copy, options, step, true)), replaced: replacing };
+    }
+    catch (error) {
+        const deleted = `Deleted "${copy.name}" (${replacing.id}) to replace it`;
+        if (error instanceof NameAppeared) {
+            throw new ReplaceFailed(`${deleted}, but then: ${error.message}`, replacing);
+        }
+        throw new ReplaceFailed(`${deleted}, but its new copy was not created: ${failureText(error)} The target is ` +
+            'deleted and not re-created; re-running the step creates it (with if-exists: replace, ' +
+            'a missing target is simply created).', replacing);
+    }
+}
+/** Under replace, a secret with the name that this step did not create turned up meanwhile. */
+class NameAppeared extends ActionError {
+}
+/** A replace whose delete took effect and whose duplicate then failed. */
+class ReplaceFailed extends ActionError {
+    replaced;
+    constructor(message, replaced) {
+        super(message);
+        this.replaced = replaced;
+        this.name = 'ReplaceFailed';
+    }
+}
+/**
+ * The duplicate POST with its reconciliation. `deleted`: this step has just deleted the secret
+ * that had the name, so the name was free just before the first attempt.
+ */
+async function duplicate(client, store, copy, options, step, deleted) {
     const body = { name: copy.name, scopes: copy.scopes };
     if (copy.comment !== undefined)
         body.comment = copy.comment;
@@ -116726,7 +116825,7 @@ async function executeCopy(client, store, copy, options, step = new StepState(cl
                 throw error;
             }
         });
-        return { copy, outcome: 'created', secret, adopted, warnings: [] };
+        return { copy, outcome: deleted ? 'replaced' : 'created', secret, adopted, warnings: [] };
     }
     catch (error) {
         if (error instanceof NameTaken) {
@@ -116749,8 +116848,15 @@ async function executeCopy(client, store, copy, options, step = new StepState(cl
                     }
                     throw error;
                 }
-                if (ours)
-                    return { copy, outcome: 'created', secret: ours, adopted, warnings: [] };
+                if (ours) {
+                    return {
+                        copy,
+                        outcome: deleted ? 'replaced' : 'created',
+                        secret: ours,
+                        adopted,
+                        warnings: [],
+                    };
+                }
             }
             else {
                 // Nothing of ours can hold the name, so the step's one listing tells.
@@ -116811,6 +116917,12 @@ function isConflictCandidate(error) {
 function existingResult(copy, existing, store, ifExists) {
     if (ifExists === 'fail')
         throw nameTaken(existing, store);
+    if (ifExists === 'replace') {
+        // The plan saw the name free (or deleted its secret): someone else wrote it since.
+        throw new NameAppeared(`A secret named "${existing.name}" (${existing.id}) appeared in store ${describeStore(store)} ` +
+            'while this step was writing, and this step did not create it; it was left as it is. ' +
+            'Re-run the step to replace it.');
+    }
     const warnings = [];
     if (!sameScopes(existing.scopes ?? [], copy.scopes)) {
         warnings.push(`Secret "${existing.name}" (${existing.id}) already exists in store ${describeStore(store)} with scopes ` +
@@ -116864,6 +116976,7 @@ async function executePlan(client, plan, options) {
                 results[index] = {
                     copy,
                     outcome: 'failed',
+                    replaced: error instanceof ReplaceFailed ? error.replaced : undefined,
                     adopted: false,
                     warnings: [],
                     error: failureText(error),
@@ -116957,7 +117070,7 @@ class InputError extends ActionError {
     }
 }
 const ID = /^[0-9a-fA-F]{32}$/;
-const IF_EXISTS = ['fail', 'skip'];
+const IF_EXISTS = ['fail', 'skip', 'replace'];
 /** YAML 1.2 core schema booleans, as `core.getBooleanInput` accepts them. */
 const TRUE = ['true', 'True', 'TRUE'];
 const FALSE = ['false', 'False', 'FALSE'];
@@ -117003,6 +117116,11 @@ function parseInputs(read, env) {
     const concurrency = check(() => parseInteger(read('concurrency'), 'concurrency', 4, 1, 16));
     const rollbackOnFailure = check(() => parseBoolean(read('rollback-on-failure'), 'rollback-on-failure', false));
     const comment = read('comment');
+    if (ifExists === 'replace' && rollbackOnFailure) {
+        problems.push('if-exists: replace cannot be combined with rollback-on-failure: true. A rollback deletes ' +
+            'the copies the step created, but it cannot bring back a secret that replace deleted: ' +
+            'its value is write-only and never leaves Cloudflare. Turn one of them off.');
+    }
     if (problems.length > 0)
         throw new InputError(...problems);
     if (scopes) {
@@ -117141,6 +117259,9 @@ function parseDuplications(read) {
             throw error;
         problems.push(...error.problems);
     }
+    if (source?.kind === 'name' && source.name === target) {
+        problems.push(sameAsSource('secret and name', target));
+    }
     if (problems.length > 0)
         throw new InputError(...problems);
     return [{ source: source, name: target }];
@@ -117169,11 +117290,12 @@ function parseSecretsList(input) {
                 throw new InputError(`secrets line ${line}: SOURCE is missing before "=>".`);
             if (targetText === '')
                 throw new InputError(`secrets line ${line}: TARGET is missing after "=>".`);
-            duplications.push({
-                source: parseSecretRef(sourceText, `secrets line ${line} SOURCE`),
-                name: parseSecretName(targetText, `secrets line ${line} TARGET`),
-                line,
-            });
+            const source = parseSecretRef(sourceText, `secrets line ${line} SOURCE`);
+            const name = parseSecretName(targetText, `secrets line ${line} TARGET`);
+            if (source.kind === 'name' && source.name === name) {
+                throw new InputError(sameAsSource(`secrets line ${line}: SOURCE and TARGET`, name));
+            }
+            duplications.push({ source, name, line });
         }
         catch (error) {
             if (!(error instanceof InputError))
@@ -117195,6 +117317,10 @@ function parseSecretsList(input) {
         throw new InputError('secrets lists no copy: write one "SOURCE => TARGET" per line.');
     }
     return duplications;
+}
+/** A copy onto its own source would, with if-exists: replace, delete the source. */
+function sameAsSource(what, name) {
+    return `${what} are both ${quote(name)}: a secret cannot be copied onto itself; give the copy another name.`;
 }
 /** A secret's id (32 hex) or exact name. */
 function parseSecretRef(input, inputName) {
@@ -117234,8 +117360,9 @@ function parseIfExists(input) {
     if (input === '')
         return 'fail';
     const value = IF_EXISTS.find((v) => v === input);
-    if (!value)
-        throw new InputError(`if-exists must be "fail" or "skip" (got ${quote(input)}).`);
+    if (!value) {
+        throw new InputError(`if-exists must be "fail", "skip" or "replace" (got ${quote(input)}).`);
+    }
     return value;
 }
 function parseBoolean(input, inputName, defaultValue) {
@@ -117282,6 +117409,7 @@ function outputsFor(report) {
         'secret-name': secret?.name ?? only.copy.name,
         ...outputs,
         'source-secret-id': only.copy.sourceId,
+        'replaced-secret-id': only.replaced?.id ?? '',
         status: secret?.status ?? '',
         scopes: (secret?.scopes ?? only.copy.scopes).join(','),
         created: secret?.created ?? '',
@@ -117289,11 +117417,11 @@ function outputsFor(report) {
         result: secret ? JSON.stringify(secret) : '',
     };
 }
-/** New name → id, for every copy that has an id (created or existing). */
+/** New name → id, for every copy that has an id (created, replaced or existing). */
 function secretIds(results) {
     const ids = {};
     for (const r of results) {
-        if (r.secret && (r.outcome === 'created' || r.outcome === 'existing'))
+        if (r.secret && ['created', 'replaced', 'existing'].includes(r.outcome))
             ids[r.copy.name] = r.secret.id;
     }
     return ids;
@@ -117304,6 +117432,7 @@ function resultEntry(r) {
         name: r.copy.name,
         id: r.outcome === 'dry-run' ? null : (r.secret?.id ?? null),
         outcome: r.outcome,
+        replaced: r.replaced?.id ?? null,
         error: r.error ?? null,
     };
 }
@@ -117380,10 +117509,18 @@ function outcomeLabel(result) {
             if (result.error)
                 return `created; ${result.error}`;
             return result.adopted ? 'created (recovered after a lost answer)' : 'created';
+        case 'replaced': {
+            const replaced = `replaced \`${result.replaced?.id}\``;
+            if (result.error)
+                return `${replaced}; ${result.error}`;
+            return result.adopted ? `${replaced} (recovered after a lost answer)` : replaced;
+        }
         case 'existing':
             return 'existing (skipped)';
         case 'dry-run':
-            return 'dry run: would create';
+            return result.replaced
+                ? `dry run: would replace \`${result.replaced.id}\``
+                : 'dry run: would create';
         case 'failed':
             return `failed: ${result.error ?? 'unknown error'}`;
         case 'not-attempted':
@@ -117459,7 +117596,10 @@ async function run() {
         info(`Store: ${describeStore(plan.store)}`);
         for (const copy of plan.copies) {
             const source = copy.source ? `"${copy.source.name}" (${copy.sourceId})` : copy.sourceId;
-            info(`${config.dryRun ? 'Would duplicate' : 'Duplicating'} ${source} as "${copy.name}" with scopes ${copy.scopes.join(', ')}`);
+            const replacing = config.ifExists === 'replace' && copy.existing
+                ? `, replacing the secret that has that name (${copy.existing.id})`
+                : '';
+            info(`${config.dryRun ? 'Would duplicate' : 'Duplicating'} ${source} as "${copy.name}"${replacing} with scopes ${copy.scopes.join(', ')}`);
         }
         const results = await executePlan(client, plan, config);
         for (const result of results) {
@@ -117498,10 +117638,12 @@ function logRequest(event) {
     const result = event.status !== undefined ? `HTTP ${event.status}` : (event.error ?? 'no answer');
     core_debug(`${event.method} ${event.path} (attempt ${event.attempt}) → ${result} in ${event.durationMs} ms`);
 }
-function logResult({ outcome, copy: { name }, secret, adopted }) {
+function logResult({ outcome, copy: { name }, secret, adopted, replaced }) {
     const id = secret?.id;
-    if (outcome === 'created') {
-        info(`Created secret "${name}" (${id}).`);
+    if (outcome === 'created' || outcome === 'replaced') {
+        info(outcome === 'created'
+            ? `Created secret "${name}" (${id}).`
+            : `Replaced secret "${name}": deleted ${replaced?.id}, created ${id}.`);
         if (adopted) {
             notice(`Cloudflare's answer to the duplicate was lost, but the secret "${name}" (${id}) it created was found and used; nothing was created twice.`);
         }
@@ -117510,7 +117652,9 @@ function logResult({ outcome, copy: { name }, secret, adopted }) {
         info(`Secret "${name}" already exists (${id}); nothing written (if-exists: skip).`);
     }
     else if (outcome === 'dry-run') {
-        info(`Dry run: "${name}" can be created; nothing written.`);
+        info(replaced
+            ? `Dry run: "${name}" (${replaced.id}) would be deleted and created again as a copy; nothing written.`
+            : `Dry run: "${name}" can be created; nothing written.`);
     }
     else if (outcome === 'rolled-back') {
         info(`Rolled back: deleted "${name}" (${id}), which this step had created.`);

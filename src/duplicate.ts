@@ -30,6 +30,7 @@
 import { isId, type SecretsStoreClient } from './cloudflare/client.js';
 import { CloudflareError } from './cloudflare/errors.js';
 import type { DuplicateSecretBody, Secret } from './cloudflare/types.js';
+import { deleteUntilGone } from './deletion.js';
 import { explainingNotFound } from './diagnose.js';
 import { ActionError, failureText } from './errors.js';
 import type { IfExists } from './inputs.js';
@@ -37,13 +38,18 @@ import { describeStore, nameTaken, type PlannedCopy, type PlannedStore } from '.
 import { sameScopes } from './scopes.js';
 
 export type Outcome =
-  'created' | 'existing' | 'dry-run' | 'failed' | 'not-attempted' | 'rolled-back';
+  'created' | 'replaced' | 'existing' | 'dry-run' | 'failed' | 'not-attempted' | 'rolled-back';
 
 export interface CopyResult {
   copy: PlannedCopy;
   outcome: Outcome;
   /** The new (or existing) secret; undefined on dry-run and for a copy that failed. */
   secret?: Secret;
+  /**
+   * With if-exists: replace, the secret that had the name: deleted (also when the copy then
+   * failed), or on a dry run, the one that would be.
+   */
+  replaced?: Secret;
   /** True when a lost answer was recovered by finding the secret this step created. */
   adopted: boolean;
   warnings: string[];
@@ -104,9 +110,65 @@ export async function executeCopy(
   options: CopyOptions,
   step: StepState = new StepState(client, store.id),
 ): Promise<CopyResult> {
-  if (copy.existing) return existingResult(copy, copy.existing, store, options.ifExists);
-  if (options.dryRun) return { copy, outcome: 'dry-run', adopted: false, warnings: [] };
+  const replacing = options.ifExists === 'replace' ? copy.existing : undefined;
+  if (copy.existing && !replacing) {
+    return existingResult(copy, copy.existing, store, options.ifExists);
+  }
+  if (options.dryRun) {
+    return { copy, outcome: 'dry-run', replaced: replacing, adopted: false, warnings: [] };
+  }
+  if (!replacing) return duplicate(client, store, copy, options, step, false);
 
+  try {
+    await deleteUntilGone(client, store.id, replacing.id);
+  } catch (error) {
+    if (!(error instanceof CloudflareError)) throw error;
+    throw error.withSummary(
+      `"${copy.name}" (${replacing.id}) was not replaced: deleting it failed: ${error.summary}`,
+    );
+  }
+  try {
+    return { ...(await duplicate(client, store, copy, options, step, true)), replaced: replacing };
+  } catch (error) {
+    const deleted = `Deleted "${copy.name}" (${replacing.id}) to replace it`;
+    if (error instanceof NameAppeared) {
+      throw new ReplaceFailed(`${deleted}, but then: ${error.message}`, replacing);
+    }
+    throw new ReplaceFailed(
+      `${deleted}, but its new copy was not created: ${failureText(error)} The target is ` +
+        'deleted and not re-created; re-running the step creates it (with if-exists: replace, ' +
+        'a missing target is simply created).',
+      replacing,
+    );
+  }
+}
+
+/** Under replace, a secret with the name that this step did not create turned up meanwhile. */
+class NameAppeared extends ActionError {}
+
+/** A replace whose delete took effect and whose duplicate then failed. */
+export class ReplaceFailed extends ActionError {
+  constructor(
+    message: string,
+    readonly replaced: Secret,
+  ) {
+    super(message);
+    this.name = 'ReplaceFailed';
+  }
+}
+
+/**
+ * The duplicate POST with its reconciliation. `deleted`: this step has just deleted the secret
+ * that had the name, so the name was free just before the first attempt.
+ */
+async function duplicate(
+  client: SecretsStoreClient,
+  store: PlannedStore,
+  copy: PlannedCopy,
+  options: CopyOptions,
+  step: StepState,
+  deleted: boolean,
+): Promise<CopyResult> {
   const body: DuplicateSecretBody = { name: copy.name, scopes: copy.scopes };
   if (copy.comment !== undefined) body.comment = copy.comment;
   const firstAttemptAt = client.now();
@@ -168,7 +230,7 @@ export async function executeCopy(
         throw error;
       }
     });
-    return { copy, outcome: 'created', secret, adopted, warnings: [] };
+    return { copy, outcome: deleted ? 'replaced' : 'created', secret, adopted, warnings: [] };
   } catch (error) {
     if (error instanceof NameTaken) {
       return existingResult(copy, error.existing, store, options.ifExists);
@@ -188,7 +250,15 @@ export async function executeCopy(
           }
           throw error;
         }
-        if (ours) return { copy, outcome: 'created', secret: ours, adopted, warnings: [] };
+        if (ours) {
+          return {
+            copy,
+            outcome: deleted ? 'replaced' : 'created',
+            secret: ours,
+            adopted,
+            warnings: [],
+          };
+        }
       } else {
         // Nothing of ours can hold the name, so the step's one listing tells.
         let existing: Secret | undefined;
@@ -254,6 +324,14 @@ function existingResult(
   ifExists: IfExists,
 ): CopyResult {
   if (ifExists === 'fail') throw nameTaken(existing, store);
+  if (ifExists === 'replace') {
+    // The plan saw the name free (or deleted its secret): someone else wrote it since.
+    throw new NameAppeared(
+      `A secret named "${existing.name}" (${existing.id}) appeared in store ${describeStore(store)} ` +
+        'while this step was writing, and this step did not create it; it was left as it is. ' +
+        'Re-run the step to replace it.',
+    );
+  }
   const warnings: string[] = [];
   if (!sameScopes(existing.scopes ?? [], copy.scopes)) {
     warnings.push(
@@ -315,6 +393,7 @@ export async function executePlan(
         results[index] = {
           copy,
           outcome: 'failed',
+          replaced: error instanceof ReplaceFailed ? error.replaced : undefined,
           adopted: false,
           warnings: [],
           error: failureText(error),

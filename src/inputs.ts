@@ -19,7 +19,7 @@ export interface Duplication {
   line?: number;
 }
 
-export type IfExists = 'fail' | 'skip';
+export type IfExists = 'fail' | 'skip' | 'replace';
 
 export interface ActionConfig {
   accountId: string;
@@ -67,7 +67,7 @@ export class InputError extends ActionError {
 }
 
 const ID = /^[0-9a-fA-F]{32}$/;
-const IF_EXISTS: readonly IfExists[] = ['fail', 'skip'];
+const IF_EXISTS: readonly IfExists[] = ['fail', 'skip', 'replace'];
 /** YAML 1.2 core schema booleans, as `core.getBooleanInput` accepts them. */
 const TRUE = ['true', 'True', 'TRUE'];
 const FALSE = ['false', 'False', 'FALSE'];
@@ -118,6 +118,13 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
     parseBoolean(read('rollback-on-failure'), 'rollback-on-failure', false),
   );
   const comment = read('comment');
+  if (ifExists === 'replace' && rollbackOnFailure) {
+    problems.push(
+      'if-exists: replace cannot be combined with rollback-on-failure: true. A rollback deletes ' +
+        'the copies the step created, but it cannot bring back a secret that replace deleted: ' +
+        'its value is write-only and never leaves Cloudflare. Turn one of them off.',
+    );
+  }
 
   if (problems.length > 0) throw new InputError(...problems);
   if (scopes) {
@@ -272,6 +279,9 @@ export function parseDuplications(read: ReadInput): Duplication[] {
     if (!(error instanceof InputError)) throw error;
     problems.push(...error.problems);
   }
+  if (source?.kind === 'name' && source.name === target) {
+    problems.push(sameAsSource('secret and name', target));
+  }
   if (problems.length > 0) throw new InputError(...problems);
   return [{ source: source!, name: target! }];
 }
@@ -299,11 +309,12 @@ export function parseSecretsList(input: string): Duplication[] {
         throw new InputError(`secrets line ${line}: SOURCE is missing before "=>".`);
       if (targetText === '')
         throw new InputError(`secrets line ${line}: TARGET is missing after "=>".`);
-      duplications.push({
-        source: parseSecretRef(sourceText, `secrets line ${line} SOURCE`),
-        name: parseSecretName(targetText, `secrets line ${line} TARGET`),
-        line,
-      });
+      const source = parseSecretRef(sourceText, `secrets line ${line} SOURCE`);
+      const name = parseSecretName(targetText, `secrets line ${line} TARGET`);
+      if (source.kind === 'name' && source.name === name) {
+        throw new InputError(sameAsSource(`secrets line ${line}: SOURCE and TARGET`, name));
+      }
+      duplications.push({ source, name, line });
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       problems.push(...error.problems);
@@ -324,6 +335,11 @@ export function parseSecretsList(input: string): Duplication[] {
     throw new InputError('secrets lists no copy: write one "SOURCE => TARGET" per line.');
   }
   return duplications;
+}
+
+/** A copy onto its own source would, with if-exists: replace, delete the source. */
+function sameAsSource(what: string, name: string): string {
+  return `${what} are both ${quote(name)}: a secret cannot be copied onto itself; give the copy another name.`;
 }
 
 /** A secret's id (32 hex) or exact name. */
@@ -372,7 +388,9 @@ export function parseScopes(input: string): string[] | undefined {
 export function parseIfExists(input: string): IfExists {
   if (input === '') return 'fail';
   const value = IF_EXISTS.find((v) => v === input);
-  if (!value) throw new InputError(`if-exists must be "fail" or "skip" (got ${quote(input)}).`);
+  if (!value) {
+    throw new InputError(`if-exists must be "fail", "skip" or "replace" (got ${quote(input)}).`);
+  }
   return value;
 }
 

@@ -41,8 +41,12 @@ export async function run(): Promise<void> {
     core.info(`Store: ${describeStore(plan.store)}`);
     for (const copy of plan.copies) {
       const source = copy.source ? `"${copy.source.name}" (${copy.sourceId})` : copy.sourceId;
+      const replacing =
+        config.ifExists === 'replace' && copy.existing
+          ? `, replacing the secret that has that name (${copy.existing.id})`
+          : '';
       core.info(
-        `${config.dryRun ? 'Would duplicate' : 'Duplicating'} ${source} as "${copy.name}" with scopes ${copy.scopes.join(', ')}`,
+        `${config.dryRun ? 'Would duplicate' : 'Duplicating'} ${source} as "${copy.name}"${replacing} with scopes ${copy.scopes.join(', ')}`,
       );
     }
 
@@ -82,10 +86,14 @@ function logRequest(event: RequestEvent): void {
   );
 }
 
-function logResult({ outcome, copy: { name }, secret, adopted }: CopyResult): void {
+function logResult({ outcome, copy: { name }, secret, adopted, replaced }: CopyResult): void {
   const id = secret?.id;
-  if (outcome === 'created') {
-    core.info(`Created secret "${name}" (${id}).`);
+  if (outcome === 'created' || outcome === 'replaced') {
+    core.info(
+      outcome === 'created'
+        ? `Created secret "${name}" (${id}).`
+        : `Replaced secret "${name}": deleted ${replaced?.id}, created ${id}.`,
+    );
     if (adopted) {
       core.notice(
         `Cloudflare's answer to the duplicate was lost, but the secret "${name}" (${id}) it created was found and used; nothing was created twice.`,
@@ -94,7 +102,11 @@ function logResult({ outcome, copy: { name }, secret, adopted }: CopyResult): vo
   } else if (outcome === 'existing') {
     core.info(`Secret "${name}" already exists (${id}); nothing written (if-exists: skip).`);
   } else if (outcome === 'dry-run') {
-    core.info(`Dry run: "${name}" can be created; nothing written.`);
+    core.info(
+      replaced
+        ? `Dry run: "${name}" (${replaced.id}) would be deleted and created again as a copy; nothing written.`
+        : `Dry run: "${name}" can be created; nothing written.`,
+    );
   } else if (outcome === 'rolled-back') {
     core.info(`Rolled back: deleted "${name}" (${id}), which this step had created.`);
   }

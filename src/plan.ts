@@ -44,8 +44,12 @@ export async function makePlan(config: ActionConfig, client: SecretsStoreClient)
   const store = await resolveStore(config.store, client);
   // A `secrets` list, even of one line, is checked as a whole before its first write.
   const list = config.fromList;
+  // Replace must know the target's id before it deletes anything, and verify the source.
   const needsListing =
-    list || config.dryRun || config.duplications.some((d) => d.source.kind === 'name');
+    list ||
+    config.dryRun ||
+    config.ifExists === 'replace' ||
+    config.duplications.some((d) => d.source.kind === 'name');
   // A list's quota read does not depend on the listing: both go out at once.
   const quota = list ? client.getQuota() : undefined;
   quota?.catch(() => undefined); // awaited below; an unused rejection must not crash the step
@@ -88,6 +92,13 @@ export async function makePlan(config: ActionConfig, client: SecretsStoreClient)
       continue;
     }
     const existing = byName.get(duplication.name);
+    if (existing && existing.id === sourceId) {
+      problems.push(
+        `${where}the new name "${duplication.name}" is the source secret's own name (${sourceId}): ` +
+          'a secret cannot be copied onto itself; give the copy another name.',
+      );
+      continue;
+    }
     if (existing && config.ifExists === 'fail') {
       problems.push(where + nameTaken(existing, store).message);
       continue;
@@ -103,6 +114,7 @@ export async function makePlan(config: ActionConfig, client: SecretsStoreClient)
       existing,
     });
   }
+  if (config.ifExists === 'replace') problems.push(...replacedSources(copies));
   if (problems.length === 1 && !list) throw new ActionError(capitalize(problems[0]!));
   if (problems.length > 0) {
     throw new ActionError(
@@ -113,6 +125,20 @@ export async function makePlan(config: ActionConfig, client: SecretsStoreClient)
   if (quota)
     checkQuota(client.accountId, (await quota).secrets, copies.filter((c) => !c.existing).length);
   return { store, copies };
+}
+
+/** Replacing a target that is another line's source would delete that source: refused. */
+function replacedSources(copies: readonly PlannedCopy[]): string[] {
+  const lineBySource = new Map(copies.map((c) => [c.sourceId, c.line]));
+  const problems: string[] = [];
+  for (const copy of copies) {
+    if (!copy.existing || !lineBySource.has(copy.existing.id)) continue;
+    problems.push(
+      `secrets line ${copy.line}: replacing "${copy.name}" would delete the SOURCE of line ` +
+        `${lineBySource.get(copy.existing.id)}; a source is never deleted.`,
+    );
+  }
+  return problems;
 }
 
 /** A list fails before its first write when the account has no room for all of it. */
@@ -130,7 +156,7 @@ function checkQuota(accountId: string, { quota, usage }: Quota['secrets'], toCre
 export function nameTaken(existing: Secret, store: PlannedStore): ActionError {
   return new ActionError(
     `A secret named "${existing.name}" already exists in store ${describeStore(store)}, with id ${existing.id}. ` +
-      'Set if-exists: skip to use the existing secret, or choose another name.',
+      'Set if-exists: skip to use the existing secret, if-exists: replace to replace it, or choose another name.',
   );
 }
 

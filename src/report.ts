@@ -20,6 +20,8 @@ export interface ResultEntry {
   name: string;
   id: string | null;
   outcome: CopyResult['outcome'];
+  /** The id of the secret if-exists: replace deleted (on a dry run, would delete). */
+  replaced: string | null;
   error: string | null;
 }
 
@@ -42,6 +44,7 @@ export function outputsFor(report: RunReport): Record<string, string> {
     'secret-name': secret?.name ?? only.copy.name,
     ...outputs,
     'source-secret-id': only.copy.sourceId,
+    'replaced-secret-id': only.replaced?.id ?? '',
     status: secret?.status ?? '',
     scopes: (secret?.scopes ?? only.copy.scopes).join(','),
     created: secret?.created ?? '',
@@ -50,11 +53,11 @@ export function outputsFor(report: RunReport): Record<string, string> {
   };
 }
 
-/** New name → id, for every copy that has an id (created or existing). */
+/** New name → id, for every copy that has an id (created, replaced or existing). */
 function secretIds(results: readonly CopyResult[]): Record<string, string> {
   const ids: Record<string, string> = {};
   for (const r of results) {
-    if (r.secret && (r.outcome === 'created' || r.outcome === 'existing'))
+    if (r.secret && ['created', 'replaced', 'existing'].includes(r.outcome))
       ids[r.copy.name] = r.secret.id;
   }
   return ids;
@@ -66,6 +69,7 @@ function resultEntry(r: CopyResult): ResultEntry {
     name: r.copy.name,
     id: r.outcome === 'dry-run' ? null : (r.secret?.id ?? null),
     outcome: r.outcome,
+    replaced: r.replaced?.id ?? null,
     error: r.error ?? null,
   };
 }
@@ -141,10 +145,17 @@ function outcomeLabel(result: CopyResult): string {
     case 'created':
       if (result.error) return `created; ${result.error}`;
       return result.adopted ? 'created (recovered after a lost answer)' : 'created';
+    case 'replaced': {
+      const replaced = `replaced \`${result.replaced?.id}\``;
+      if (result.error) return `${replaced}; ${result.error}`;
+      return result.adopted ? `${replaced} (recovered after a lost answer)` : replaced;
+    }
     case 'existing':
       return 'existing (skipped)';
     case 'dry-run':
-      return 'dry run: would create';
+      return result.replaced
+        ? `dry run: would replace \`${result.replaced.id}\``
+        : 'dry run: would create';
     case 'failed':
       return `failed: ${result.error ?? 'unknown error'}`;
     case 'not-attempted':

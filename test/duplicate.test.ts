@@ -79,7 +79,7 @@ function setup(options?: MockOptions) {
 
 const takenMessage = (id: string) =>
   `A secret named "${NAME}" already exists in store "main" (${STORE}), with id ${id}. ` +
-  'Set if-exists: skip to use the existing secret, or choose another name.';
+  'Set if-exists: skip to use the existing secret, if-exists: replace to replace it, or choose another name.';
 
 describe('executeCopy', () => {
   it('creates the copy with one POST carrying name, scopes and comment', async () => {

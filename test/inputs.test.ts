@@ -525,16 +525,52 @@ describe('parseInputs: scopes', () => {
 });
 
 describe('parseInputs: if-exists', () => {
-  it('defaults to fail and accepts fail and skip', () => {
+  it('defaults to fail and accepts fail, skip and replace', () => {
     expect(parse({ 'if-exists': '' }).ifExists).toBe('fail');
     expect(parse({ 'if-exists': 'fail' }).ifExists).toBe('fail');
     expect(parse({ 'if-exists': 'skip' }).ifExists).toBe('skip');
+    expect(parse({ 'if-exists': 'replace' }).ifExists).toBe('replace');
+  });
+
+  it('refuses replace with rollback-on-failure, saying why', () => {
+    expect(problem({ 'if-exists': 'replace', 'rollback-on-failure': 'true' })).toBe(
+      'if-exists: replace cannot be combined with rollback-on-failure: true. A rollback deletes ' +
+        'the copies the step created, but it cannot bring back a secret that replace deleted: ' +
+        'its value is write-only and never leaves Cloudflare. Turn one of them off.',
+    );
+    expect(parse({ 'if-exists': 'replace', 'rollback-on-failure': 'false' }).ifExists).toBe(
+      'replace',
+    );
+    expect(parse({ 'if-exists': 'skip', 'rollback-on-failure': 'true' }).rollbackOnFailure).toBe(
+      true,
+    );
   });
 
   it.each(['Skip', 'FAIL', 'overwrite', 'ignore', 'true'])('refuses %s', (value) => {
     expect(problem({ 'if-exists': value })).toBe(
-      `if-exists must be "fail" or "skip" (got ${JSON.stringify(value)}).`,
+      `if-exists must be "fail", "skip" or "replace" (got ${JSON.stringify(value)}).`,
     );
+  });
+});
+
+describe('parseInputs: a copy onto its own source', () => {
+  it('refuses secret and name that are the same name', () => {
+    expect(problem({ secret: 'DB_URL', name: 'DB_URL' })).toBe(
+      'secret and name are both "DB_URL": a secret cannot be copied onto itself; give the copy another name.',
+    );
+  });
+
+  it('refuses a list line whose SOURCE and TARGET are the same name, with its number', () => {
+    expect(problem({ secret: undefined, name: undefined, secrets: 'A => B\n\nC=>C' })).toBe(
+      'secrets line 3: SOURCE and TARGET are both "C": a secret cannot be copied onto itself; give the copy another name.',
+    );
+  });
+
+  it('compares names exactly: case differs, or the source is an id', () => {
+    const id = 'ab'.repeat(16);
+    expect(parse({ secret: 'db_url', name: 'DB_URL' }).duplications).toHaveLength(1);
+    // An id is resolved by the plan, which refuses a target that is the source itself.
+    expect(parse({ secret: id, name: id }).duplications).toHaveLength(1);
   });
 });
 
@@ -612,7 +648,7 @@ describe('parseInputs: several problems', () => {
       "secret is required: the source secret's id or name (or use secrets for a list).",
       'name must not contain white space (got "A B"); Cloudflare secret names cannot contain spaces.',
       'scopes lists no scope: name at least one (e.g. "workers, ai_gateway"), or omit scopes to copy the source\'s.',
-      'if-exists must be "fail" or "skip" (got "maybe").',
+      'if-exists must be "fail", "skip" or "replace" (got "maybe").',
       'dry-run must be a YAML 1.2 boolean: true, True, TRUE, false, False or FALSE (got "yes").',
       'max-retries must be a whole number from 0 to 10 (got "11").',
       'timeout-seconds must be a whole number from 1 to 3600 (got "0").',
@@ -710,11 +746,13 @@ describe('parseInputs: secrets list, concurrency and rollback-on-failure', () =>
     const arrow = fc.constantFrom('=>', ' => ', '  =>\t');
     fc.assert(
       fc.property(
-        fc.uniqueArray(fc.tuple(token, arrow, token), {
-          minLength: 1,
-          maxLength: 8,
-          selector: ([, , target]) => target,
-        }),
+        fc
+          .uniqueArray(fc.tuple(token, arrow, token), {
+            minLength: 1,
+            maxLength: 8,
+            selector: ([, , target]) => target,
+          })
+          .filter((rows) => rows.every(([source, , target]) => source !== target)),
         (rows) => {
           const config = parse({
             ...single,

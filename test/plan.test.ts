@@ -223,7 +223,7 @@ describe('makePlan refusals', () => {
 
     expect(error.message).toBe(
       `A secret named "DB_URL_COPY" already exists in store ${STORE}, with id ${TAKEN}. ` +
-        'Set if-exists: skip to use the existing secret, or choose another name.',
+        'Set if-exists: skip to use the existing secret, if-exists: replace to replace it, or choose another name.',
     );
     expect(urls()).toEqual([`GET ${SECRETS}`]);
   });
@@ -286,5 +286,94 @@ describe('makePlan: a secret whose status is deleted is absent', () => {
     );
 
     expect(plan.copies[0]!.existing).toBeUndefined();
+  });
+});
+
+describe('makePlan with if-exists: replace', () => {
+  const QUOTA = `${WIRE}/quota`;
+  const replace = (overrides: Partial<ActionConfig>) =>
+    config({ ifExists: 'replace', scopes: ['workers'], ...overrides });
+
+  it('lists the store even with ids and scopes, and records the secret to replace', async () => {
+    const { client, urls, reply } = setup();
+    reply(SECRETS, [SOURCE_SECRET, TAKEN_SECRET]);
+
+    const plan = await makePlan(replace({}), client);
+
+    expect(plan.copies[0]!.existing?.id).toBe(TAKEN);
+    expect(urls()).toEqual([`GET ${SECRETS}`]);
+  });
+
+  it('refuses a source id that is missing before anything is deleted', async () => {
+    const { client, reply } = setup();
+    reply(SECRETS, [TAKEN_SECRET]);
+
+    const error = await actionError(makePlan(replace({}), client));
+
+    expect(error.message).toMatch(new RegExp(`^No secret with id ${SOURCE} in store ${STORE}\\.`));
+  });
+
+  it.each(['fail', 'skip', 'replace'] as const)(
+    'if-exists: %s refuses a target that is the source itself, found by id',
+    async (ifExists) => {
+      const { client, reply } = setup();
+      reply(SECRETS, [SOURCE_SECRET]);
+
+      const error = await actionError(
+        // A dry run lists the store whatever if-exists is.
+        makePlan(
+          replace({ ifExists, dryRun: true, duplications: [byId(SOURCE, 'DB_URL')] }),
+          client,
+        ),
+      );
+
+      expect(error.message).toBe(
+        `The new name "DB_URL" is the source secret's own name (${SOURCE}): ` +
+          'a secret cannot be copied onto itself; give the copy another name.',
+      );
+    },
+  );
+
+  it("refuses a list whose target is another line's source", async () => {
+    const { client, reply } = setup();
+    reply(SECRETS, [SOURCE_SECRET, TAKEN_SECRET]);
+    reply(QUOTA, { secrets: { quota: 100, usage: 2 } });
+
+    const error = await actionError(
+      makePlan(
+        replace({
+          fromList: true,
+          duplications: [
+            { ...byName('DB_URL', 'DB_URL_COPY'), line: 1 },
+            { ...byName('DB_URL_COPY', 'NEW'), line: 2 },
+          ],
+        }),
+        client,
+      ),
+    );
+
+    expect(error.message).toBe(
+      'Nothing was written: 1 of 2 lines cannot be copied.\n' +
+        '- secrets line 1: replacing "DB_URL_COPY" would delete the SOURCE of line 2; a source is never deleted.',
+    );
+  });
+
+  it('counts only the new names against the quota: a replaced one frees its place first', async () => {
+    const { client, reply } = setup();
+    reply(SECRETS, [SOURCE_SECRET, TAKEN_SECRET]);
+    reply(QUOTA, { secrets: { quota: 3, usage: 2 } });
+
+    const plan = await makePlan(
+      replace({
+        fromList: true,
+        duplications: [
+          { ...byName('DB_URL', 'DB_URL_COPY'), line: 1 },
+          { ...byName('DB_URL', 'DB_URL_NEW'), line: 2 },
+        ],
+      }),
+      client,
+    );
+
+    expect(plan.copies.map((c) => c.existing?.id)).toEqual([TAKEN, undefined]);
   });
 });

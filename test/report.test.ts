@@ -67,6 +67,7 @@ describe('outputsFor', () => {
     name: 'API_KEY_COPY',
     id: NEW_ID,
     outcome: 'created',
+    replaced: null,
     error: null,
     ...overrides,
   });
@@ -79,6 +80,7 @@ describe('outputsFor', () => {
       'secret-ids': JSON.stringify({ API_KEY_COPY: NEW_ID }),
       results: JSON.stringify([entry()]),
       'source-secret-id': SOURCE_ID,
+      'replaced-secret-id': '',
       status: 'pending',
       scopes: 'workers,ai_gateway',
       created: '2025-06-01T12:00:00.123456Z',
@@ -105,6 +107,7 @@ describe('outputsFor', () => {
         entry({ id: 'ffffeeeeddddccccbbbbaaaa99998888', outcome: 'existing' }),
       ]),
       'source-secret-id': SOURCE_ID,
+      'replaced-secret-id': '',
       status: 'active',
       scopes: 'dex',
       created: '2023-09-21T18:56:32.624632Z',
@@ -126,6 +129,7 @@ describe('outputsFor', () => {
       'secret-ids': '{}',
       results: JSON.stringify([entry({ name: 'PLANNED', id: null, outcome: 'dry-run' })]),
       'source-secret-id': SOURCE_ID,
+      'replaced-secret-id': '',
       status: '',
       scopes: 'access,dex',
       created: '',
@@ -362,5 +366,74 @@ describe('summaryMarkdown', () => {
       '',
     ]);
     expect(markdown.match(/\*\*/g)).toHaveLength(2);
+  });
+});
+
+describe('if-exists: replace in the report', () => {
+  const OLD_ID = 'ffffeeeeddddccccbbbbaaaa99998888';
+  const OLD: Secret = { ...NEW_SECRET, id: OLD_ID, status: 'active' };
+
+  it('outputs replaced-secret-id and the new secret for one copy', () => {
+    const outputs = outputsFor(report([result({ outcome: 'replaced', replaced: OLD })]));
+    expect(outputs['replaced-secret-id']).toBe(OLD_ID);
+    expect(outputs['secret-id']).toBe(NEW_ID);
+    expect(outputs.outcome).toBe('replaced');
+    expect(outputs['secret-ids']).toBe(JSON.stringify({ API_KEY_COPY: NEW_ID }));
+    expect(JSON.parse(outputs.results!)).toEqual([
+      {
+        source: 'API_KEY',
+        name: 'API_KEY_COPY',
+        id: NEW_ID,
+        outcome: 'replaced',
+        replaced: OLD_ID,
+        error: null,
+      },
+    ]);
+  });
+
+  it('a dry run names the secret it would replace', () => {
+    const dry = result({ outcome: 'dry-run', secret: undefined, replaced: OLD });
+    const outputs = outputsFor(report([dry], true));
+    expect(outputs['replaced-secret-id']).toBe(OLD_ID);
+    expect(outputs['secret-id']).toBe('');
+    const row = summaryMarkdown(report([dry], true), {}).split('\n')[4];
+    expect(row).toMatch(new RegExp(`\\| dry run: would replace \`${OLD_ID}\` \\|$`));
+  });
+
+  it('a list entry carries replaced; a failed line that deleted its target too', () => {
+    const results = [
+      result({ copy: copy({ line: 1 }), outcome: 'replaced', replaced: OLD }),
+      result({
+        copy: copy({ line: 2, name: 'B' }),
+        outcome: 'failed',
+        secret: undefined,
+        replaced: { ...OLD, id: 'a'.repeat(32) },
+        error: 'Deleted "B"',
+      }),
+      result({ copy: copy({ line: 3, name: 'C' }) }),
+    ];
+    const outputs = outputsFor(report(results, false, STORE, true));
+    expect(outputs['replaced-secret-id']).toBeUndefined();
+    const entries = JSON.parse(outputs.results!) as { replaced: string | null }[];
+    expect(entries.map((e) => e.replaced)).toEqual([OLD_ID, 'a'.repeat(32), null]);
+    expect(JSON.parse(outputs['secret-ids']!)).toEqual({ API_KEY_COPY: NEW_ID, C: NEW_ID });
+  });
+
+  it('labels replaced rows, recovered or with an error after the write', () => {
+    const lines = summaryMarkdown(
+      report([
+        result({ outcome: 'replaced', replaced: OLD }),
+        result({ outcome: 'replaced', replaced: OLD, adopted: true }),
+        result({ outcome: 'replaced', replaced: OLD, error: 'still pending' }),
+      ]),
+      {},
+    ).split('\n');
+    expect(lines[4]).toBe(
+      `| API_KEY (\`${SOURCE_ID}\`) → API_KEY_COPY | \`${NEW_ID}\` | workers, ai_gateway | pending | default_secrets_store | replaced \`${OLD_ID}\` |`,
+    );
+    expect(lines[5]).toMatch(
+      new RegExp(`\\| replaced \`${OLD_ID}\` \\(recovered after a lost answer\\) \\|$`),
+    );
+    expect(lines[6]).toMatch(new RegExp(`\\| replaced \`${OLD_ID}\`; still pending \\|$`));
   });
 });

@@ -54,6 +54,7 @@ describe('happy path', () => {
       'secret-name': 'DB_URL_PROD',
       'store-id': seeded.storeId,
       'source-secret-id': seeded.ids.DB_URL,
+      'replaced-secret-id': '',
       status: 'pending',
       // As Cloudflare answered: sorted, whatever order was sent.
       scopes: 'ai_gateway,workers',
@@ -76,6 +77,7 @@ describe('happy path', () => {
           name: 'DB_URL_PROD',
           id: created.id,
           outcome: 'created',
+          replaced: null,
           error: null,
         },
       ]),
@@ -250,7 +252,7 @@ describe('if-exists and dry-run', () => {
     expect(result.code).toBe(1);
     expect(result.errors).toEqual([
       `A secret named "STRIPE_KEY" already exists in store "production" (${seeded.storeId}), with id ${seeded.ids.STRIPE_KEY}. ` +
-        'Set if-exists: skip to use the existing secret, or choose another name.',
+        'Set if-exists: skip to use the existing secret, if-exists: replace to replace it, or choose another name.',
     ]);
     expect(writes()).toHaveLength(0);
   });
@@ -503,7 +505,7 @@ describe('bad input fails before any request', () => {
     [
       'unknown if-exists',
       { 'if-exists': 'overwrite' },
-      'if-exists must be "fail" or "skip" (got "overwrite").',
+      'if-exists must be "fail", "skip" or "replace" (got "overwrite").',
     ],
     ['non-boolean dry-run', { 'dry-run': 'yes' }, 'dry-run must be a YAML 1.2 boolean'],
     [
@@ -541,7 +543,7 @@ describe('bad input fails before any request', () => {
 
   it('lists every bad input at once', async () => {
     const result = await runAction({
-      inputs: { ...seeded.inputs, name: 'A B', 'dry-run': 'maybe', 'if-exists': 'replace' },
+      inputs: { ...seeded.inputs, name: 'A B', 'dry-run': 'maybe', 'if-exists': 'overwrite' },
     });
     expect(result.code).toBe(1);
     expect(result.errors[0]!.split('\n')).toHaveLength(5);
