@@ -486,6 +486,23 @@ describe('fake Cloudflare Secrets Store API', () => {
       expect(later.json.result.status).toBe('active');
     });
 
+    it('with pendingBecomes: deleted, drops a pending copy after activateAfterMs', async () => {
+      await fake.close();
+      await start({ activateAfterMs: 30, pendingBecomes: 'deleted' });
+      const { json } = await call(duplicatePath(), {
+        method: 'POST',
+        body: { name: 'COPY', scopes: ['workers'] },
+      });
+      expect(json.result.status).toBe('pending');
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      // Gone as after a DELETE: GET answers not-found, the listing and the quota leave it out.
+      const later = await call(`${secretsPath()}/${json.result.id}`);
+      expect(later.status).toBe(404);
+      const listing = await call(secretsPath());
+      expect(listing.json.result.map((s: { name: string }) => s.name)).not.toContain('COPY');
+      expect(fake.getSecret(json.result.id)?.status).toBe('deleted');
+    });
+
     it.each([
       ['not JSON', '{"name":'],
       ['not an object', '["NAME"]'],

@@ -44,8 +44,10 @@ export const API_PREFIX = '/client/v4';
  * @property {number} [conflictStatus] HTTP status when a name is taken (default 409).
  * @property {string} [conflictMessage] Default "secret with this name already exists".
  * @property {SecretStatus} [duplicateStatus] Status of a fresh duplicate (default 'pending').
- * @property {number} [activateAfterMs] If set, a 'pending' secret reads as 'active' once it is
- *   this old (default: it stays pending forever, as a copy that never settles would).
+ * @property {number} [activateAfterMs] If set, a 'pending' secret reads as `pendingBecomes` once
+ *   it is this old (default: it stays pending forever, as a copy that never settles would).
+ * @property {'active' | 'deleted'} [pendingBecomes] What a pending secret turns into after
+ *   `activateAfterMs` (default 'active'); 'deleted' plays a copy that Cloudflare gave up on.
  * @property {string[]} [knownScopes] Scopes the API accepts (default KNOWN_SCOPES); any other is
  *   refused. A test can add one to play a newer API that knows a scope the action does not.
  * @property {boolean} [totalPages] Whether result_info carries total_pages (default true): it is
@@ -642,7 +644,27 @@ export class FakeCloudflare {
 
   /** @param {string} storeId */
   #secretsOf(storeId) {
-    return [...this.#secrets.values()].filter((secret) => secret.store_id === storeId);
+    return [...this.#secrets.values()].filter(
+      (secret) => secret.store_id === storeId && this.#settle(secret),
+    );
+  }
+
+  /**
+   * Applies `activateAfterMs` to a pending secret before anything reads it; always true, so it
+   * can sit in a filter.
+   * @param {SecretRecord} secret
+   */
+  #settle(secret) {
+    const { activateAfterMs, pendingBecomes = 'active' } = this.options;
+    if (
+      secret.status === 'pending' &&
+      activateAfterMs !== undefined &&
+      Date.now() - secret.createdMs >= activateAfterMs
+    ) {
+      secret.status = pendingBecomes;
+      secret.modified = timestamp();
+    }
+    return true;
   }
 
   /** Secrets that exist as far as the API is concerned: not 'deleted'. @param {string} storeId */
@@ -687,20 +709,12 @@ export class FakeCloudflare {
   }
 
   /**
-   * The shape the API returns: never the value. Also where `activateAfterMs` takes effect, since a
-   * secret's status is only observable through this view.
+   * The shape the API returns: never the value.
    * @param {SecretRecord} secret
    * @returns {Secret}
    */
   #publicSecret(secret) {
-    const { activateAfterMs } = this.options;
-    if (
-      secret.status === 'pending' &&
-      activateAfterMs !== undefined &&
-      Date.now() - secret.createdMs >= activateAfterMs
-    ) {
-      secret.status = 'active';
-    }
+    this.#settle(secret);
     return {
       id: secret.id,
       name: secret.name,
@@ -962,6 +976,7 @@ export class FakeCloudflare {
   /** @param {Context} ctx @param {StoreRecord} store */
   #secret(ctx, store) {
     const secret = this.#secrets.get(ctx.params.secret_id ?? '');
+    if (secret) this.#settle(secret);
     if (!secret || secret.store_id !== store.id || secret.status === 'deleted') {
       throw new ApiError(404, CODE.NOT_FOUND, 'secret_not_found');
     }
