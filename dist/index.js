@@ -115831,6 +115831,10 @@ class Transport {
     now() {
         return this.clock.now();
     }
+    /** Waits on the injected clock, so tests never really wait. */
+    sleep(ms) {
+        return this.clock.sleep(ms);
+    }
     /**
      * A local time on the server's clock, from the last `Date` header (1 s resolution; no
      * correction before the first response).
@@ -116230,6 +116234,10 @@ class SecretsStoreClient {
     /** The local time, from the injected clock. */
     now() {
         return this.transport.now();
+    }
+    /** Waits `ms` on the injected clock (between polls, say). */
+    sleep(ms) {
+        return this.transport.sleep(ms);
     }
     /** A local time on the server's clock; tells a secret created by this step from an older one. */
     serverTime(localMs) {
@@ -116642,6 +116650,70 @@ function editDistance(a, b) {
     return previous[b.length];
 }
 
+;// CONCATENATED MODULE: ./src/wait.ts
+
+
+const FIRST_WAIT_MS = 500;
+const MAX_WAIT_MS = 5_000;
+/** The wait before poll `poll` (0-based): 0.5 s, doubling, at most 5 s. */
+function pollDelay(poll) {
+    return Math.min(MAX_WAIT_MS, FIRST_WAIT_MS * 2 ** poll);
+}
+/** The secret did not become active; `last` is the secret as last seen. */
+class NotActive extends ActionError {
+    last;
+    constructor(message, last) {
+        super(message);
+        this.last = last;
+        this.name = 'NotActive';
+    }
+}
+/**
+ * Resolves with the secret once it is `active` (at once when it already is). Throws NotActive
+ * when it turns `deleted`, disappears, or is not active by the deadline; any other failure of a
+ * poll is thrown as it is.
+ */
+async function waitForActive(client, storeId, secret) {
+    const what = `wait-for-active: secret "${secret.name}" (${secret.id})`;
+    let current = secret;
+    for (let poll = 0;; poll++) {
+        if (current.status === 'active')
+            return current;
+        if (current.status === 'deleted') {
+            throw new NotActive(`${what} is "deleted": it never became active.`, current);
+        }
+        const waitMs = pollDelay(poll);
+        if (waitMs >= client.remainingMs())
+            throw notActiveInTime(what, current);
+        await client.sleep(waitMs);
+        try {
+            current = await client.getSecret(storeId, secret.id);
+        }
+        catch (error) {
+            if (!(error instanceof CloudflareError))
+                throw error;
+            if (error.status === 404) {
+                throw new NotActive(`${what} is gone (Cloudflare answers not-found for it); its last status was ${wait_status(current)}.`, { ...current, status: 'deleted' });
+            }
+            if (error.kind === 'deadline')
+                throw notActiveInTime(what, current);
+            throw error;
+        }
+        // A poll answered with another secret must not end the wait as if ours were active.
+        if (current.id !== secret.id) {
+            throw new ActionError(`${what}: Cloudflare answered with another secret (${current.id}).`);
+        }
+    }
+}
+function notActiveInTime(what, last) {
+    return new NotActive(`${what} was still ${wait_status(last)}, not active, when the step's time budget ran out. ` +
+        'The timeout-seconds input sets that budget.', last);
+}
+/** A status from the API, quoted and cut short: it is whatever the server sent. */
+function wait_status(secret) {
+    return JSON.stringify(secret.status.slice(0, 40));
+}
+
 ;// CONCATENATED MODULE: ./src/duplicate.ts
 /**
  * Carries out one planned copy: the duplicate POST, and what to do when it fails.
@@ -116672,6 +116744,7 @@ function editDistance(a, b) {
  * The cheap happy path keeps one request: no pre-check is made when the plan had no reason to
  * list the store; the checks above run only when something went wrong.
  */
+
 
 
 
@@ -116969,7 +117042,12 @@ async function executePlan(client, plan, options) {
                 continue;
             }
             try {
-                results[index] = await executeCopy(client, plan.store, copy, options, step);
+                const result = await executeCopy(client, plan.store, copy, options, step);
+                results[index] = result;
+                if (options.waitForActive && !options.dryRun)
+                    await settle(client, plan.store, result);
+                if (result.error !== undefined)
+                    failed = true;
             }
             catch (error) {
                 failed = true;
@@ -117023,6 +117101,22 @@ function errorKind(error) {
         key: `${error.kind} ${error.status ?? ''} ${codes.join(',')}`,
         label: codes.length > 0 ? `${status} [${shown}]` : status,
     };
+}
+/**
+ * Waits for a secret the step wrote to become active. One that does not is a failed copy: the
+ * result keeps its outcome and the secret as last seen, with the reason as its error.
+ */
+async function settle(client, store, result) {
+    if (!result.secret || (result.outcome !== 'created' && result.outcome !== 'replaced'))
+        return;
+    try {
+        result.secret = await waitForActive(client, store.id, result.secret);
+    }
+    catch (error) {
+        if (error instanceof NotActive)
+            result.secret = error.last;
+        result.error = failureText(error);
+    }
 }
 /**
  * Deletes what this step's own POSTs created or strictly adopted, `concurrency` at a time; a
@@ -117115,6 +117209,7 @@ function parseInputs(read, env) {
     const timeoutSeconds = check(() => parseInteger(read('timeout-seconds'), 'timeout-seconds', 120, 1, 3600));
     const concurrency = check(() => parseInteger(read('concurrency'), 'concurrency', 4, 1, 16));
     const rollbackOnFailure = check(() => parseBoolean(read('rollback-on-failure'), 'rollback-on-failure', false));
+    const waitForActive = check(() => parseBoolean(read('wait-for-active'), 'wait-for-active', false));
     const comment = read('comment');
     if (ifExists === 'replace' && rollbackOnFailure) {
         problems.push('if-exists: replace cannot be combined with rollback-on-failure: true. A rollback deletes ' +
@@ -117137,6 +117232,7 @@ function parseInputs(read, env) {
         fromList: read('secrets') !== '',
         concurrency: concurrency,
         rollbackOnFailure: rollbackOnFailure,
+        waitForActive: waitForActive,
         scopes,
         comment: comment === '' ? undefined : comment,
         ifExists: ifExists,
@@ -117606,6 +117702,10 @@ async function run() {
             for (const warning of result.warnings)
                 core_warning(warning);
             logResult(result);
+            const wrote = result.outcome === 'created' || result.outcome === 'replaced';
+            if (config.waitForActive && wrote && result.secret?.status === 'active' && !result.error) {
+                info(`Secret "${result.copy.name}" (${result.secret.id}) is active.`);
+            }
         }
         const report = {
             store: plan.store,

@@ -36,6 +36,7 @@ import { ActionError, failureText } from './errors.js';
 import type { IfExists } from './inputs.js';
 import { describeStore, nameTaken, type PlannedCopy, type PlannedStore } from './plan.js';
 import { sameScopes } from './scopes.js';
+import { NotActive, waitForActive } from './wait.js';
 
 export type Outcome =
   'created' | 'replaced' | 'existing' | 'dry-run' | 'failed' | 'not-attempted' | 'rolled-back';
@@ -67,6 +68,8 @@ export interface ExecuteOptions extends CopyOptions {
   concurrency: number;
   /** On any failure: start no more copies, then delete the ones this step created. */
   rollbackOnFailure: boolean;
+  /** Poll each secret the step created or replaced until it is active (a failure if not). */
+  waitForActive: boolean;
 }
 
 /** Found by looking after a failed write: a secret with our name that this step did not create. */
@@ -387,7 +390,10 @@ export async function executePlan(
         continue;
       }
       try {
-        results[index] = await executeCopy(client, plan.store, copy, options, step);
+        const result = await executeCopy(client, plan.store, copy, options, step);
+        results[index] = result;
+        if (options.waitForActive && !options.dryRun) await settle(client, plan.store, result);
+        if (result.error !== undefined) failed = true;
       } catch (error) {
         failed = true;
         results[index] = {
@@ -443,6 +449,24 @@ function errorKind(error: unknown): { key: string; label: string } | undefined {
     key: `${error.kind} ${error.status ?? ''} ${codes.join(',')}`,
     label: codes.length > 0 ? `${status} [${shown}]` : status,
   };
+}
+
+/**
+ * Waits for a secret the step wrote to become active. One that does not is a failed copy: the
+ * result keeps its outcome and the secret as last seen, with the reason as its error.
+ */
+async function settle(
+  client: SecretsStoreClient,
+  store: PlannedStore,
+  result: CopyResult,
+): Promise<void> {
+  if (!result.secret || (result.outcome !== 'created' && result.outcome !== 'replaced')) return;
+  try {
+    result.secret = await waitForActive(client, store.id, result.secret);
+  } catch (error) {
+    if (error instanceof NotActive) result.secret = error.last;
+    result.error = failureText(error);
+  }
 }
 
 /**

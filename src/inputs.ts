@@ -34,6 +34,8 @@ export interface ActionConfig {
   /** Copies of a list made at once. */
   concurrency: number;
   rollbackOnFailure: boolean;
+  /** Poll every secret the step writes until Cloudflare reports it active. */
+  waitForActive: boolean;
   /** Undefined: each copy takes its source's scopes. */
   scopes: string[] | undefined;
   comment: string | undefined;
@@ -117,6 +119,9 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
   const rollbackOnFailure = check(() =>
     parseBoolean(read('rollback-on-failure'), 'rollback-on-failure', false),
   );
+  const waitForActive = check(() =>
+    parseBoolean(read('wait-for-active'), 'wait-for-active', false),
+  );
   const comment = read('comment');
   if (ifExists === 'replace' && rollbackOnFailure) {
     problems.push(
@@ -140,6 +145,7 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
     fromList: read('secrets') !== '',
     concurrency: concurrency!,
     rollbackOnFailure: rollbackOnFailure!,
+    waitForActive: waitForActive!,
     scopes,
     comment: comment === '' ? undefined : comment,
     ifExists: ifExists!,

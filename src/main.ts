@@ -54,6 +54,10 @@ export async function run(): Promise<void> {
     for (const result of results) {
       for (const warning of result.warnings) core.warning(warning);
       logResult(result);
+      const wrote = result.outcome === 'created' || result.outcome === 'replaced';
+      if (config.waitForActive && wrote && result.secret?.status === 'active' && !result.error) {
+        core.info(`Secret "${result.copy.name}" (${result.secret.id}) is active.`);
+      }
     }
     const report: RunReport = {
       store: plan.store,

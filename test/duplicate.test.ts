@@ -589,7 +589,12 @@ function deletable(pool: ReturnType<typeof setup>['pool'], id: string) {
 }
 
 /** A list run: one copy at a time, so the order of requests is fixed. */
-const LIST: ExecuteOptions = { ...FAIL, concurrency: 1, rollbackOnFailure: false };
+const LIST: ExecuteOptions = {
+  ...FAIL,
+  concurrency: 1,
+  rollbackOnFailure: false,
+  waitForActive: false,
+};
 const ROLLBACK: ExecuteOptions = { ...LIST, rollbackOnFailure: true };
 
 describe('the answer to a duplicate is checked against the request', () => {

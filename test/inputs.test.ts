@@ -65,6 +65,7 @@ describe('parseInputs: defaults', () => {
       fromList: false,
       concurrency: 4,
       rollbackOnFailure: false,
+      waitForActive: false,
       scopes: undefined,
       comment: undefined,
       ifExists: 'fail',
@@ -574,6 +575,20 @@ describe('parseInputs: a copy onto its own source', () => {
   });
 });
 
+describe('parseInputs: wait-for-active', () => {
+  it('defaults to false and reads the YAML booleans', () => {
+    expect(parse().waitForActive).toBe(false);
+    expect(parse({ 'wait-for-active': 'true' }).waitForActive).toBe(true);
+    expect(parse({ 'wait-for-active': 'FALSE' }).waitForActive).toBe(false);
+  });
+
+  it('refuses anything else, naming the input', () => {
+    expect(problem({ 'wait-for-active': 'yes' })).toBe(
+      'wait-for-active must be a YAML 1.2 boolean: true, True, TRUE, false, False or FALSE (got "yes").',
+    );
+  });
+});
+
 describe('parseInputs: dry-run', () => {
   it.each(['true', 'True', 'TRUE'])('reads %s as true', (value) => {
     expect(parse({ 'dry-run': value }).dryRun).toBe(true);
@@ -832,6 +847,7 @@ describe('parseInputs: properties', () => {
     'secrets',
     'concurrency',
     'rollback-on-failure',
+    'wait-for-active',
   ] as const;
 
   /** Strings of every kind, biased towards the characters the parsers care about. */

@@ -178,6 +178,11 @@ export class SecretsStoreClient {
     return this.transport.now();
   }
 
+  /** Waits `ms` on the injected clock (between polls, say). */
+  sleep(ms: number): Promise<void> {
+    return this.transport.sleep(ms);
+  }
+
   /** A local time on the server's clock; tells a secret created by this step from an older one. */
   serverTime(localMs: number): number {
     return this.transport.serverTime(localMs);

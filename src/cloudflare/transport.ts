@@ -132,6 +132,11 @@ export class Transport {
     return this.clock.now();
   }
 
+  /** Waits on the injected clock, so tests never really wait. */
+  sleep(ms: number): Promise<void> {
+    return this.clock.sleep(ms);
+  }
+
   /**
    * A local time on the server's clock, from the last `Date` header (1 s resolution; no
    * correction before the first response).
