@@ -117210,6 +117210,8 @@ function parseInputs(read, env) {
     const concurrency = check(() => parseInteger(read('concurrency'), 'concurrency', 4, 1, 16));
     const rollbackOnFailure = check(() => parseBoolean(read('rollback-on-failure'), 'rollback-on-failure', false));
     const waitForActive = check(() => parseBoolean(read('wait-for-active'), 'wait-for-active', false));
+    const prune = check(() => parsePrune(read('prune')));
+    const pruneKeep = check(() => parseInteger(read('prune-keep'), 'prune-keep', 5, 1, 100));
     const comment = read('comment');
     if (ifExists === 'replace' && rollbackOnFailure) {
         problems.push('if-exists: replace cannot be combined with rollback-on-failure: true. A rollback deletes ' +
@@ -117233,6 +117235,8 @@ function parseInputs(read, env) {
         concurrency: concurrency,
         rollbackOnFailure: rollbackOnFailure,
         waitForActive: waitForActive,
+        prune,
+        pruneKeep: pruneKeep,
         scopes,
         comment: comment === '' ? undefined : comment,
         ifExists: ifExists,
@@ -117461,6 +117465,19 @@ function parseIfExists(input) {
     }
     return value;
 }
+/** A glob of secret names: `*` and `?` with at least one other character, no white space. */
+function parsePrune(input) {
+    if (input === '')
+        return undefined;
+    if (/\s/.test(input)) {
+        throw new InputError(`prune must not contain white space (got ${quote(input)}): secret names cannot, so it would match nothing.`);
+    }
+    if (/^[*?]+$/.test(input)) {
+        throw new InputError(`prune ${quote(input)} has no character other than * and ?, so it would match every secret in the store. ` +
+            'Give the part of the names that the copies share, e.g. API_KEY_*.');
+    }
+    return input;
+}
 function parseBoolean(input, inputName, defaultValue) {
     if (input === '')
         return defaultValue;
@@ -117484,6 +117501,105 @@ function quote(value) {
     return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
 }
 
+;// CONCATENATED MODULE: ./src/prune.ts
+
+
+/**
+ * A glob as a whole-name, case-sensitive matcher: `*` any run of characters (none included),
+ * `?` exactly one; everything else stands for itself.
+ */
+function globMatcher(pattern) {
+    const source = [...pattern]
+        .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
+        .join('');
+    const regex = new RegExp(`^${source}$`, 'su');
+    return (name) => regex.test(name);
+}
+/**
+ * An ISO time as epoch microseconds, so that "…32.5Z" and "…32.500001Z" compare as times (the
+ * API prints microseconds, which Date drops); undefined when it cannot be read.
+ */
+function createdKey(iso) {
+    const ms = Date.parse(iso);
+    if (Number.isNaN(ms))
+        return undefined;
+    const micros = /\.\d{3}(\d{1,3})/.exec(iso)?.[1] ?? '';
+    return ms * 1000 + Number(micros.padEnd(3, '0'));
+}
+/**
+ * Which secrets to delete. `written` are the step's targets (by id when known, and by name):
+ * they are never deleted and each one that matches takes one of the `keep` places; `sources`
+ * are never deleted and take no place. Secrets reported `deleted` are already gone.
+ */
+function selectPrune(secrets, options) {
+    const { matches, keep, written, sources } = options;
+    const writtenIds = new Set(written.flatMap((w) => (w.id ? [w.id] : [])));
+    const writtenNames = new Set(written.map((w) => w.name));
+    const keptByStep = [...writtenNames].filter(matches).length;
+    const candidates = secrets.filter((s) => s.status !== 'deleted' &&
+        matches(s.name) &&
+        !sources.has(s.id) &&
+        !writtenIds.has(s.id) &&
+        !writtenNames.has(s.name));
+    const unreadable = candidates.filter((s) => createdKey(s.created) === undefined);
+    const dated = candidates
+        .filter((s) => createdKey(s.created) !== undefined)
+        .sort((a, b) => createdKey(b.created) - createdKey(a.created) || (a.id < b.id ? -1 : 1));
+    return { doomed: dated.slice(Math.max(0, keep - keptByStep)), unreadable };
+}
+/** True when every copy ended well: pruning never follows a failure or a rollback. */
+function copiesSucceeded(results) {
+    return results.every((r) => r.error === undefined && !['failed', 'not-attempted', 'rolled-back'].includes(r.outcome));
+}
+/** Lists the store, then deletes (or on a dry run, only names) what `selectPrune` picks. */
+async function prune(client, plan, results, options) {
+    const report = { ...options, pruned: [], failures: [], warnings: [] };
+    if (!copiesSucceeded(results)) {
+        return { ...report, skipped: 'a copy failed, so nothing was pruned' };
+    }
+    let secrets;
+    try {
+        secrets = await client.listSecrets(plan.store.id);
+    }
+    catch (error) {
+        const why = `listing the store failed: ${failureText(error)}`;
+        return {
+            ...report,
+            skipped: why,
+            error: `Pruning "${options.pattern}": ${why} Nothing was pruned.`,
+        };
+    }
+    const { doomed, unreadable } = selectPrune(secrets, {
+        matches: globMatcher(options.pattern),
+        keep: options.keep,
+        written: results.map((r) => ({ id: r.secret?.id, name: r.copy.name })),
+        sources: new Set(plan.copies.map((c) => c.sourceId)),
+    });
+    for (const secret of unreadable) {
+        report.warnings.push(`prune: kept "${secret.name}" (${secret.id}): its created time ${JSON.stringify(secret.created.slice(0, 40))} cannot be read, so its age is unknown.`);
+    }
+    for (const secret of doomed) {
+        if (options.dryRun) {
+            report.pruned.push(secret);
+            continue;
+        }
+        try {
+            await deleteUntilGone(client, plan.store.id, secret.id);
+            report.pruned.push(secret);
+        }
+        catch (error) {
+            report.failures.push({ secret, error: failureText(error) });
+        }
+    }
+    if (report.failures.length > 0) {
+        report.error = [
+            `Pruning "${options.pattern}" failed: ${report.failures.length} of ${doomed.length} secret(s) could not be deleted and remain:`,
+            ...report.failures.map((f) => `- "${f.secret.name}" (${f.secret.id}): ${f.error}`),
+        ].join('\n');
+    }
+    return report;
+}
+
 ;// CONCATENATED MODULE: ./src/report.ts
 /**
  * Step outputs, named as in action.yml. Once the copies ran (the plan passed),
@@ -117495,6 +117611,7 @@ function outputsFor(report) {
         'store-id': report.store.id,
         'secret-ids': JSON.stringify(secretIds(report.results)),
         results: JSON.stringify(report.results.map(resultEntry)),
+        pruned: JSON.stringify((report.prune?.pruned ?? []).map(({ id, name }) => ({ id, name }))),
     };
     const [only] = report.results;
     if (report.fromList || !only || only.outcome === 'failed')
@@ -117532,11 +117649,11 @@ function resultEntry(r) {
         error: r.error ?? null,
     };
 }
-/** The step's failure message when any copy failed, else undefined. */
+/** The step's failure message when any copy (or pruning) failed, else undefined. */
 function stepFailure(report) {
     const failed = report.results.filter((r) => r.error !== undefined);
     if (failed.length === 0)
-        return undefined;
+        return report.prune?.error;
     if (!report.fromList)
         return failed[0].error;
     const lines = failed.map((r) => `- ${lineLabel(r)}: ${r.error}`);
@@ -117596,8 +117713,29 @@ function summaryMarkdown(report, trigger) {
         origin.push(`**From:** ${trigger.source}`);
     if (trigger.runUrl)
         origin.push(`**Run:** [${trigger.runUrl}](${trigger.runUrl})`);
+    if (report.prune)
+        lines.push(...pruneSection(report.prune), '');
     lines.push(origin.join(' · '), '');
     return lines.join('\n');
+}
+/** What pruning deleted (or would), what it could not, or why it did not run. */
+function pruneSection(prune) {
+    const title = `### Prune \`${prune.pattern}\`, keeping the ${prune.keep} newest`;
+    if (prune.skipped)
+        return [title, '', `Skipped: ${escapeCell(prune.skipped)}.`];
+    const rows = [
+        ...prune.pruned.map((s) => [s, prune.dryRun ? 'would be deleted' : 'deleted']),
+        ...prune.failures.map((f) => [f.secret, `not deleted: ${f.error}`]),
+    ];
+    if (rows.length === 0)
+        return [title, '', 'Nothing to delete.'];
+    return [
+        title,
+        '',
+        '| Secret | Id | Created | Result |',
+        '| --- | --- | --- | --- |',
+        ...rows.map(([s, result]) => `| ${[s.name, `\`${s.id}\``, s.created, result].map(escapeCell).join(' | ')} |`),
+    ];
 }
 function outcomeLabel(result) {
     switch (result.outcome) {
@@ -117666,6 +117804,7 @@ function describeTrigger(context, env) {
 
 
 
+
 const readInput = (name) => getInput(name);
 async function run() {
     // Proxies from HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case), as self-hosted runners need.
@@ -117707,11 +117846,21 @@ async function run() {
                 info(`Secret "${result.copy.name}" (${result.secret.id}) is active.`);
             }
         }
+        const pruned = config.prune
+            ? await prune(client, plan, results, {
+                pattern: config.prune,
+                keep: config.pruneKeep,
+                dryRun: config.dryRun,
+            })
+            : undefined;
+        if (pruned)
+            logPrune(pruned);
         const report = {
             store: plan.store,
             results,
             dryRun: config.dryRun,
             fromList: config.fromList,
+            prune: pruned,
         };
         for (const [name, value] of Object.entries(outputsFor(report)))
             setOutput(name, value);
@@ -117760,6 +117909,19 @@ function logResult({ outcome, copy: { name }, secret, adopted, replaced }) {
         info(`Rolled back: deleted "${name}" (${id}), which this step had created.`);
     }
     // Failures are reported once, together, by the step's error.
+}
+function logPrune(report) {
+    for (const warning of report.warnings)
+        core_warning(warning);
+    if (report.skipped && !report.error)
+        info(`Pruning skipped: ${report.skipped}.`);
+    for (const { name, id } of report.pruned) {
+        info(`${report.dryRun ? 'Dry run: would prune' : 'Pruned'} "${name}" (${id}).`);
+    }
+    if (!report.skipped && report.pruned.length === 0 && report.failures.length === 0) {
+        info(`Nothing to prune: no more than ${report.keep} secrets match "${report.pattern}".`);
+    }
+    // Failures are reported once, by the step's error.
 }
 /** The job summary is a courtesy: failing to write it only warns. */
 async function writeSummary(report) {

@@ -36,6 +36,10 @@ export interface ActionConfig {
   rollbackOnFailure: boolean;
   /** Poll every secret the step writes until Cloudflare reports it active. */
   waitForActive: boolean;
+  /** A glob of names to prune after the copies; undefined: no pruning. */
+  prune: string | undefined;
+  /** How many of the newest matching secrets pruning keeps. */
+  pruneKeep: number;
   /** Undefined: each copy takes its source's scopes. */
   scopes: string[] | undefined;
   comment: string | undefined;
@@ -122,6 +126,8 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
   const waitForActive = check(() =>
     parseBoolean(read('wait-for-active'), 'wait-for-active', false),
   );
+  const prune = check(() => parsePrune(read('prune')));
+  const pruneKeep = check(() => parseInteger(read('prune-keep'), 'prune-keep', 5, 1, 100));
   const comment = read('comment');
   if (ifExists === 'replace' && rollbackOnFailure) {
     problems.push(
@@ -146,6 +152,8 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
     concurrency: concurrency!,
     rollbackOnFailure: rollbackOnFailure!,
     waitForActive: waitForActive!,
+    prune,
+    pruneKeep: pruneKeep!,
     scopes,
     comment: comment === '' ? undefined : comment,
     ifExists: ifExists!,
@@ -398,6 +406,23 @@ export function parseIfExists(input: string): IfExists {
     throw new InputError(`if-exists must be "fail", "skip" or "replace" (got ${quote(input)}).`);
   }
   return value;
+}
+
+/** A glob of secret names: `*` and `?` with at least one other character, no white space. */
+export function parsePrune(input: string): string | undefined {
+  if (input === '') return undefined;
+  if (/\s/.test(input)) {
+    throw new InputError(
+      `prune must not contain white space (got ${quote(input)}): secret names cannot, so it would match nothing.`,
+    );
+  }
+  if (/^[*?]+$/.test(input)) {
+    throw new InputError(
+      `prune ${quote(input)} has no character other than * and ?, so it would match every secret in the store. ` +
+        'Give the part of the names that the copies share, e.g. API_KEY_*.',
+    );
+  }
+  return input;
 }
 
 export function parseBoolean(input: string, inputName: string, defaultValue: boolean): boolean {

@@ -10,6 +10,7 @@ import { executePlan, type CopyResult } from './duplicate.js';
 import { failureText, isExpectedFailure } from './errors.js';
 import { credentialValues, parseInputs } from './inputs.js';
 import { describeStore, makePlan } from './plan.js';
+import { prune, type PruneReport } from './prune.js';
 import { outputsFor, stepFailure, summaryMarkdown, type RunReport } from './report.js';
 import { describeTrigger } from './trigger.js';
 
@@ -59,11 +60,20 @@ export async function run(): Promise<void> {
         core.info(`Secret "${result.copy.name}" (${result.secret.id}) is active.`);
       }
     }
+    const pruned = config.prune
+      ? await prune(client, plan, results, {
+          pattern: config.prune,
+          keep: config.pruneKeep,
+          dryRun: config.dryRun,
+        })
+      : undefined;
+    if (pruned) logPrune(pruned);
     const report: RunReport = {
       store: plan.store,
       results,
       dryRun: config.dryRun,
       fromList: config.fromList,
+      prune: pruned,
     };
     for (const [name, value] of Object.entries(outputsFor(report))) core.setOutput(name, value);
     await writeSummary(report);
@@ -115,6 +125,18 @@ function logResult({ outcome, copy: { name }, secret, adopted, replaced }: CopyR
     core.info(`Rolled back: deleted "${name}" (${id}), which this step had created.`);
   }
   // Failures are reported once, together, by the step's error.
+}
+
+function logPrune(report: PruneReport): void {
+  for (const warning of report.warnings) core.warning(warning);
+  if (report.skipped && !report.error) core.info(`Pruning skipped: ${report.skipped}.`);
+  for (const { name, id } of report.pruned) {
+    core.info(`${report.dryRun ? 'Dry run: would prune' : 'Pruned'} "${name}" (${id}).`);
+  }
+  if (!report.skipped && report.pruned.length === 0 && report.failures.length === 0) {
+    core.info(`Nothing to prune: no more than ${report.keep} secrets match "${report.pattern}".`);
+  }
+  // Failures are reported once, by the step's error.
 }
 
 /** The job summary is a courtesy: failing to write it only warns. */

@@ -4,6 +4,7 @@
  */
 import type { CopyResult } from './duplicate.js';
 import type { PlannedStore } from './plan.js';
+import type { PruneReport } from './prune.js';
 import type { Trigger } from './trigger.js';
 
 export interface RunReport {
@@ -12,6 +13,8 @@ export interface RunReport {
   dryRun: boolean;
   /** True when the copies came from the `secrets` list. */
   fromList: boolean;
+  /** Set when the step was given `prune`. */
+  prune?: PruneReport;
 }
 
 /** One entry of the `results` output. */
@@ -35,6 +38,7 @@ export function outputsFor(report: RunReport): Record<string, string> {
     'store-id': report.store.id,
     'secret-ids': JSON.stringify(secretIds(report.results)),
     results: JSON.stringify(report.results.map(resultEntry)),
+    pruned: JSON.stringify((report.prune?.pruned ?? []).map(({ id, name }) => ({ id, name }))),
   };
   const [only] = report.results;
   if (report.fromList || !only || only.outcome === 'failed') return outputs;
@@ -74,10 +78,10 @@ function resultEntry(r: CopyResult): ResultEntry {
   };
 }
 
-/** The step's failure message when any copy failed, else undefined. */
+/** The step's failure message when any copy (or pruning) failed, else undefined. */
 export function stepFailure(report: RunReport): string | undefined {
   const failed = report.results.filter((r) => r.error !== undefined);
-  if (failed.length === 0) return undefined;
+  if (failed.length === 0) return report.prune?.error;
   if (!report.fromList) return failed[0]!.error;
   const lines = failed.map((r) => `- ${lineLabel(r)}: ${r.error}`);
   const notAttempted = failed.filter((r) => r.outcome === 'not-attempted');
@@ -136,8 +140,30 @@ export function summaryMarkdown(report: RunReport, trigger: Trigger): string {
   if (trigger.event) origin.push(`**Event:** ${trigger.event}`);
   if (trigger.source) origin.push(`**From:** ${trigger.source}`);
   if (trigger.runUrl) origin.push(`**Run:** [${trigger.runUrl}](${trigger.runUrl})`);
+  if (report.prune) lines.push(...pruneSection(report.prune), '');
   lines.push(origin.join(' · '), '');
   return lines.join('\n');
+}
+
+/** What pruning deleted (or would), what it could not, or why it did not run. */
+function pruneSection(prune: PruneReport): string[] {
+  const title = `### Prune \`${prune.pattern}\`, keeping the ${prune.keep} newest`;
+  if (prune.skipped) return [title, '', `Skipped: ${escapeCell(prune.skipped)}.`];
+  const rows = [
+    ...prune.pruned.map((s) => [s, prune.dryRun ? 'would be deleted' : 'deleted'] as const),
+    ...prune.failures.map((f) => [f.secret, `not deleted: ${f.error}`] as const),
+  ];
+  if (rows.length === 0) return [title, '', 'Nothing to delete.'];
+  return [
+    title,
+    '',
+    '| Secret | Id | Created | Result |',
+    '| --- | --- | --- | --- |',
+    ...rows.map(
+      ([s, result]) =>
+        `| ${[s.name, `\`${s.id}\``, s.created, result].map(escapeCell).join(' | ')} |`,
+    ),
+  ];
 }
 
 function outcomeLabel(result: CopyResult): string {

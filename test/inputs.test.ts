@@ -66,6 +66,8 @@ describe('parseInputs: defaults', () => {
       concurrency: 4,
       rollbackOnFailure: false,
       waitForActive: false,
+      prune: undefined,
+      pruneKeep: 5,
       scopes: undefined,
       comment: undefined,
       ifExists: 'fail',
@@ -589,6 +591,39 @@ describe('parseInputs: wait-for-active', () => {
   });
 });
 
+describe('parseInputs: prune and prune-keep', () => {
+  it('has no pattern and keeps 5 by default', () => {
+    expect(parse()).toMatchObject({ prune: undefined, pruneKeep: 5 });
+  });
+
+  it('takes a glob and a count from 1 to 100', () => {
+    expect(parse({ prune: 'API_KEY_V*', 'prune-keep': '1' })).toMatchObject({
+      prune: 'API_KEY_V*',
+      pruneKeep: 1,
+    });
+    expect(parse({ prune: '?X', 'prune-keep': '100' }).pruneKeep).toBe(100);
+  });
+
+  it.each(['*', '?', '**', '*?*', '???'])('refuses %s, which would match every secret', (value) => {
+    expect(problem({ prune: value })).toBe(
+      `prune ${JSON.stringify(value)} has no character other than * and ?, so it would match every secret in the store. ` +
+        'Give the part of the names that the copies share, e.g. API_KEY_*.',
+    );
+  });
+
+  it('refuses white space inside a pattern', () => {
+    expect(problem({ prune: 'API_* DB_*' })).toBe(
+      'prune must not contain white space (got "API_* DB_*"): secret names cannot, so it would match nothing.',
+    );
+  });
+
+  it.each(['0', '101', '-1', '2.5', 'five'])('refuses prune-keep %s', (value) => {
+    expect(problem({ 'prune-keep': value })).toBe(
+      `prune-keep must be a whole number from 1 to 100 (got ${JSON.stringify(value)}).`,
+    );
+  });
+});
+
 describe('parseInputs: dry-run', () => {
   it.each(['true', 'True', 'TRUE'])('reads %s as true', (value) => {
     expect(parse({ 'dry-run': value }).dryRun).toBe(true);
@@ -848,6 +883,8 @@ describe('parseInputs: properties', () => {
     'concurrency',
     'rollback-on-failure',
     'wait-for-active',
+    'prune',
+    'prune-keep',
   ] as const;
 
   /** Strings of every kind, biased towards the characters the parsers care about. */

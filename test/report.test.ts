@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Secret } from '../src/cloudflare/types.js';
 import type { CopyResult } from '../src/duplicate.js';
 import type { PlannedCopy, PlannedStore } from '../src/plan.js';
+import type { PruneReport } from '../src/prune.js';
 import { stepFailure, outputsFor, summaryMarkdown, type RunReport } from '../src/report.js';
 import type { Trigger } from '../src/trigger.js';
 
@@ -77,6 +78,7 @@ describe('outputsFor', () => {
       'secret-id': NEW_ID,
       'secret-name': 'API_KEY_COPY',
       'store-id': STORE_ID,
+      pruned: '[]',
       'secret-ids': JSON.stringify({ API_KEY_COPY: NEW_ID }),
       results: JSON.stringify([entry()]),
       'source-secret-id': SOURCE_ID,
@@ -102,6 +104,7 @@ describe('outputsFor', () => {
       'secret-id': 'ffffeeeeddddccccbbbbaaaa99998888',
       'secret-name': 'API_KEY_COPY',
       'store-id': STORE_ID,
+      pruned: '[]',
       'secret-ids': JSON.stringify({ API_KEY_COPY: 'ffffeeeeddddccccbbbbaaaa99998888' }),
       results: JSON.stringify([
         entry({ id: 'ffffeeeeddddccccbbbbaaaa99998888', outcome: 'existing' }),
@@ -126,6 +129,7 @@ describe('outputsFor', () => {
       'secret-id': '',
       'secret-name': 'PLANNED',
       'store-id': STORE_ID,
+      pruned: '[]',
       'secret-ids': '{}',
       results: JSON.stringify([entry({ name: 'PLANNED', id: null, outcome: 'dry-run' })]),
       'source-secret-id': SOURCE_ID,
@@ -171,6 +175,7 @@ describe('outputsFor', () => {
     ];
     expect(outputsFor(report(results, false, STORE, true))).toEqual({
       'store-id': STORE_ID,
+      pruned: '[]',
       'secret-ids': JSON.stringify({ API_KEY_COPY: NEW_ID, OTHER: 'b'.repeat(32) }),
       results: JSON.stringify([
         entry(),
@@ -191,6 +196,7 @@ describe('outputsFor', () => {
     const failed = result({ outcome: 'failed', secret: undefined, error: 'boom' });
     expect(outputsFor(report([failed]))).toEqual({
       'store-id': STORE_ID,
+      pruned: '[]',
       'secret-ids': '{}',
       results: JSON.stringify([entry({ id: null, outcome: 'failed', error: 'boom' })]),
     });
@@ -199,6 +205,7 @@ describe('outputsFor', () => {
   it('gives a report without results empty lists', () => {
     expect(outputsFor(report([]))).toEqual({
       'store-id': STORE_ID,
+      pruned: '[]',
       'secret-ids': '{}',
       results: '[]',
     });
@@ -435,5 +442,81 @@ describe('if-exists: replace in the report', () => {
       new RegExp(`\\| replaced \`${OLD_ID}\` \\(recovered after a lost answer\\) \\|$`),
     );
     expect(lines[6]).toMatch(new RegExp(`\\| replaced \`${OLD_ID}\`; still pending \\|$`));
+  });
+});
+
+describe('prune in the report', () => {
+  const OLD: Secret = {
+    ...NEW_SECRET,
+    id: 'ffffeeeeddddccccbbbbaaaa99998888',
+    name: 'API_KEY_V1',
+    created: '2024-01-01T00:00:00.000000Z',
+  };
+  const prune = (overrides: Partial<PruneReport> = {}): PruneReport => ({
+    pattern: 'API_KEY_*',
+    keep: 5,
+    dryRun: false,
+    pruned: [],
+    failures: [],
+    warnings: [],
+    ...overrides,
+  });
+  const withPrune = (p: PruneReport, results = [result()]) => ({ ...report(results), prune: p });
+  const section = (p: PruneReport) => {
+    const lines = summaryMarkdown(withPrune(p), {}).split('\n');
+    return lines.slice(
+      lines.findIndex((l) => l.startsWith('### ')),
+      -3,
+    );
+  };
+
+  it('outputs pruned as id and name of each secret', () => {
+    expect(outputsFor(withPrune(prune({ pruned: [OLD] }))).pruned).toBe(
+      JSON.stringify([{ id: OLD.id, name: 'API_KEY_V1' }]),
+    );
+  });
+
+  it('fails the step with the prune error when every copy succeeded', () => {
+    expect(stepFailure(withPrune(prune({ error: 'Pruning "API_KEY_*" failed: …' })))).toBe(
+      'Pruning "API_KEY_*" failed: …',
+    );
+    expect(stepFailure(withPrune(prune()))).toBeUndefined();
+  });
+
+  it('lists what was deleted, and what could not be', () => {
+    expect(
+      section(
+        prune({
+          pruned: [OLD],
+          failures: [{ secret: { ...OLD, name: 'B|C' }, error: 'HTTP 403' }],
+        }),
+      ),
+    ).toEqual([
+      '### Prune `API_KEY_*`, keeping the 5 newest',
+      '',
+      '| Secret | Id | Created | Result |',
+      '| --- | --- | --- | --- |',
+      `| API_KEY_V1 | \`${OLD.id}\` | 2024-01-01T00:00:00.000000Z | deleted |`,
+      `| B\\|C | \`${OLD.id}\` | 2024-01-01T00:00:00.000000Z | not deleted: HTTP 403 |`,
+    ]);
+  });
+
+  it('says what a dry run would delete', () => {
+    expect(section(prune({ dryRun: true, pruned: [OLD] }))[4]).toMatch(/ \| would be deleted \|$/);
+  });
+
+  it('says when there was nothing to delete, or why pruning was skipped', () => {
+    expect(section(prune())).toEqual([
+      '### Prune `API_KEY_*`, keeping the 5 newest',
+      '',
+      'Nothing to delete.',
+    ]);
+    expect(section(prune({ skipped: 'a copy failed, so nothing was pruned' }))[2]).toBe(
+      'Skipped: a copy failed, so nothing was pruned.',
+    );
+  });
+
+  it('has no section without prune', () => {
+    expect(summaryMarkdown(report([result()]), {})).not.toContain('### ');
   });
 });

@@ -55,6 +55,7 @@ describe('happy path', () => {
       'store-id': seeded.storeId,
       'source-secret-id': seeded.ids.DB_URL,
       'replaced-secret-id': '',
+      pruned: '[]',
       status: 'pending',
       // As Cloudflare answered: sorted, whatever order was sent.
       scopes: 'ai_gateway,workers',
