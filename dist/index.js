@@ -117201,7 +117201,8 @@ function parseInputs(read, env) {
     const credentials = check(() => parseCredentials(read, env, warnings));
     const baseUrl = check(() => parseBaseUrl(read('api-base-url')));
     const store = check(() => parseStore(read('store')));
-    const duplications = check(() => parseDuplications(read));
+    const normalize = check(() => parseBoolean(read('normalize-name'), 'normalize-name', false));
+    const duplications = check(() => parseDuplications(read, normalize ?? false));
     const scopes = check(() => parseScopes(read('scopes')));
     const ifExists = check(() => parseIfExists(read('if-exists')));
     const dryRun = check(() => parseBoolean(read('dry-run'), 'dry-run', false));
@@ -117328,7 +117329,7 @@ function parseStore(input) {
  * `secret` + `name` (one copy) or `secrets` (one `SOURCE => TARGET` per line), never both:
  * either way the rest of the action sees a list.
  */
-function parseDuplications(read) {
+function parseDuplications(read, normalize = false) {
     const list = read('secrets');
     const secret = read('secret');
     const name = read('name');
@@ -117336,7 +117337,7 @@ function parseDuplications(read) {
         if (secret !== '' || name !== '') {
             throw new InputError(`Use either secret + name (one copy) or secrets (a list), not both: secrets is set, and so is ${[secret !== '' ? 'secret' : '', name !== '' ? 'name' : ''].filter(Boolean).join(' and ')}.`);
         }
-        return parseSecretsList(list);
+        return parseSecretsList(list, normalize);
     }
     const problems = [];
     let source;
@@ -117352,7 +117353,7 @@ function parseDuplications(read) {
         problems.push(...error.problems);
     }
     try {
-        target = parseSecretName(name, 'name');
+        target = parseTargetName(name, 'name', normalize);
     }
     catch (error) {
         if (!(error instanceof InputError))
@@ -117360,7 +117361,7 @@ function parseDuplications(read) {
         problems.push(...error.problems);
     }
     if (source?.kind === 'name' && source.name === target) {
-        problems.push(sameAsSource('secret and name', target));
+        problems.push(sameAsSource('secret and name', target, name));
     }
     if (problems.length > 0)
         throw new InputError(...problems);
@@ -117371,7 +117372,7 @@ function parseDuplications(read) {
  * name; blank lines and lines starting with `#` are ignored. Every bad line is reported, with
  * its number, and a TARGET may appear only once.
  */
-function parseSecretsList(input) {
+function parseSecretsList(input, normalize = false) {
     const problems = [];
     const duplications = [];
     input.split(/\r?\n/).forEach((raw, index) => {
@@ -117391,9 +117392,9 @@ function parseSecretsList(input) {
             if (targetText === '')
                 throw new InputError(`secrets line ${line}: TARGET is missing after "=>".`);
             const source = parseSecretRef(sourceText, `secrets line ${line} SOURCE`);
-            const name = parseSecretName(targetText, `secrets line ${line} TARGET`);
+            const name = parseTargetName(targetText, `secrets line ${line} TARGET`, normalize);
             if (source.kind === 'name' && source.name === name) {
-                throw new InputError(sameAsSource(`secrets line ${line}: SOURCE and TARGET`, name));
+                throw new InputError(sameAsSource(`secrets line ${line}: SOURCE and TARGET`, name, targetText));
             }
             duplications.push({ source, name, line });
         }
@@ -117419,8 +117420,30 @@ function parseSecretsList(input) {
     return duplications;
 }
 /** A copy onto its own source would, with if-exists: replace, delete the source. */
-function sameAsSource(what, name) {
-    return `${what} are both ${quote(name)}: a secret cannot be copied onto itself; give the copy another name.`;
+function sameAsSource(what, name, given) {
+    const how = given === name ? '' : ` (normalize-name made it of ${quote(given)})`;
+    return `${what} are both ${quote(name)}${how}: a secret cannot be copied onto itself; give the copy another name.`;
+}
+/**
+ * normalize-name: upper case; every run of characters other than A-Z, 0-9 and _ becomes one _;
+ * leading and trailing _ removed. `API_KEY_v1.2.0-rc.1` gives `API_KEY_V1_2_0_RC_1`.
+ */
+function normalizeName(input) {
+    return input
+        .toUpperCase()
+        .replace(/[^A-Z0-9_]+/gu, '_')
+        .replace(/^_+|_+$/g, '');
+}
+/** A new secret's name, normalized first when normalize-name is on. */
+function parseTargetName(input, inputName, normalize) {
+    if (!normalize || input === '')
+        return parseSecretName(input, inputName);
+    const name = normalizeName(input);
+    if (name === '') {
+        throw new InputError(`${inputName} ${quote(input)} has no letter or digit: normalize-name keeps only A-Z, 0-9 and _, ` +
+            'so nothing is left of it.');
+    }
+    return name;
 }
 /** A secret's id (32 hex) or exact name. */
 function parseSecretRef(input, inputName) {

@@ -111,7 +111,8 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
   const credentials = check(() => parseCredentials(read, env, warnings));
   const baseUrl = check(() => parseBaseUrl(read('api-base-url')));
   const store = check(() => parseStore(read('store')));
-  const duplications = check(() => parseDuplications(read));
+  const normalize = check(() => parseBoolean(read('normalize-name'), 'normalize-name', false));
+  const duplications = check(() => parseDuplications(read, normalize ?? false));
   const scopes = check(() => parseScopes(read('scopes')));
   const ifExists = check(() => parseIfExists(read('if-exists')));
   const dryRun = check(() => parseBoolean(read('dry-run'), 'dry-run', false));
@@ -262,7 +263,7 @@ export function parseStore(input: string): Ref | undefined {
  * `secret` + `name` (one copy) or `secrets` (one `SOURCE => TARGET` per line), never both:
  * either way the rest of the action sees a list.
  */
-export function parseDuplications(read: ReadInput): Duplication[] {
+export function parseDuplications(read: ReadInput, normalize = false): Duplication[] {
   const list = read('secrets');
   const secret = read('secret');
   const name = read('name');
@@ -272,7 +273,7 @@ export function parseDuplications(read: ReadInput): Duplication[] {
         `Use either secret + name (one copy) or secrets (a list), not both: secrets is set, and so is ${[secret !== '' ? 'secret' : '', name !== '' ? 'name' : ''].filter(Boolean).join(' and ')}.`,
       );
     }
-    return parseSecretsList(list);
+    return parseSecretsList(list, normalize);
   }
   const problems: string[] = [];
   let source: Ref | undefined;
@@ -288,13 +289,13 @@ export function parseDuplications(read: ReadInput): Duplication[] {
     problems.push(...error.problems);
   }
   try {
-    target = parseSecretName(name, 'name');
+    target = parseTargetName(name, 'name', normalize);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     problems.push(...error.problems);
   }
   if (source?.kind === 'name' && source.name === target) {
-    problems.push(sameAsSource('secret and name', target));
+    problems.push(sameAsSource('secret and name', target, name));
   }
   if (problems.length > 0) throw new InputError(...problems);
   return [{ source: source!, name: target! }];
@@ -305,7 +306,7 @@ export function parseDuplications(read: ReadInput): Duplication[] {
  * name; blank lines and lines starting with `#` are ignored. Every bad line is reported, with
  * its number, and a TARGET may appear only once.
  */
-export function parseSecretsList(input: string): Duplication[] {
+export function parseSecretsList(input: string, normalize = false): Duplication[] {
   const problems: string[] = [];
   const duplications: Duplication[] = [];
   input.split(/\r?\n/).forEach((raw, index) => {
@@ -324,9 +325,11 @@ export function parseSecretsList(input: string): Duplication[] {
       if (targetText === '')
         throw new InputError(`secrets line ${line}: TARGET is missing after "=>".`);
       const source = parseSecretRef(sourceText, `secrets line ${line} SOURCE`);
-      const name = parseSecretName(targetText, `secrets line ${line} TARGET`);
+      const name = parseTargetName(targetText, `secrets line ${line} TARGET`, normalize);
       if (source.kind === 'name' && source.name === name) {
-        throw new InputError(sameAsSource(`secrets line ${line}: SOURCE and TARGET`, name));
+        throw new InputError(
+          sameAsSource(`secrets line ${line}: SOURCE and TARGET`, name, targetText),
+        );
       }
       duplications.push({ source, name, line });
     } catch (error) {
@@ -352,8 +355,33 @@ export function parseSecretsList(input: string): Duplication[] {
 }
 
 /** A copy onto its own source would, with if-exists: replace, delete the source. */
-function sameAsSource(what: string, name: string): string {
-  return `${what} are both ${quote(name)}: a secret cannot be copied onto itself; give the copy another name.`;
+function sameAsSource(what: string, name: string, given: string): string {
+  const how = given === name ? '' : ` (normalize-name made it of ${quote(given)})`;
+  return `${what} are both ${quote(name)}${how}: a secret cannot be copied onto itself; give the copy another name.`;
+}
+
+/**
+ * normalize-name: upper case; every run of characters other than A-Z, 0-9 and _ becomes one _;
+ * leading and trailing _ removed. `API_KEY_v1.2.0-rc.1` gives `API_KEY_V1_2_0_RC_1`.
+ */
+export function normalizeName(input: string): string {
+  return input
+    .toUpperCase()
+    .replace(/[^A-Z0-9_]+/gu, '_')
+    .replace(/^_+|_+$/g, '');
+}
+
+/** A new secret's name, normalized first when normalize-name is on. */
+function parseTargetName(input: string, inputName: string, normalize: boolean): string {
+  if (!normalize || input === '') return parseSecretName(input, inputName);
+  const name = normalizeName(input);
+  if (name === '') {
+    throw new InputError(
+      `${inputName} ${quote(input)} has no letter or digit: normalize-name keeps only A-Z, 0-9 and _, ` +
+        'so nothing is left of it.',
+    );
+  }
+  return name;
 }
 
 /** A secret's id (32 hex) or exact name. */

@@ -4,6 +4,7 @@ import {
   InputError,
   credentialValues,
   isLoopback,
+  normalizeName,
   parseInputs,
   type ActionConfig,
   type ReadInput,
@@ -624,6 +625,108 @@ describe('parseInputs: prune and prune-keep', () => {
   });
 });
 
+describe('normalizeName', () => {
+  it.each([
+    ['API_KEY_v1.2.0-rc.1', 'API_KEY_V1_2_0_RC_1'],
+    ['DB_URL_release/2024.06', 'DB_URL_RELEASE_2024_06'],
+    ['KEY_v1.0.0+build.7', 'KEY_V1_0_0_BUILD_7'],
+    ['KEY_v2-β', 'KEY_V2'],
+    ['KEY_café-ünï', 'KEY_CAF_N'],
+    ['KEY😀v3', 'KEY_V3'],
+    // Underscores are kept: only what lies between them is replaced.
+    ['KEY_😀_v3', 'KEY___V3'],
+    ['--v1--', 'V1'],
+    ['A__B', 'A__B'],
+    ['A_-_B', 'A___B'],
+    ['__A__', 'A'],
+    ['a b\tc', 'A_B_C'],
+    ['+/.', ''],
+    ['___', ''],
+  ])('%s gives %s', (input, expected) => {
+    expect(normalizeName(input)).toBe(expected);
+  });
+
+  it('gives only A-Z, 0-9 and _, never at either end, and is idempotent (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (input) => {
+        const name = normalizeName(input);
+        expect(name).toMatch(/^(?:[A-Z0-9](?:[A-Z0-9_]*[A-Z0-9])?)?$/);
+        expect(normalizeName(name)).toBe(name);
+      }),
+    );
+  });
+});
+
+describe('parseInputs: normalize-name', () => {
+  it('is off by default: names are taken as given', () => {
+    expect(parse({ name: 'api_key_v1' }).duplications[0]!.name).toBe('api_key_v1');
+  });
+
+  it('normalizes name, and reports a refused boolean', () => {
+    expect(
+      parse({ name: 'API_KEY_v1.2.0-rc.1', 'normalize-name': 'true' }).duplications[0]!.name,
+    ).toBe('API_KEY_V1_2_0_RC_1');
+    expect(problem({ 'normalize-name': 'on' })).toBe(
+      'normalize-name must be a YAML 1.2 boolean: true, True, TRUE, false, False or FALSE (got "on").',
+    );
+  });
+
+  it('normalizes each TARGET of a list, never a SOURCE', () => {
+    const config = parse({
+      secret: undefined,
+      name: undefined,
+      secrets: 'db_url => db_url_v1.0\nApi.Key => Api.Key/v1',
+      'normalize-name': 'true',
+    });
+    expect(config.duplications).toEqual([
+      { source: { kind: 'name', name: 'db_url' }, name: 'DB_URL_V1_0', line: 1 },
+      { source: { kind: 'name', name: 'Api.Key' }, name: 'API_KEY_V1', line: 2 },
+    ]);
+  });
+
+  it('refuses a name with no letter or digit', () => {
+    expect(problem({ name: '+/.', 'normalize-name': 'true' })).toBe(
+      'name "+/." has no letter or digit: normalize-name keeps only A-Z, 0-9 and _, so nothing is left of it.',
+    );
+    expect(
+      problem({
+        secret: undefined,
+        name: undefined,
+        secrets: 'A => ---',
+        'normalize-name': 'true',
+      }),
+    ).toBe(
+      'secrets line 1 TARGET "---" has no letter or digit: normalize-name keeps only A-Z, 0-9 and _, so nothing is left of it.',
+    );
+  });
+
+  it('still requires a name', () => {
+    expect(problem({ name: '', 'normalize-name': 'true' })).toBe(
+      'name is required: a secret name such as API_KEY.',
+    );
+  });
+
+  it('refuses a name that normalizes to the source, saying how it got there', () => {
+    expect(problem({ secret: 'API_KEY', name: 'API_KEY_+++', 'normalize-name': 'true' })).toBe(
+      'secret and name are both "API_KEY" (normalize-name made it of "API_KEY_+++"): ' +
+        'a secret cannot be copied onto itself; give the copy another name.',
+    );
+  });
+
+  it('finds two TARGETs that normalize to one name', () => {
+    expect(
+      problem({
+        secret: undefined,
+        name: undefined,
+        secrets: 'A => KEY_v1.0\nB => KEY_V1_0',
+        'normalize-name': 'true',
+      }),
+    ).toBe(
+      'secrets: TARGET "KEY_V1_0" is listed 2 times (lines 1, 2); each new name can be created once.',
+    );
+  });
+});
+
 describe('parseInputs: dry-run', () => {
   it.each(['true', 'True', 'TRUE'])('reads %s as true', (value) => {
     expect(parse({ 'dry-run': value }).dryRun).toBe(true);
@@ -885,6 +988,7 @@ describe('parseInputs: properties', () => {
     'wait-for-active',
     'prune',
     'prune-keep',
+    'normalize-name',
   ] as const;
 
   /** Strings of every kind, biased towards the characters the parsers care about. */
