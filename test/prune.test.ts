@@ -191,7 +191,6 @@ const COPY: PlannedCopy = {
   sourceId: SECRET,
   name: 'API_KEY_V9',
   scopes: ['workers'],
-  nameWasFree: true,
 };
 const NEW = secret('9'.repeat(32), 'API_KEY_V9', { created: '2024-02-01T00:00:00.000000Z' });
 const created = (overrides: Partial<CopyResult> = {}): CopyResult => ({
