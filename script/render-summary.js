@@ -49,7 +49,7 @@ try {
   const html = join(work, 'summary.html');
   writeFileSync(html, page);
 
-  // The flags this machine's Chromium needs as root and offline (see README, Development).
+  // The flags this machine's Chromium needs as root and offline (see CONTRIBUTING.md, Set-up).
   execFileSync(
     CHROMIUM,
     [
