@@ -8,8 +8,8 @@
  *
  *   node script/demo.js [--summaries DIR]
  *
- * --summaries writes each step's job summary to DIR/step-N.md (script/render-summary.js turns
- * one into the README's picture).
+ * --summaries writes each step's job summary to DIR/step-NN.md (script/render-summary.js turns
+ * the last one into the README's picture).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,22 +50,46 @@ async function step(
   fake.resetRequests();
   const result = await runAction(options);
   stepNumber += 1;
-  if (summariesDir) writeFileSync(join(summariesDir, `step-${stepNumber}.md`), result.summary);
+  if (summariesDir) {
+    // Zero-padded, so that sorting the names keeps the steps in order.
+    const file = `step-${String(stepNumber).padStart(2, '0')}.md`;
+    writeFileSync(join(summariesDir, file), result.summary);
+  }
   console.log(`\n${bold(`━━ ${title}`)}`);
+  console.log(bold('\nThe step (with: as a workflow would give it):'));
+  console.log(indent(withBlock(options.inputs ?? {})));
   console.log(bold('\nStep log:'));
   console.log(indent(renderLog(result.stdout)));
   console.log(bold(`\nExit code: ${result.code}`));
   console.log(bold('\nOutputs:'));
+  if (Object.keys(result.outputs).length === 0) console.log(indent('(none)'));
   const width = Math.max(...Object.keys(result.outputs).map((k) => k.length));
   for (const [name, value] of Object.entries(result.outputs)) {
     console.log(indent(`${name.padEnd(width)}  ${value === '' ? '(empty)' : value}`));
   }
   console.log(bold('\nJob summary (GITHUB_STEP_SUMMARY):'));
-  console.log(indent(result.summary.trim()));
+  console.log(indent(result.summary.trim() || '(none)'));
   console.log(bold(`\nRequests the API received (${fake.requests.length}):`));
   for (const request of fake.requests)
     console.log(indent(`${request.method} ${request.path} → ${request.status}`));
   return result;
+}
+
+/**
+ * The step's inputs as a workflow's `with:` block: empty inputs left out, as a workflow would
+ * leave them, and api-base-url last, since only the demo needs it.
+ */
+function withBlock(/** @type {Record<string, string>} */ inputs) {
+  const { 'api-base-url': baseUrl, ...rest } = inputs;
+  const given = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== ''));
+  const lines = ['with:'];
+  for (const [name, value] of Object.entries(given)) {
+    if (value.includes('\n'))
+      lines.push(`  ${name}: |`, ...value.split('\n').map((l) => `    ${l}`));
+    else lines.push(`  ${name}: ${value}`);
+  }
+  if (baseUrl) lines.push(`  api-base-url: ${baseUrl} # the fake API, not Cloudflare's`);
+  return lines.join('\n');
 }
 
 function indent(/** @type {string} */ text) {
@@ -103,12 +127,17 @@ try {
     fake,
   );
   await step(
-    '2. The workflow is re-run with if-exists: skip: nothing is written twice',
+    '2. The workflow is re-run: the name is taken, so the step fails (if-exists: fail, the default)',
+    { ...common, inputs },
+    fake,
+  );
+  await step(
+    '3. Re-run with if-exists: skip: the existing copy is used, nothing is written twice',
     { ...common, inputs: { ...inputs, 'if-exists': 'skip' } },
     fake,
   );
   await step(
-    '3. A dry run of another copy: everything is checked, nothing written',
+    '4. A dry run of another copy: everything is checked, nothing written',
     {
       ...common,
       inputs: {
@@ -122,7 +151,7 @@ try {
     fake,
   );
   await step(
-    '4. A deployment to production promotes three secrets in one step (secrets list)',
+    '5. A deployment to production promotes three secrets in one step (secrets list)',
     {
       ...common,
       eventName: 'deployment',
