@@ -117208,7 +117208,7 @@ function parseInputs(read, env) {
     const dryRun = check(() => parseBoolean(read('dry-run'), 'dry-run', false));
     const maxRetries = check(() => parseInteger(read('max-retries'), 'max-retries', 3, 0, 10));
     const timeoutSeconds = check(() => parseInteger(read('timeout-seconds'), 'timeout-seconds', 120, 1, 3600));
-    const concurrency = check(() => parseInteger(read('concurrency'), 'concurrency', 4, 1, 16));
+    const concurrency = check(() => parseInteger(read('max-parallel'), 'max-parallel', 4, 1, 16));
     const rollbackOnFailure = check(() => parseBoolean(read('rollback-on-failure'), 'rollback-on-failure', false));
     const waitForActive = check(() => parseBoolean(read('wait-for-active'), 'wait-for-active', false));
     const prune = check(() => parsePrune(read('prune')));

@@ -134,9 +134,9 @@ async function measure(baseEnv, /** @type {string} */ sdkScript) {
   const cases = {
     'one duplicate, ids given': newSamples(),
     'one duplicate by names, store omitted': newSamples(),
-    [`${BATCH_LINES}-line promotion, concurrency 1`]: newSamples(),
-    [`${BATCH_LINES}-line promotion, concurrency 4`]: newSamples(),
-    [`${BATCH_LINES}-line promotion, concurrency 8`]: newSamples(),
+    [`${BATCH_LINES}-line promotion, max-parallel 1`]: newSamples(),
+    [`${BATCH_LINES}-line promotion, max-parallel 4`]: newSamples(),
+    [`${BATCH_LINES}-line promotion, max-parallel 8`]: newSamples(),
     "floor: node -e ''": newSamples(),
     'peer: cloudflare SDK, ids given': newSamples(),
   };
@@ -147,7 +147,7 @@ async function measure(baseEnv, /** @type {string} */ sdkScript) {
     for (const name of order) {
       const samples = cases[name];
       if (!samples) continue;
-      const batch = /concurrency (\d+)/.exec(name);
+      const batch = /max-parallel (\d+)/.exec(name);
       await withFake(batch ? BATCH_LATENCY_MS : 0, async (fake, demo) => {
         const env = {
           ...baseEnv,
@@ -180,7 +180,7 @@ async function measure(baseEnv, /** @type {string} */ sdkScript) {
             { length: BATCH_LINES },
             (_, i) => `${sources[i % sources.length]} => COPY_${i}`,
           );
-          const inputs = { ...common, secrets: lines.join('\n'), concurrency: batch[1] ?? '4' };
+          const inputs = { ...common, secrets: lines.join('\n'), 'max-parallel': batch[1] ?? '4' };
           record(samples, fake, await runAction({ inputs, env, node: NODE }));
         } else if (name.startsWith('floor')) {
           const { ms } = await timeProcess(NODE, ['-e', ''], baseEnv);
@@ -228,7 +228,7 @@ function checkBudgets(cases) {
     Object.entries(cases).find(([n]) => n.startsWith(prefix))?.[1] ?? newSamples();
   const case1 = get('one duplicate, ids');
   const case2 = get('one duplicate by names');
-  const batch4 = get(`${BATCH_LINES}-line promotion, concurrency 4`);
+  const batch4 = get(`${BATCH_LINES}-line promotion, max-parallel 4`);
   const floor = median(get('floor').ms);
   const sdk = median(get('peer').ms);
   const c1 = median(case1.ms);
@@ -262,7 +262,7 @@ function checkBudgets(cases) {
       ok: sdk / c1 >= BUDGET.sdkOverCase1,
     },
     {
-      line: `promotion at concurrency 4 / ideal (${ideal.toFixed(0)} ms): ${(median(batch4.ms) / ideal).toFixed(2)}x (budget ≤ ${BUDGET.batchOverIdeal}x)`,
+      line: `promotion at max-parallel 4 / ideal (${ideal.toFixed(0)} ms): ${(median(batch4.ms) / ideal).toFixed(2)}x (budget ≤ ${BUDGET.batchOverIdeal}x)`,
       ok: median(batch4.ms) / ideal <= BUDGET.batchOverIdeal,
     },
   ];

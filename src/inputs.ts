@@ -120,7 +120,7 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
   const timeoutSeconds = check(() =>
     parseInteger(read('timeout-seconds'), 'timeout-seconds', 120, 1, 3600),
   );
-  const concurrency = check(() => parseInteger(read('concurrency'), 'concurrency', 4, 1, 16));
+  const concurrency = check(() => parseInteger(read('max-parallel'), 'max-parallel', 4, 1, 16));
   const rollbackOnFailure = check(() =>
     parseBoolean(read('rollback-on-failure'), 'rollback-on-failure', false),
   );

@@ -821,7 +821,7 @@ describe('parseInputs: several problems', () => {
   });
 });
 
-describe('parseInputs: secrets list, concurrency and rollback-on-failure', () => {
+describe('parseInputs: secrets list, max-parallel and rollback-on-failure', () => {
   const ID_A = '3fd85f74b32742f1bff64a85009dda07';
   const single = { secret: undefined, name: undefined };
 
@@ -874,16 +874,18 @@ describe('parseInputs: secrets list, concurrency and rollback-on-failure', () =>
     );
   });
 
-  it('reads concurrency from 1 to 16, default 4', () => {
-    expect(parse({ concurrency: '' }).concurrency).toBe(4);
-    expect(parse({ concurrency: '1' }).concurrency).toBe(1);
-    expect(parse({ concurrency: '16' }).concurrency).toBe(16);
-    expect(problem({ concurrency: '0' })).toBe(
-      'concurrency must be a whole number from 1 to 16 (got "0").',
+  it('reads max-parallel from 1 to 16, default 4', () => {
+    expect(parse({ 'max-parallel': '' }).concurrency).toBe(4);
+    expect(parse({ 'max-parallel': '1' }).concurrency).toBe(1);
+    expect(parse({ 'max-parallel': '16' }).concurrency).toBe(16);
+    expect(problem({ 'max-parallel': '0' })).toBe(
+      'max-parallel must be a whole number from 1 to 16 (got "0").',
     );
-    expect(problem({ concurrency: '17' })).toBe(
-      'concurrency must be a whole number from 1 to 16 (got "17").',
+    expect(problem({ 'max-parallel': '17' })).toBe(
+      'max-parallel must be a whole number from 1 to 16 (got "17").',
     );
+    // Renamed before any release: the old name is no alias.
+    expect(parse({ concurrency: '1' }).concurrency).toBe(4);
   });
 
   it('reads rollback-on-failure as a YAML 1.2 boolean, default false', () => {
@@ -983,7 +985,7 @@ describe('parseInputs: properties', () => {
     'api-key',
     'comment',
     'secrets',
-    'concurrency',
+    'max-parallel',
     'rollback-on-failure',
     'wait-for-active',
     'prune',

@@ -262,7 +262,7 @@ describe('a line that fails', () => {
         secrets: 'DB_URL => A\nSTRIPE_KEY => B\nSESSION_SECRET => C\nDB_URL => SESSION_SECRET',
         'if-exists': 'skip',
         'rollback-on-failure': 'true',
-        concurrency: '1',
+        'max-parallel': '1',
       },
     });
     expect(result.code).toBe(1);
@@ -296,7 +296,7 @@ describe('shared limits', () => {
       headers: { 'retry-after': '1' },
     });
     const result = await runAction({
-      inputs: { ...seeded.inputs, secrets: lines, concurrency: '4' },
+      inputs: { ...seeded.inputs, secrets: lines, 'max-parallel': '4' },
     });
 
     expect(result.code).toBe(0);
@@ -325,7 +325,7 @@ describe('shared limits', () => {
         ...seeded.inputs,
         secrets: 'DB_URL => A\nSTRIPE_KEY => B',
         'max-retries': '1',
-        concurrency: '1',
+        'max-parallel': '1',
       },
     });
 
@@ -340,15 +340,15 @@ describe('shared limits', () => {
     expect(names()).toEqual(['DB_URL', 'STRIPE_KEY', 'SESSION_SECRET', 'A']);
   });
 
-  it.each([1, 3])('concurrency %i bounds the requests in flight', async (concurrency) => {
+  it.each([1, 3])('max-parallel %i bounds the requests in flight', async (maxParallel) => {
     await useFake({ latencyMs: 100 });
     const lines = Array.from({ length: 8 }, (_, i) => `DB_URL => COPY_${i}`).join('\n');
     const result = await runAction({
-      inputs: { ...seeded.inputs, secrets: lines, concurrency: String(concurrency) },
+      inputs: { ...seeded.inputs, secrets: lines, 'max-parallel': String(maxParallel) },
     });
     expect(result.code).toBe(0);
-    // The plan's two reads may overlap; the copies are what concurrency bounds.
-    expect(maxOverlap(posts())).toBe(concurrency);
-    expect(seeded.fake.maxInFlight).toBeLessThanOrEqual(Math.max(concurrency, 2));
+    // The plan's two reads may overlap; the copies are what max-parallel bounds.
+    expect(maxOverlap(posts())).toBe(maxParallel);
+    expect(seeded.fake.maxInFlight).toBeLessThanOrEqual(Math.max(maxParallel, 2));
   });
 });

@@ -46,7 +46,7 @@ const withRollback = (secrets: string, extra: Record<string, string> = {}) => ({
   ...seeded.inputs,
   secrets,
   'rollback-on-failure': 'true',
-  concurrency: '1',
+  'max-parallel': '1',
   ...extra,
 });
 const duplicateOf = (name: string) => new RegExp(`/${seeded.ids[name]}/duplicate$`);
@@ -260,17 +260,17 @@ describe('adoption after a lost answer', () => {
 
 describe('no request storms', () => {
   it.each([1, 4])(
-    'a list refused line after line stops after 3, with one extra listing (concurrency %i)',
-    async (concurrency) => {
+    'a list refused line after line stops after 3, with one extra listing (max-parallel %i)',
+    async (maxParallel) => {
       seeded.fake.addFault({ method: 'POST', path: DUPLICATE, status: 400, times: 20 });
       const lines = Array.from({ length: 20 }, (_, i) => `DB_URL => COPY_${i}`).join('\n');
       const result = await runAction({
-        inputs: { ...seeded.inputs, secrets: lines, concurrency: String(concurrency) },
+        inputs: { ...seeded.inputs, secrets: lines, 'max-parallel': String(maxParallel) },
       });
 
       expect(result.code).toBe(1);
       // Copies already in flight finish; none starts after the third failure.
-      expect(requests('POST', DUPLICATE).length).toBeLessThanOrEqual(2 + concurrency);
+      expect(requests('POST', DUPLICATE).length).toBeLessThanOrEqual(2 + maxParallel);
       expect(requests('GET', LISTING)).toHaveLength(2);
       const entries = results(result.outputs);
       const notAttempted = entries.filter((e) => e.outcome === 'not-attempted');
