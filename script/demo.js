@@ -8,8 +8,8 @@
  *
  *   node script/demo.js [--summaries DIR]
  *
- * --summaries writes each step's job summary to DIR/step-NN.md (script/render-summary.js turns
- * the last one into the README's picture).
+ * --summaries writes each step's job summary to DIR/step-NN.md, and the one the README shows
+ * (the promotion of three secrets) also to DIR/picture.md, which script/render-summary.js renders.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,6 +46,7 @@ async function step(
   title,
   options,
   /** @type {import('../test/fake-cloudflare/server.js').FakeCloudflare} */ fake,
+  { picture = false } = {},
 ) {
   fake.resetRequests();
   const result = await runAction(options);
@@ -54,6 +55,7 @@ async function step(
     // Zero-padded, so that sorting the names keeps the steps in order.
     const file = `step-${String(stepNumber).padStart(2, '0')}.md`;
     writeFileSync(join(summariesDir, file), result.summary);
+    if (picture) writeFileSync(join(summariesDir, 'picture.md'), result.summary);
   }
   console.log(`\n${bold(`━━ ${title}`)}`);
   console.log(bold('\nThe step (with: as a workflow would give it):'));
@@ -116,13 +118,15 @@ try {
   const inputs = {
     'api-base-url': demo.url,
     secret: 'DB_URL',
-    name: 'DB_URL_V1_4_0',
+    // As a workflow writes it: DB_URL_${{ github.event.release.tag_name }}.
+    name: 'DB_URL_v1.4.0',
+    'normalize-name': 'true',
     scopes: 'workers',
     comment: 'Copy for release v1.4.0',
   };
 
   await step(
-    '1. A release publishes v1.4.0: copy DB_URL as DB_URL_V1_4_0',
+    '1. A release publishes v1.4.0: copy DB_URL, named after the tag (normalize-name)',
     { ...common, inputs },
     fake,
   );
@@ -150,28 +154,34 @@ try {
     },
     fake,
   );
+  const deployment = {
+    ...common,
+    eventName: 'deployment',
+    event: {
+      deployment: { environment: 'production' },
+      repository: { full_name: 'acme/web-app' },
+    },
+  };
+  const promotion = {
+    'api-base-url': demo.url,
+    secrets: [
+      '# staging secret => production copy',
+      'DB_URL => DB_URL_PRODUCTION',
+      `${demo.secrets.STRIPE_KEY} => STRIPE_KEY_PRODUCTION`,
+      'SESSION_SECRET => SESSION_SECRET_PRODUCTION',
+    ].join('\n'),
+    scopes: 'workers',
+    comment: 'Promoted to production',
+  };
   await step(
     '5. A deployment to production promotes three secrets in one step (secrets list)',
-    {
-      ...common,
-      eventName: 'deployment',
-      event: {
-        deployment: { environment: 'production' },
-        repository: { full_name: 'acme/web-app' },
-      },
-      inputs: {
-        'api-base-url': demo.url,
-        secrets: [
-          '# staging secret => production copy',
-          'DB_URL => DB_URL_PRODUCTION',
-          `${demo.secrets.STRIPE_KEY} => STRIPE_KEY_PRODUCTION`,
-          'SESSION_SECRET => SESSION_SECRET_PRODUCTION',
-        ].join('\n'),
-        scopes: 'workers',
-        comment: 'Promoted to production',
-        'rollback-on-failure': 'true',
-      },
-    },
+    { ...deployment, inputs: { ...promotion, 'rollback-on-failure': 'true' } },
+    fake,
+    { picture: true },
+  );
+  await step(
+    '6. The next deployment promotes again, with if-exists: replace: each copy is made anew',
+    { ...deployment, inputs: { ...promotion, 'if-exists': 'replace' } },
     fake,
   );
   console.log(bold('\nSecrets in the store now:'));

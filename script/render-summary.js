@@ -1,14 +1,14 @@
 // @ts-check
 /**
  * `node script/render-summary.js`: makes the README's picture of the job summary from a real
- * demo run. It runs `script/demo.js --summaries`, renders the summary of the demo's last step
- * (a three-secret promotion) as GitHub renders Markdown, and screenshots it with headless
- * Chromium into .github/job-summary.png.
+ * demo run. It runs `script/demo.js --summaries`, renders the summary the demo marks as the
+ * picture (a three-secret promotion) as GitHub renders Markdown, and screenshots it with
+ * headless Chromium into .github/job-summary.png.
  *
  * Needs Debian's chromium (`apt-get install chromium`), or CHROMIUM=/path/to/chrome.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,9 +29,9 @@ try {
   execFileSync(process.execPath, [join(ROOT, 'script', 'demo.js'), '--summaries', summaries], {
     stdio: 'ignore',
   });
-  const last = readdirSync(summaries).sort().at(-1);
-  if (!last) throw new Error('the demo wrote no job summary');
-  const markdown = readFileSync(join(summaries, last), 'utf8');
+  const picture = join(summaries, 'picture.md');
+  if (!existsSync(picture)) throw new Error('the demo marked no job summary as the picture');
+  const markdown = readFileSync(picture, 'utf8');
 
   // The look of a job summary on github.com: its Markdown styles, light theme.
   const page = `<!doctype html><html><head><meta charset="utf-8"><style>
@@ -69,7 +69,7 @@ try {
     ],
     { stdio: 'ignore' },
   );
-  console.log(`Wrote ${OUTPUT} from the demo's ${last}.`);
+  console.log(`Wrote ${OUTPUT} from the demo's promotion of three secrets.`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
