@@ -9,7 +9,18 @@ const noDeepImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'build/', 'coverage/', 'reports/', '.bench/', '.cache/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'build/',
+      'coverage/',
+      'reports/',
+      '.bench/',
+      '.cache/',
+      '.stryker-tmp/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
