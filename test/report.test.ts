@@ -340,6 +340,17 @@ describe('summaryMarkdown', () => {
     expect(row[6]).toBe(`**Store:** my|store line2 (\`${STORE_ID}\`)`);
   });
 
+  it('escapes every | and flattens every newline of a cell (mutant: the escape without its g flag)', () => {
+    const row = summaryMarkdown(
+      report([result({ outcome: 'failed', secret: undefined, error: 'a|b|c\nd\r\ne' })]),
+      {},
+    ).split('\n')[4];
+
+    expect(row).toMatch(/ \| failed: a\\\|b\\\|c d e \|$/);
+    // Seven unescaped pipes: exactly six cells, so no text spilled into a column of its own.
+    expect(row!.replace(/\\\|/g, '').split('|')).toHaveLength(8);
+  });
+
   it('has one row per result', () => {
     const markdown = summaryMarkdown(report([result(), result(), result()]), {});
     expect(markdown.split('\n').filter((line) => line.startsWith('| API_KEY'))).toHaveLength(3);
