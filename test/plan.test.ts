@@ -377,3 +377,65 @@ describe('makePlan with if-exists: replace', () => {
     expect(plan.copies.map((c) => c.existing?.id)).toEqual([TAKEN, undefined]);
   });
 });
+
+describe('makePlan of a list and the account quota', () => {
+  const QUOTA = `${WIRE}/quota`;
+  const list = (overrides: Partial<ActionConfig> = {}) =>
+    config({
+      fromList: true,
+      scopes: ['workers'],
+      duplications: [
+        { ...byId(SOURCE, 'FIRST_COPY'), line: 1 },
+        { ...byId(SOURCE, 'SECOND_COPY'), line: 2 },
+      ],
+      ...overrides,
+    });
+  const quota = (usage: number) => ({ secrets: { quota: 10, usage } });
+
+  // Mutant: `usage + toCreate > quota` turned into `>=`, refusing a list that fits exactly.
+  it('passes a list that fills the quota exactly (usage + new == quota)', async () => {
+    const { client, urls, reply } = setup();
+    reply(QUOTA, quota(8));
+    reply(SECRETS, [SOURCE_SECRET]);
+
+    const plan = await makePlan(list(), client);
+
+    expect(plan.copies.map((c) => c.name)).toEqual(['FIRST_COPY', 'SECOND_COPY']);
+    expect(urls().sort()).toEqual([`GET ${QUOTA}`, `GET ${SECRETS}`].sort());
+  });
+
+  it('refuses, before any write, a list one secret over the quota', async () => {
+    const { client, reply } = setup();
+    reply(QUOTA, quota(9));
+    reply(SECRETS, [SOURCE_SECRET]);
+
+    const error = await actionError(makePlan(list(), client));
+
+    expect(error.message).toBe(
+      `Nothing was written: this list creates 2 secrets, but account ${ACCOUNT_ID} already uses 9 ` +
+        'of its 10 (Secrets Store quota), so only 1 more fit. Delete unused secrets or shorten the list.',
+    );
+  });
+
+  it('does not count names that already exist (if-exists: skip) against the quota', async () => {
+    const { client, reply } = setup();
+    reply(QUOTA, quota(9));
+    reply(SECRETS, [SOURCE_SECRET, secret(TAKEN, 'SECOND_COPY', { scopes: ['workers'] })]);
+
+    const plan = await makePlan(list({ ifExists: 'skip' }), client);
+
+    expect(plan.copies.map((c) => c.existing?.id)).toEqual([undefined, TAKEN]);
+  });
+
+  it('says no more fit, not a negative number, when the account is already over its quota', async () => {
+    const { client, reply } = setup();
+    reply(QUOTA, quota(12));
+    reply(SECRETS, [SOURCE_SECRET]);
+
+    const error = await actionError(makePlan(list(), client));
+
+    expect(error.message).toContain(
+      'already uses 12 of its 10 (Secrets Store quota), so only 0 more fit.',
+    );
+  });
+});
