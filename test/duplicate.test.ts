@@ -2,7 +2,7 @@
  * executeCopy against a real SecretsStoreClient over undici's MockAgent: the never-double-create
  * rules of src/duplicate.ts, request by request. Nothing waits: the clock is fake.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CloudflareError } from '../src/cloudflare/errors.js';
 import {
   StepState,
@@ -256,6 +256,7 @@ describe('executeCopy', () => {
       expect(result.outcome).toBe('created');
       expect(result.adopted).toBe(true);
       expect(result.secret?.id).toBe(CREATED);
+      expect(result.warnings).toEqual([]);
       expect(posts()).toHaveLength(2);
       expect(urls()).toEqual([
         `POST ${DUPLICATE}`,
@@ -347,6 +348,58 @@ describe('executeCopy', () => {
 
       expect(error.message).toBe(takenMessage(EXISTING));
     });
+
+    it('a found secret with our comment (and scopes) is ours', async () => {
+      const { pool, client } = setup();
+      pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(502, '');
+      pool
+        .intercept({ path: SEARCH, method: 'GET' })
+        .reply(200, ok([secret(CREATED, NAME, { comment: 'ours', created: START + 1_000 })]));
+
+      const result = await executeCopy(client, MAIN, copy({ comment: 'ours' }), FAIL);
+
+      expect(result).toMatchObject({ outcome: 'created', adopted: true });
+      expect(result.secret?.id).toBe(CREATED);
+    });
+
+    it('a found secret without a comment is not ours when we asked for one', async () => {
+      const { pool, client } = setup();
+      pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(502, '');
+      pool
+        .intercept({ path: SEARCH, method: 'GET' })
+        .reply(200, ok([secret(EXISTING, NAME, { created: START + 1_000 })]));
+
+      const error = await rejection(executeCopy(client, MAIN, copy({ comment: 'ours' }), FAIL));
+
+      expect(error.message).toBe(takenMessage(EXISTING));
+    });
+
+    it('a found secret without scopes is not ours', async () => {
+      const { pool, client } = setup();
+      pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(502, '');
+      pool
+        .intercept({ path: SEARCH, method: 'GET' })
+        .reply(200, ok([secret(EXISTING, NAME, { scopes: undefined, created: START + 1_000 })]));
+
+      const result = await executeCopy(client, MAIN, copy(), SKIP);
+
+      expect(result).toMatchObject({ outcome: 'existing', adopted: false });
+      expect(result.warnings).toEqual([
+        `Secret "${NAME}" (${EXISTING}) already exists in store "main" (${STORE}) with scopes [], ` +
+          'not the requested [workers, ai_gateway]; it was left as it is (if-exists: skip).',
+      ]);
+    });
+
+    it('a 500 left after the last retry gets one lookup, not a second one as if it were a conflict', async () => {
+      const { pool, client, urls } = setup({ maxRetries: 0 });
+      pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(500, '');
+      pool.intercept({ path: SEARCH, method: 'GET' }).reply(200, ok([]));
+
+      const error = await rejection(executeCopy(client, MAIN, copy(), FAIL), CloudflareError);
+
+      expect(error.status).toBe(500);
+      expect(urls()).toEqual([`POST ${DUPLICATE}`, `GET ${SEARCH}`]);
+    });
   });
 
   describe('a conflict on the first attempt', () => {
@@ -387,6 +440,18 @@ describe('executeCopy', () => {
           'not the requested [workers, ai_gateway]; it was left as it is (if-exists: skip).',
       ]);
       expect(posts()).toHaveLength(1);
+    });
+
+    it('if-exists: skip lists every scope of the existing secret in its warning', async () => {
+      const { pool, client } = setup();
+      conflict(pool, [secret(EXISTING, NAME, { scopes: ['dex', 'access'] })]);
+
+      const result = await executeCopy(client, MAIN, copy(), SKIP);
+
+      expect(result.warnings).toEqual([
+        `Secret "${NAME}" (${EXISTING}) already exists in store "main" (${STORE}) with scopes [dex, access], ` +
+          'not the requested [workers, ai_gateway]; it was left as it is (if-exists: skip).',
+      ]);
     });
 
     it('if-exists: skip gives no warning when the scopes match in another order', async () => {
@@ -439,6 +504,18 @@ describe('executeCopy', () => {
 
       expect((error as CloudflareError).status).toBe(422);
       expect(error.message).toContain('HTTP 422: [1001] bad name.');
+    });
+
+    it('a 200 with success:false is no taken name: no lookup', async () => {
+      const { pool, client, urls } = setup();
+      pool
+        .intercept({ path: DUPLICATE, method: 'POST' })
+        .reply(200, failure({ code: 1000, message: 'no' }), { headers: JSON_HEADERS });
+
+      const error = await rejection(executeCopy(client, MAIN, copy(), FAIL), CloudflareError);
+
+      expect(error.status).toBe(200);
+      expect(urls()).toEqual([`POST ${DUPLICATE}`]);
     });
 
     it.each([400, 401, 403, 404, 429])(
@@ -921,5 +998,190 @@ describe('time kept for rollback', () => {
       'was not sent: the time budget is spent (the last 2 s of it are kept for rollback deletes)',
     );
     expect(urls()).toContain(`DELETE ${deletePath(CREATED)}`);
+  });
+});
+
+describe('executePlan', () => {
+  const SKIP_LIST: ExecuteOptions = {
+    ...SKIP,
+    concurrency: 1,
+    rollbackOnFailure: false,
+    waitForActive: false,
+  };
+  const SKIP_ROLLBACK: ExecuteOptions = { ...SKIP_LIST, rollbackOnFailure: true };
+  /** A distinct secret id for the nth copy. */
+  const idOf = (n: number) => `${n}`.padStart(32, 'e');
+  const secretPath = (id: string) => `${WIRE}/stores/${STORE}/secrets/${id}`;
+  const plan = (...copies: PlannedCopy[]) => ({ store: MAIN, copies });
+  const named = (name: string, overrides: Partial<PlannedCopy> = {}) =>
+    copy({ name, sourceRef: `${name}_SOURCE`, ...overrides });
+  const refusal = (name: string) =>
+    `POST ${API}/stores/${STORE}/secrets/${SOURCE}/duplicate failed: HTTP 422: [1001] ${name} is a bad name.`;
+
+  type Pool = ReturnType<typeof setup>['pool'];
+  /** The duplicate under `name` is created as secret `id`. */
+  function creates(pool: Pool, name: string, id: string) {
+    pool
+      .intercept({ path: DUPLICATE, method: 'POST', body: (b) => JSON.parse(b).name === name })
+      .reply(200, ok(secret(id, name)), { headers: JSON_HEADERS });
+  }
+  /**
+   * The duplicate under `name` is refused with a 422; the step's listing that follows (one per
+   * step) finds no such name.
+   */
+  function refuses(pool: Pool, name: string) {
+    pool
+      .intercept({ path: DUPLICATE, method: 'POST', body: (b) => JSON.parse(b).name === name })
+      .reply(422, failure({ code: 1001, message: `${name} is a bad name` }), {
+        headers: JSON_HEADERS,
+      });
+    pool
+      .intercept({ path: LISTING, method: 'GET' })
+      .reply(200, ok([], { total_pages: 1 }), { headers: JSON_HEADERS });
+  }
+  function deletes(pool: Pool, id: string, status = 200) {
+    pool
+      .intercept({ path: secretPath(id), method: 'DELETE' })
+      .reply(status, status === 200 ? ok(null) : failure({ code: 1002, message: 'try later' }), {
+        headers: JSON_HEADERS,
+      });
+  }
+
+  it('a failed copy does not stop the others without rollback-on-failure', async () => {
+    const { pool, client, urls } = setup();
+    refuses(pool, 'A');
+    creates(pool, 'B', idOf(2));
+
+    const results = await executePlan(client, plan(named('A'), named('B')), SKIP_LIST);
+
+    expect(results.map((r) => [r.copy.name, r.outcome, r.error])).toEqual([
+      ['A', 'failed', refusal('A')],
+      ['B', 'created', undefined],
+    ]);
+    expect(results[0]).toMatchObject({ adopted: false, warnings: [] });
+    expect(results[0]!.secret).toBeUndefined();
+    expect(urls().filter((url) => url.startsWith('DELETE '))).toEqual([]);
+  });
+
+  it('with rollback-on-failure, starts no copy after a failure and deletes what it created', async () => {
+    const { pool, client, urls } = setup();
+    creates(pool, 'A', idOf(1));
+    refuses(pool, 'B');
+    deletes(pool, idOf(1));
+    // Written by no one: an existing name with if-exists: skip is reported, never deleted.
+    const existing = secret(EXISTING, 'D');
+
+    const results = await executePlan(
+      client,
+      plan(named('A'), named('B'), named('C'), named('D', { existing })),
+      SKIP_ROLLBACK,
+    );
+
+    expect(results.map((r) => [r.copy.name, r.outcome, r.error])).toEqual([
+      ['A', 'rolled-back', undefined],
+      ['B', 'failed', refusal('B')],
+      ['C', 'not-attempted', 'not attempted: another copy failed and rollback-on-failure is set'],
+      ['D', 'existing', undefined],
+    ]);
+    expect(results[0]!.secret?.id).toBe(idOf(1));
+    expect(results[2]).toMatchObject({ adopted: false, warnings: [] });
+    expect(results[2]!.secret).toBeUndefined();
+    expect(results[3]!.secret).toBe(existing);
+    expect(urls()).toEqual([
+      `POST ${DUPLICATE}`,
+      `POST ${DUPLICATE}`,
+      `GET ${LISTING}`,
+      `DELETE ${secretPath(idOf(1))}`,
+    ]);
+  });
+
+  it('with rollback-on-failure and no failure, deletes nothing', async () => {
+    const { pool, client, urls } = setup();
+    creates(pool, 'A', idOf(1));
+    creates(pool, 'B', idOf(2));
+
+    const results = await executePlan(client, plan(named('A'), named('B')), SKIP_ROLLBACK);
+
+    expect(results.map((r) => r.outcome)).toEqual(['created', 'created']);
+    expect(urls()).toEqual([`POST ${DUPLICATE}`, `POST ${DUPLICATE}`]);
+  });
+
+  it('a delete that fails during the rollback leaves the copy created, saying so', async () => {
+    const { pool, client } = setup({ maxRetries: 0 });
+    creates(pool, 'A', idOf(1));
+    creates(pool, 'B', idOf(2));
+    refuses(pool, 'C');
+    deletes(pool, idOf(1), 500);
+    deletes(pool, idOf(2));
+
+    const results = await executePlan(
+      client,
+      plan(named('A'), named('B'), named('C')),
+      SKIP_ROLLBACK,
+    );
+
+    // The failed delete does not stop the rollback of the others.
+    expect(results.map((r) => [r.copy.name, r.outcome, r.error])).toEqual([
+      [
+        'A',
+        'created',
+        `created, and the rollback failed: DELETE ${API}/stores/${STORE}/secrets/${idOf(1)} ` +
+          'failed: HTTP 500: [1002] try later.',
+      ],
+      ['B', 'rolled-back', undefined],
+      ['C', 'failed', refusal('C')],
+    ]);
+  });
+
+  it("runs up to `concurrency` copies at once, and returns the results in the plan's order", async () => {
+    const { client } = setup();
+    let inFlight = 0;
+    let most = 0;
+    const finished: string[] = [];
+    // The copies take 4, 1, 3 and 2 turns of the event loop: they finish out of order.
+    const turns: Record<string, number> = { A: 4, B: 1, C: 3, D: 2 };
+    vi.spyOn(client, 'duplicateSecret').mockImplementation(async (_store, _source, body) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      for (let turn = 0; turn < turns[body.name]!; turn++) await new Promise(setImmediate);
+      inFlight--;
+      finished.push(body.name);
+      return secret(idOf(body.name.charCodeAt(0)), body.name);
+    });
+
+    const results = await executePlan(
+      client,
+      plan(named('A'), named('B'), named('C'), named('D')),
+      { ...SKIP_LIST, concurrency: 2 },
+    );
+
+    expect(most).toBe(2);
+    expect(finished).not.toEqual(['A', 'B', 'C', 'D']);
+    expect(results.map((r) => [r.copy.name, r.outcome])).toEqual([
+      ['A', 'created'],
+      ['B', 'created'],
+      ['C', 'created'],
+      ['D', 'created'],
+    ]);
+  });
+
+  it('runs the copies one at a time even when told concurrency 0', async () => {
+    const { pool, client } = setup();
+    creates(pool, 'A', idOf(1));
+    creates(pool, 'B', idOf(2));
+
+    const results = await executePlan(client, plan(named('A'), named('B')), {
+      ...SKIP_LIST,
+      concurrency: 0,
+    });
+
+    expect(results.map((r) => r.outcome)).toEqual(['created', 'created']);
+  });
+
+  it('an empty plan makes no request', async () => {
+    const { client, urls } = setup();
+
+    expect(await executePlan(client, plan(), SKIP_ROLLBACK)).toEqual([]);
+    expect(urls()).toEqual([]);
   });
 });
