@@ -1,14 +1,25 @@
 /**
- * run() in-process, with @actions/core (inputs, masks, logs, outputs, summary) replaced by a recorder:
- * what src/main.ts says to the runner, and in which order.
+ * run() in-process against the fake API on 127.0.0.1, with @actions/core replaced by a
+ * recorder: what src/main.ts says to the runner (masks, logs, outputs, summary, failure), and
+ * in which order. The bundle, run as the runner runs it, is tested in test/integration/.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ClientOptions } from '../src/cloudflare/client.js';
 import { run } from '../src/main.js';
-import { TOKEN } from './helpers/credentials.js';
+import { ACCOUNT_ID, TOKEN } from './helpers/credentials.js';
+import { copyByIds, startFake, type SeededFake } from './helpers/fake.js';
 
-/** Every call main.ts made to the runner, in order: [function name, ...arguments]. */
+/** Every call main.ts made to @actions/core, in order: [function name, ...arguments]. */
 const calls = vi.hoisted(() => [] as [string, ...unknown[]][]);
 const inputs = vi.hoisted(() => new Map<string, string>());
+/** What the recorder does besides recording; reset after each test. */
+const behaviour = vi.hoisted(() => ({
+  debug: false,
+  summaryError: undefined as unknown,
+  outputError: undefined as unknown,
+}));
+/** The options of every SecretsStoreClient main.ts made. */
+const clients = vi.hoisted(() => [] as ClientOptions[]);
 
 vi.mock('@actions/core', () => {
   const record =
@@ -17,21 +28,26 @@ vi.mock('@actions/core', () => {
       calls.push([name, ...args]);
     };
   const summary = {
-    addRaw: (text: string) => {
-      calls.push(['summary.addRaw', text]);
+    addRaw: (...args: unknown[]) => {
+      calls.push(['summary.addRaw', ...args]);
       return summary;
     },
     write: async () => {
+      if (behaviour.summaryError !== undefined) throw behaviour.summaryError;
       calls.push(['summary.write']);
       return summary;
     },
   };
   return {
     getInput: (name: string) => inputs.get(name) ?? '',
-    isDebug: () => false,
+    isDebug: () => behaviour.debug,
+    setOutput: (...args: unknown[]) => {
+      if (behaviour.outputError !== undefined) throw behaviour.outputError;
+      calls.push(['setOutput', ...args]);
+    },
     summary,
     ...Object.fromEntries(
-      ['setSecret', 'setFailed', 'setOutput', 'info', 'debug', 'warning', 'notice'].map((name) => [
+      ['setSecret', 'setFailed', 'info', 'debug', 'warning', 'notice'].map((name) => [
         name,
         record(name),
       ]),
@@ -39,20 +55,55 @@ vi.mock('@actions/core', () => {
   };
 });
 
-afterEach(() => {
-  calls.length = 0;
-  inputs.clear();
+vi.mock('../src/cloudflare/client.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../src/cloudflare/client.js')>();
+  class RecordedClient extends actual.SecretsStoreClient {
+    constructor(options: ClientOptions) {
+      clients.push(options);
+      super(options);
+    }
+  }
+  return { ...actual, SecretsStoreClient: RecordedClient };
 });
+
+let seeded: SeededFake;
+
+beforeEach(async () => {
+  // The fake is on 127.0.0.1: no proxy from the environment may come between.
+  for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'])
+    vi.stubEnv(name, '');
+  seeded = await startFake();
+});
+
+afterEach(async () => {
+  await seeded.fake.close();
+  vi.unstubAllEnvs();
+  calls.length = 0;
+  clients.length = 0;
+  inputs.clear();
+  Object.assign(behaviour, { debug: false, summaryError: undefined, outputError: undefined });
+});
+
+function setInputs(values: Record<string, string>): void {
+  for (const [name, value] of Object.entries(values)) inputs.set(name, value);
+}
+
+/** The arguments of every call to `name`, in order. */
+const argsOf = (name: string) => calls.filter(([n]) => n === name).map(([, ...args]) => args);
+/** The first argument of every call to `name`, in order. */
+const messages = (name: string) => argsOf(name).map(([message]) => message);
+const outputs = () => Object.fromEntries(argsOf('setOutput') as [string, string][]);
+const storeLine = () => `Store: "production" (${seeded.storeId})`;
+/** The id of the secret named `name` in the fake's store. */
+const idOf = (name: string) =>
+  seeded.fake.listSecrets(seeded.storeId).find((secret) => secret.name === name)?.id;
 
 describe('run', () => {
   // Mutant: parseInputs called before the credentials are masked, so an input error is
   // reported (and could echo a credential) before any `::add-mask::`.
   it('masks the credentials before it reports an invalid input', async () => {
     // The token pasted into account-id too: the input error quotes it.
-    inputs.set('account-id', TOKEN);
-    inputs.set('api-token', TOKEN);
-    inputs.set('secret', 'DB_URL');
-    inputs.set('name', 'DB_URL_COPY');
+    setInputs({ 'account-id': TOKEN, 'api-token': TOKEN, secret: 'DB_URL', name: 'DB_URL_COPY' });
 
     await run();
 
@@ -60,5 +111,289 @@ describe('run', () => {
     expect(calls[0]).toEqual(['setSecret', TOKEN]);
     expect(calls[1]![1]).toMatch(/^Invalid input: account-id /);
     expect(calls[1]![1]).toContain(TOKEN);
+    expect(clients).toEqual([]);
+  });
+
+  it('copies a secret by name: logs each step, sets the outputs, writes the summary', async () => {
+    setInputs({ ...seeded.inputs, secret: 'DB_URL', name: 'DB_URL_PROD' });
+
+    await run();
+
+    const id = idOf('DB_URL_PROD');
+    expect(id).toBeDefined();
+    expect(messages('info')).toEqual([
+      storeLine(),
+      `Duplicating "DB_URL" (${seeded.ids.DB_URL}) as "DB_URL_PROD" with scopes workers`,
+      `Created secret "DB_URL_PROD" (${id}).`,
+    ]);
+    expect(outputs()).toMatchObject({
+      'secret-id': id,
+      'secret-name': 'DB_URL_PROD',
+      'store-id': seeded.storeId,
+      outcome: 'created',
+    });
+    const [markdown, overwrite] = argsOf('summary.addRaw')[0]!;
+    expect(markdown).toMatch(/^## Secrets Store duplicate\n/);
+    expect(markdown).toContain(`\`${id}\``);
+    // addRaw(text, true) ends the text with a newline, as the next step's summary expects.
+    expect(overwrite).toBe(true);
+    expect(calls.map(([name]) => name).slice(-2)).toEqual(['summary.addRaw', 'summary.write']);
+    expect(messages('setFailed')).toEqual([]);
+    expect(messages('warning')).toEqual([]);
+    expect(messages('notice')).toEqual([]);
+    expect(messages('debug')).toEqual([]);
+  });
+
+  it('names the source by its id when the plan did not look it up', async () => {
+    setInputs(copyByIds(seeded));
+
+    await run();
+
+    expect(messages('info')).toEqual([
+      `Store: ${seeded.storeId}`,
+      `Duplicating ${seeded.ids.DB_URL} as "DB_URL_PROD" with scopes workers`,
+      `Created secret "DB_URL_PROD" (${idOf('DB_URL_PROD')}).`,
+    ]);
+  });
+
+  it('a dry run says what it would do, and writes nothing', async () => {
+    setInputs({ ...seeded.inputs, secret: 'DB_URL', name: 'DB_URL_PROD', 'dry-run': 'true' });
+
+    await run();
+
+    expect(messages('info')).toEqual([
+      storeLine(),
+      `Would duplicate "DB_URL" (${seeded.ids.DB_URL}) as "DB_URL_PROD" with scopes workers`,
+      'Dry run: "DB_URL_PROD" can be created; nothing written.',
+    ]);
+    expect(idOf('DB_URL_PROD')).toBeUndefined();
+    expect(outputs()).toMatchObject({ outcome: 'dry-run' });
+    expect(messages('setFailed')).toEqual([]);
+  });
+
+  it('warns of an unknown scope, and of an existing name kept with other scopes', async () => {
+    const existing = seeded.fake.addSecret(seeded.storeId, {
+      name: 'DB_URL_PROD',
+      scopes: ['workers'],
+    });
+    setInputs({
+      ...seeded.inputs,
+      secret: 'DB_URL',
+      name: 'DB_URL_PROD',
+      scopes: 'workers,workerz',
+      'if-exists': 'skip',
+    });
+
+    await run();
+
+    expect(messages('warning')).toEqual([
+      expect.stringMatching(/^scopes: "workerz" \(did you mean "workers"\?\) is not a known scope/),
+      expect.stringMatching(
+        new RegExp(`^Secret "DB_URL_PROD" \\(${existing.id}\\) already exists in store `),
+      ),
+    ]);
+    expect(messages('info')).toContain(
+      `Secret "DB_URL_PROD" already exists (${existing.id}); nothing written (if-exists: skip).`,
+    );
+    expect(outputs()).toMatchObject({ outcome: 'existing', 'secret-id': existing.id });
+    expect(messages('setFailed')).toEqual([]);
+  });
+
+  it('gives notice when it adopted a secret whose answer was lost', async () => {
+    seeded.fake.addFault({ method: 'POST', path: /\/duplicate$/, action: 'commit-then-drop' });
+    setInputs(copyByIds(seeded));
+
+    await run();
+
+    const id = idOf('DB_URL_PROD');
+    expect(messages('notice')).toEqual([
+      `Cloudflare's answer to the duplicate was lost, but the secret "DB_URL_PROD" (${id}) it created was found and used; nothing was created twice.`,
+    ]);
+    expect(messages('info')).toContain(`Created secret "DB_URL_PROD" (${id}).`);
+    expect(messages('setFailed')).toEqual([]);
+  });
+
+  it('rolls a list back: logs each deletion, and fails the step with what happened', async () => {
+    seeded.fake.addFault({
+      method: 'POST',
+      path: new RegExp(`${seeded.ids.STRIPE_KEY}/duplicate$`),
+      status: 422,
+      body: JSON.stringify({ success: false, errors: [{ code: 1000, message: 'no' }] }),
+    });
+    setInputs({
+      ...seeded.inputs,
+      secrets: 'DB_URL => DB_URL_PROD\nSTRIPE_KEY => STRIPE_KEY_PROD',
+      concurrency: '1',
+      'rollback-on-failure': 'true',
+    });
+
+    await run();
+
+    const created = seeded.fake.requests
+      .find((r) => r.method === 'DELETE')
+      ?.path.split('/')
+      .pop();
+    expect(messages('info')).toContain(
+      `Rolled back: deleted "DB_URL_PROD" (${created}), which this step had created.`,
+    );
+    expect(idOf('DB_URL_PROD')).toBeUndefined();
+    // The failed copy is reported once, by the step's failure, not by a log line of its own.
+    expect(messages('info').filter((m) => String(m).includes('STRIPE_KEY_PROD'))).toEqual([
+      expect.stringMatching(/^Duplicating "STRIPE_KEY"/),
+    ]);
+    const [failure] = messages('setFailed');
+    expect(failure).toMatch(/^1 of 2 copies failed:\n- line 2 \(STRIPE_KEY => STRIPE_KEY_PROD\): /);
+    expect(failure).toContain('Rolled back (deleted) 1 secret(s) this step had created:');
+    expect(calls.map(([name]) => name).slice(-3)).toEqual([
+      'summary.addRaw',
+      'summary.write',
+      'setFailed',
+    ]);
+  });
+
+  it('logs each retry with its wait and reason', async () => {
+    seeded.fake.addFault({ method: 'GET', path: /\/secrets$/, status: 503, body: '' });
+    setInputs({ ...seeded.inputs, secret: 'DB_URL', name: 'DB_URL_PROD' });
+
+    await run();
+
+    const retries = messages('info').filter((m) => String(m).startsWith('Retrying '));
+    expect(retries).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^Retrying GET /accounts/${ACCOUNT_ID}/secrets_store/stores/${seeded.storeId}/secrets ` +
+            'in 0\\.\\d s: GET \\S+ failed: HTTP 503: an empty body\\.$',
+        ),
+      ),
+    ]);
+    expect(messages('setFailed')).toEqual([]);
+  });
+
+  describe('with step debug logging on', () => {
+    it('logs each request: method, path, attempt, status and time', async () => {
+      behaviour.debug = true;
+      setInputs(copyByIds(seeded));
+
+      await run();
+
+      expect(messages('debug')).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^POST /accounts/${ACCOUNT_ID}/secrets_store/stores/${seeded.storeId}/secrets/${seeded.ids.DB_URL}/duplicate ` +
+              '\\(attempt 1\\) → HTTP 200 in \\d+ ms$',
+          ),
+        ),
+      ]);
+    });
+
+    it('logs a request that got no answer with its error', async () => {
+      behaviour.debug = true;
+      const url = seeded.fake.url;
+      await seeded.fake.close();
+      setInputs({ ...copyByIds(seeded), 'api-base-url': url, 'max-retries': '0' });
+
+      await run();
+
+      expect(messages('debug')[0]).toMatch(
+        /^POST \S+\/duplicate \(attempt 1\) → POST \S+ failed: the connection failed \(ECONNREFUSED: .*\)\. in \d+ ms$/,
+      );
+      expect(messages('setFailed')).toHaveLength(1);
+    });
+
+    it('is off unless the runner says so: no request lines', async () => {
+      setInputs(copyByIds(seeded));
+
+      await run();
+
+      expect(clients[0]!.onRequest).toBeUndefined();
+      expect(messages('debug')).toEqual([]);
+    });
+  });
+
+  describe('the client it makes', () => {
+    it.each([
+      // Each request may take a third of the step's budget, between 1 and 30 seconds.
+      ['1', 1_000],
+      ['6', 2_000],
+      ['90', 30_000],
+      ['3600', 30_000],
+    ])('timeout-seconds %s: %i ms a request', async (timeout, requestTimeoutMs) => {
+      setInputs({ ...copyByIds(seeded), 'timeout-seconds': timeout, 'max-retries': '5' });
+      const before = Date.now();
+
+      await run();
+
+      const options = clients[0]!;
+      expect(options).toMatchObject({
+        accountId: ACCOUNT_ID,
+        credentials: { kind: 'token', token: TOKEN },
+        baseUrl: seeded.fake.url,
+        maxRetries: 5,
+        requestTimeoutMs,
+      });
+      // The whole step's budget, from when the client was made.
+      expect(options.deadline).toBeGreaterThanOrEqual(before + Number(timeout) * 1000);
+      expect(options.deadline).toBeLessThanOrEqual(Date.now() + Number(timeout) * 1000);
+    });
+  });
+
+  describe('failures', () => {
+    it('an expected failure: its message alone, no stack', async () => {
+      setInputs({ ...copyByIds(seeded), store: 'a'.repeat(32) });
+
+      await run();
+
+      expect(messages('setFailed')).toEqual([
+        expect.stringMatching(/^POST \S+ failed: HTTP 404: /),
+      ]);
+      expect(messages('debug')).toEqual([]);
+    });
+
+    it('an unexpected error: "Unexpected error" and its stack in debug', async () => {
+      const error = new TypeError('boom');
+      behaviour.outputError = error;
+      setInputs(copyByIds(seeded));
+
+      await run();
+
+      expect(messages('setFailed')).toEqual(['Unexpected error: boom']);
+      expect(messages('debug')).toEqual([error.stack]);
+    });
+
+    it('an unexpected error without a stack: an empty debug line', async () => {
+      const error = new Error('boom');
+      delete error.stack;
+      behaviour.outputError = error;
+      setInputs(copyByIds(seeded));
+
+      await run();
+
+      expect(messages('setFailed')).toEqual(['Unexpected error: boom']);
+      expect(messages('debug')).toEqual(['']);
+    });
+
+    it('something thrown that is not an Error: no stack to show', async () => {
+      behaviour.outputError = 'a string';
+      setInputs(copyByIds(seeded));
+
+      await run();
+
+      expect(messages('setFailed')).toEqual(['Unexpected error: a string']);
+      expect(messages('debug')).toEqual([]);
+    });
+
+    it.each([
+      [new Error('disk full'), 'disk full'],
+      ['no file', 'no file'],
+    ])('a summary that cannot be written only warns (%s)', async (thrown, text) => {
+      behaviour.summaryError = thrown;
+      setInputs(copyByIds(seeded));
+
+      await run();
+
+      expect(messages('warning')).toEqual([`Could not write the job summary: ${text}`]);
+      expect(messages('setFailed')).toEqual([]);
+      expect(outputs()).toMatchObject({ outcome: 'created' });
+    });
   });
 });
