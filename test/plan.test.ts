@@ -439,3 +439,68 @@ describe('makePlan of a list and the account quota', () => {
     );
   });
 });
+
+describe('makePlan of a list with lines that cannot be copied', () => {
+  it('names every bad line by its number, and writes nothing', async () => {
+    const { client, urls, reply } = setup();
+    reply(`${WIRE}/quota`, { secrets: { quota: 100, usage: 0 } });
+    reply(SECRETS, [SOURCE_SECRET, TAKEN_SECRET]);
+
+    const error = await actionError(
+      makePlan(
+        config({
+          fromList: true,
+          duplications: [
+            { ...byName('DB_URL', 'FINE'), line: 1 },
+            { ...byName('NOPE'), line: 3 },
+            { ...byName('DB_URL', 'DB_URL_COPY'), line: 4 },
+          ],
+        }),
+        client,
+      ),
+    );
+
+    expect(error.message).toBe(
+      'Nothing was written: 2 of 3 lines cannot be copied.\n' +
+        `- secrets line 3: No secret named "NOPE" in store ${STORE}. Check the SOURCE ` +
+        '(an id is 32 hex characters; a name must match exactly, case included).\n' +
+        `- secrets line 4: A secret named "DB_URL_COPY" already exists in store ${STORE}, with id ${TAKEN}. ` +
+        'Set if-exists: skip to use the existing secret, if-exists: replace to replace it, or choose another name.',
+    );
+    expect(urls().sort()).toEqual([`GET ${WIRE}/quota`, `GET ${SECRETS}`].sort());
+  });
+
+  it('a list of one bad line is still reported as a list', async () => {
+    const { client, reply } = setup();
+    reply(`${WIRE}/quota`, { secrets: { quota: 100, usage: 0 } });
+    reply(SECRETS, [SOURCE_SECRET]);
+
+    const error = await actionError(
+      makePlan(
+        config({
+          fromList: true,
+          duplications: [{ source: { kind: 'id', id: TAKEN }, name: 'X', line: 2 }],
+        }),
+        client,
+      ),
+    );
+
+    expect(error.message).toBe(
+      'Nothing was written: 1 of 1 lines cannot be copied.\n' +
+        `- secrets line 2: No secret with id ${TAKEN} in store ${STORE}. Check the SOURCE ` +
+        '(an id is 32 hex characters; a name must match exactly, case included).',
+    );
+  });
+
+  it('a failed quota read does not hide the bad lines', async () => {
+    const { client, pool, reply } = setup();
+    pool.intercept({ path: `${WIRE}/quota`, method: 'GET' }).reply(500, '');
+    reply(SECRETS, [SOURCE_SECRET]);
+
+    const error = await actionError(
+      makePlan(config({ fromList: true, duplications: [{ ...byName('NOPE'), line: 1 }] }), client),
+    );
+
+    expect(error.message).toMatch(/^Nothing was written: 1 of 1 lines cannot be copied\./);
+  });
+});
