@@ -42,6 +42,28 @@ describe('failureText', () => {
     );
   });
 
+  it.each([
+    [300, true],
+    [399, true],
+    [400, false],
+    [undefined, false],
+  ])('HTTP %s: points to api-base-url only for a 3xx', (status, hinted) => {
+    const error = new CloudflareError('GET /x failed.', {
+      kind: status === undefined ? 'network' : 'http',
+      method: 'GET',
+      path: '/x',
+      status,
+    });
+    expect(failureText(error)).toBe(
+      hinted ? 'GET /x failed. Check the api-base-url input.' : 'GET /x failed.',
+    );
+  });
+
+  it('a status on an error that is not from the client gets no hint: it is unexpected', () => {
+    const error = Object.assign(new Error('moved'), { status: 301 });
+    expect(failureText(error)).toBe('Unexpected error: moved');
+  });
+
   it('calls anything else unexpected', () => {
     expect(failureText(new TypeError('x is not a function'))).toBe(
       'Unexpected error: x is not a function',
@@ -62,5 +84,12 @@ describe('isExpectedFailure', () => {
       false,
       false,
     ]);
+  });
+});
+
+describe('ActionError', () => {
+  it('is named, so a stack or a log says which error it was', () => {
+    expect(new ActionError('x').name).toBe('ActionError');
+    expect(String(new ActionError('x'))).toBe('ActionError: x');
   });
 });
