@@ -144,14 +144,14 @@ describe('run', () => {
     expect(messages('debug')).toEqual([]);
   });
 
-  it('names the source by its id when the plan did not look it up', async () => {
-    setInputs(copyByIds(seeded));
+  it('names the source by its id when the plan did not look it up, and lists every scope', async () => {
+    setInputs(copyByIds(seeded, { scopes: 'workers,ai_gateway' }));
 
     await run();
 
     expect(messages('info')).toEqual([
       `Store: ${seeded.storeId}`,
-      `Duplicating ${seeded.ids.DB_URL} as "DB_URL_PROD" with scopes workers`,
+      `Duplicating ${seeded.ids.DB_URL} as "DB_URL_PROD" with scopes workers, ai_gateway`,
       `Created secret "DB_URL_PROD" (${idOf('DB_URL_PROD')}).`,
     ]);
   });
