@@ -71,7 +71,7 @@ function checkScores(report) {
   const rows = Object.entries(report.files).map(([file, { mutants }]) => [file, score(mutants)]);
   const total = score(Object.values(report.files).flatMap((f) => f.mutants));
   let failed = total.percent < MIN_TOTAL;
-  console.log('\n| File | Score | Killed / valid mutants |\n| --- | --- | --- |');
+  console.log('\n| File | Score | Killed or timed out / all but errors |\n| --- | --- | --- |');
   for (const [file, { detected, valid, percent }] of rows) {
     const low = percent < MIN_FILE;
     failed ||= low;
