@@ -39,6 +39,16 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/await-thenable': 'error',
+      // Values from Cloudflare or the workflow could start a workflow command: every line goes
+      // through src/sanitize.ts (printable, printableLines) on its way to the log.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.object.name='core'][callee.property.name=/^(info|notice|warning|error|debug|setFailed)$/]:not([arguments.0.callee.name=/^printable(Lines)?$/])",
+          message: 'Print through printable() or printableLines() from src/sanitize.ts.',
+        },
+      ],
     },
   },
   {

@@ -110366,7 +110366,7 @@ function error(message, properties = {}) {
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function core_warning(message, properties = {}) {
+function warning(message, properties = {}) {
     command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -116408,11 +116408,18 @@ async function explainingNotFound(client, storeId, secretId, call) {
 
 ;// CONCATENATED MODULE: ./src/errors.ts
 
-/** A failure the user can act on (bad input, a missing store, a name conflict): no stack trace. */
+/**
+ * A failure the user can act on (bad input, a missing store, a name conflict): no stack trace.
+ * A message about several things is a head line and one `- item` line each: `lines` keeps them
+ * apart, so each can be printed as one line whatever the items hold.
+ */
 class ActionError extends Error {
-    constructor(message) {
-        super(message);
+    lines;
+    constructor(message, items = []) {
+        const lines = [message, ...items.map((item) => `- ${item}`)];
+        super(lines.join('\n'));
         this.name = 'ActionError';
+        this.lines = lines;
     }
 }
 /** True for the failures this action expects and explains; anything else is a bug. */
@@ -116434,6 +116441,10 @@ function failureText(error) {
     if (isExpectedFailure(error))
         return error.message;
     return `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+}
+/** The failure as the lines it is printed in (see ActionError). */
+function failureLines(error) {
+    return error instanceof ActionError ? error.lines : [failureText(error)];
 }
 
 ;// CONCATENATED MODULE: ./src/plan.ts
@@ -116516,8 +116527,7 @@ async function makePlan(config, client) {
     if (problems.length === 1 && !list)
         throw new ActionError(capitalize(problems[0]));
     if (problems.length > 0) {
-        throw new ActionError(`Nothing was written: ${problems.length} of ${config.duplications.length} lines cannot be copied.\n` +
-            problems.map((p) => `- ${p}`).join('\n'));
+        throw new ActionError(`Nothing was written: ${problems.length} of ${config.duplications.length} lines cannot be copied.`, problems);
     }
     if (quota)
         checkQuota(client.accountId, (await quota).secrets, copies.filter((c) => !c.existing).length);
@@ -117162,9 +117172,10 @@ async function rollBack(client, store, results, step, concurrency) {
 class InputError extends ActionError {
     problems;
     constructor(...problems) {
-        super(problems.length === 1
-            ? `Invalid input: ${problems[0]}`
-            : `Invalid inputs:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+        if (problems.length === 1)
+            super(`Invalid input: ${problems[0]}`);
+        else
+            super('Invalid inputs:', problems);
         this.name = 'InputError';
         this.problems = problems;
     }
@@ -117595,7 +117606,7 @@ async function prune(client, plan, results, options) {
         return {
             ...report,
             skipped: why,
-            error: `Pruning "${options.pattern}": ${why} Nothing was pruned.`,
+            error: [`Pruning "${options.pattern}": ${why} Nothing was pruned.`],
         };
     }
     const { doomed, unreadable } = selectPrune(secrets, {
@@ -117624,7 +117635,7 @@ async function prune(client, plan, results, options) {
         report.error = [
             `Pruning "${options.pattern}" failed: ${report.failures.length} of ${doomed.length} secret(s) could not be deleted and remain:`,
             ...report.failures.map((f) => `- "${f.secret.name}" (${f.secret.id}): ${f.error}`),
-        ].join('\n');
+        ];
     }
     return report;
 }
@@ -117678,13 +117689,13 @@ function resultEntry(r) {
         error: r.error ?? null,
     };
 }
-/** The step's failure message when any copy (or pruning) failed, else undefined. */
+/** The step's failure message, one line per item, when any copy (or pruning) failed; else undefined. */
 function stepFailure(report) {
     const failed = report.results.filter((r) => r.error !== undefined);
     if (failed.length === 0)
         return report.prune?.error;
     if (!report.fromList)
-        return failed[0].error;
+        return [failed[0].error];
     const lines = failed.map((r) => `- ${lineLabel(r)}: ${r.error}`);
     const notAttempted = failed.filter((r) => r.outcome === 'not-attempted');
     const head = `${failed.length - notAttempted.length} of ${report.results.length} copies failed` +
@@ -117697,7 +117708,7 @@ function stepFailure(report) {
             ...rolledBack.map((r) => `- ${r.copy.name} (${r.secret?.id})`),
         ]
         : [];
-    return [head, ...lines, ...tail].join('\n');
+    return [head, ...lines, ...tail];
 }
 function lineLabel(r) {
     const what = `${r.copy.sourceRef} => ${r.copy.name}`;
@@ -117797,6 +117808,136 @@ function escapeCell(value) {
     return value.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
+;// CONCATENATED MODULE: ./src/sanitize.ts
+/**
+ * How values that are not the action's own text are shown: names, ids, scopes and errors from
+ * Cloudflare or the workflow. In the log each becomes part of one line that no workflow command
+ * can start or hide in; in the job summary each renders as plain text, never as Markdown or HTML.
+ * src/main.ts prints every line through `printable`; src/report.ts builds the summary with
+ * `markdownText` and `codeId`. No imports: this is the one place the rule lives.
+ */
+/** Longest line printed to the log; a longer one is cut, saying how much. */
+const MAX_LOG_LINE = 4_000;
+/** Most lines of one multi-line message (a list's failure); the rest are counted, not printed. */
+const MAX_LOG_LINES = 200;
+/**
+ * Characters that end a line for the runner or a terminal (C0, DEL, C1 with NEL, the Unicode
+ * line and paragraph separators), reorder or hide text (bidirectional controls, zero-width and
+ * other invisible characters, Unicode tags): shown as escapes, so what is printed is what is there.
+ */
+const UNPRINTABLE = /[\p{Cc}\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\u{e0000}-\u{e007f}]/gu;
+const NAMED_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+function escapeChar(char) {
+    const named = NAMED_ESCAPES[char];
+    if (named !== undefined)
+        return named;
+    const code = char.codePointAt(0);
+    return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
+}
+/** True when `text` holds a character that `printable` would escape. */
+function hasUnprintable(text) {
+    UNPRINTABLE.lastIndex = 0;
+    return UNPRINTABLE.test(text);
+}
+/** `text` cut to `max` characters, saying how many were cut. */
+function clip(text, max) {
+    if (text.length <= max)
+        return text;
+    // Never leave half of a surrogate pair behind.
+    const end = /[\ud800-\udbff]/.test(text.charAt(max - 1)) ? max - 1 : max;
+    return `${text.slice(0, end)}… [${(text.length - end).toLocaleString('en-US')} more characters cut]`;
+}
+/**
+ * One line for the log, safe to print whatever it contains: control and invisible characters
+ * escaped (so nothing can start a new line, and no `::command::` with it), the runner's legacy
+ * `##[command]` form (recognised anywhere in a line) broken up, and the length capped.
+ */
+function printable(text, max = MAX_LOG_LINE) {
+    let line = text.replace(UNPRINTABLE, escapeChar).replaceAll('##[', '##\\[');
+    // The runner reads `::command::` at the start of a line, after white space.
+    if (/^\s*::/.test(line))
+        line = `\\${line}`;
+    return clip(line, max);
+}
+/** The lines of a multi-line message, each `printable`, at most MAX_LOG_LINES of them. */
+function printableLines(lines) {
+    const shown = lines.slice(0, MAX_LOG_LINES).map((line) => printable(line));
+    if (lines.length > MAX_LOG_LINES) {
+        shown.push(`… and ${lines.length - MAX_LOG_LINES} more lines (the results output has them all).`);
+    }
+    return shown.join('\n');
+}
+/**
+ * Markdown punctuation that could make a link, an image, code, emphasis, a table cell, math,
+ * an emoji, a mention or an autolink: each is backslash-escaped, which CommonMark allows for
+ * any ASCII punctuation.
+ */
+const MARKDOWN_SYNTAX = /[\\`*_[\](){}!|~:$@#.^]/g;
+const HTML_ENTITIES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+};
+/** Longest value shown in the job summary. */
+const MAX_SUMMARY_VALUE = 256;
+/**
+ * A value as plain text in GitHub-flavoured Markdown, inside a table cell or a line: cut to
+ * `max`, control characters shown as escapes (a cell is one line), Markdown syntax and HTML
+ * (`<`, `>`, `&`) escaped.
+ */
+function markdownText(text, max = MAX_SUMMARY_VALUE) {
+    return clip(text, max)
+        .replace(UNPRINTABLE, escapeChar)
+        .replace(MARKDOWN_SYNTAX, '\\$&')
+        .replace(/[&<>"]/g, (char) => HTML_ENTITIES[char]);
+}
+const sanitize_ID = /^[0-9a-f]{32}$/;
+/** An id as a code span; anything that is not a checked id is shown as plain text instead. */
+function codeId(id) {
+    return sanitize_ID.test(id) ? `\`${id}\`` : markdownText(id);
+}
+/**
+ * Splits a URL given as text (parsed or not, with or without a scheme) around its userinfo:
+ * everything between `scheme://` and the last `@`. Generous on purpose: what it takes for a user
+ * name or password is masked and never quoted, even when the text is not a valid URL.
+ */
+function splitUserinfo(url) {
+    const at = url.lastIndexOf('@');
+    if (at < 0)
+        return undefined;
+    const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(url)?.[0] ?? '';
+    if (at < scheme.length)
+        return undefined;
+    return { before: scheme, userinfo: url.slice(scheme.length, at), after: url.slice(at + 1) };
+}
+/** A URL as text without its `user:password@` part, for messages that quote it. */
+function withoutUserinfo(url) {
+    const parts = splitUserinfo(url);
+    return parts ? `${parts.before}***@${parts.after}` : url;
+}
+/**
+ * The user name and password of a URL given as text, raw and percent-decoded, so the caller can
+ * mask them before anything can print them.
+ */
+function userinfoParts(url) {
+    const userinfo = splitUserinfo(url)?.userinfo;
+    if (!userinfo)
+        return [];
+    const colon = userinfo.indexOf(':');
+    const parts = colon < 0 ? [userinfo] : [userinfo.slice(0, colon), userinfo.slice(colon + 1)];
+    const values = [userinfo, ...parts, ...parts.map(decodeOrSelf)];
+    return [...new Set(values.filter((value) => value !== ''))];
+}
+function decodeOrSelf(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/trigger.ts
 /**
  * Where the step was triggered from, for the job summary: repository, event, the release tag
@@ -117834,7 +117975,20 @@ function describeTrigger(context, env) {
 
 
 
+
 const readInput = (name) => getInput(name);
+/**
+ * Every line the step prints goes through here, so no value from Cloudflare or the workflow can
+ * start a workflow command or hide in one (src/sanitize.ts). A lint rule keeps it that way.
+ */
+const log = {
+    info: (text) => info(printable(text)),
+    notice: (text) => notice(printable(text)),
+    warning: (text) => warning(printable(text)),
+    debug: (text) => core_debug(printable(text)),
+    /** Fails the step; a message of several lines keeps them, each printed on its own. */
+    fail: (lines) => setFailed(printableLines(lines)),
+};
 async function run() {
     // Proxies from HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case), as self-hosted runners need.
     const dispatcher = new undici/* EnvHttpProxyAgent */.J2();
@@ -117844,7 +117998,7 @@ async function run() {
             core_setSecret(value);
         const config = parseInputs(readInput, process.env);
         for (const warning of config.warnings)
-            core_warning(warning);
+            log.warning(warning);
         const client = new SecretsStoreClient({
             accountId: config.accountId,
             credentials: config.credentials,
@@ -117854,25 +118008,25 @@ async function run() {
             deadline: Date.now() + config.timeoutSeconds * 1000,
             requestTimeoutMs: requestTimeoutMs(config.timeoutSeconds),
             onRequest: isDebug() ? logRequest : undefined,
-            onRetry: ({ method, path, waitMs, reason }) => info(`Retrying ${method} ${path} in ${(waitMs / 1000).toFixed(1)} s: ${reason}`),
+            onRetry: ({ method, path, waitMs, reason }) => log.info(`Retrying ${method} ${path} in ${(waitMs / 1000).toFixed(1)} s: ${reason}`),
         });
         const plan = await makePlan(config, client);
-        info(`Store: ${describeStore(plan.store)}`);
+        log.info(`Store: ${describeStore(plan.store)}`);
         for (const copy of plan.copies) {
             const source = copy.source ? `"${copy.source.name}" (${copy.sourceId})` : copy.sourceId;
             const replacing = config.ifExists === 'replace' && copy.existing
                 ? `, replacing the secret that has that name (${copy.existing.id})`
                 : '';
-            info(`${config.dryRun ? 'Would duplicate' : 'Duplicating'} ${source} as "${copy.name}"${replacing} with scopes ${copy.scopes.join(', ')}`);
+            log.info(`${config.dryRun ? 'Would duplicate' : 'Duplicating'} ${source} as "${copy.name}"${replacing} with scopes ${copy.scopes.join(', ')}`);
         }
         const results = await executePlan(client, plan, config);
         for (const result of results) {
             for (const warning of result.warnings)
-                core_warning(warning);
+                log.warning(warning);
             logResult(result);
             const wrote = result.outcome === 'created' || result.outcome === 'replaced';
             if (config.waitForActive && wrote && result.secret?.status === 'active' && !result.error) {
-                info(`Secret "${result.copy.name}" (${result.secret.id}) is active.`);
+                log.info(`Secret "${result.copy.name}" (${result.secret.id}) is active.`);
             }
         }
         const pruned = config.prune
@@ -117896,13 +118050,15 @@ async function run() {
         await writeSummary(report);
         const failure = stepFailure(report);
         if (failure)
-            setFailed(failure);
+            log.fail(failure);
     }
     catch (error) {
         // Expected failures print their message only; anything else is a bug, its stack in debug.
-        if (!isExpectedFailure(error) && error instanceof Error)
-            core_debug(error.stack ?? '');
-        setFailed(failureText(error));
+        if (!isExpectedFailure(error) && error instanceof Error) {
+            for (const line of (error.stack ?? '').split('\n'))
+                log.debug(line);
+        }
+        log.fail(failureLines(error));
     }
     finally {
         await dispatcher.destroy().catch(() => undefined);
@@ -117914,41 +118070,41 @@ function requestTimeoutMs(timeoutSeconds) {
 }
 function logRequest(event) {
     const result = event.status !== undefined ? `HTTP ${event.status}` : (event.error ?? 'no answer');
-    core_debug(`${event.method} ${event.path} (attempt ${event.attempt}) → ${result} in ${event.durationMs} ms`);
+    log.debug(`${event.method} ${event.path} (attempt ${event.attempt}) → ${result} in ${event.durationMs} ms`);
 }
 function logResult({ outcome, copy: { name }, secret, adopted, replaced }) {
     const id = secret?.id;
     if (outcome === 'created' || outcome === 'replaced') {
-        info(outcome === 'created'
+        log.info(outcome === 'created'
             ? `Created secret "${name}" (${id}).`
             : `Replaced secret "${name}": deleted ${replaced?.id}, created ${id}.`);
         if (adopted) {
-            notice(`Cloudflare's answer to the duplicate was lost, but the secret "${name}" (${id}) it created was found and used; nothing was created twice.`);
+            log.notice(`Cloudflare's answer to the duplicate was lost, but the secret "${name}" (${id}) it created was found and used; nothing was created twice.`);
         }
     }
     else if (outcome === 'existing') {
-        info(`Secret "${name}" already exists (${id}); nothing written (if-exists: skip).`);
+        log.info(`Secret "${name}" already exists (${id}); nothing written (if-exists: skip).`);
     }
     else if (outcome === 'dry-run') {
-        info(replaced
+        log.info(replaced
             ? `Dry run: "${name}" (${replaced.id}) would be deleted and created again as a copy; nothing written.`
             : `Dry run: "${name}" can be created; nothing written.`);
     }
     else if (outcome === 'rolled-back') {
-        info(`Rolled back: deleted "${name}" (${id}), which this step had created.`);
+        log.info(`Rolled back: deleted "${name}" (${id}), which this step had created.`);
     }
     // Failures are reported once, together, by the step's error.
 }
 function logPrune(report) {
     for (const warning of report.warnings)
-        core_warning(warning);
+        log.warning(warning);
     if (report.skipped && !report.error)
-        info(`Pruning skipped: ${report.skipped}.`);
+        log.info(`Pruning skipped: ${report.skipped}.`);
     for (const { name, id } of report.pruned) {
-        info(`${report.dryRun ? 'Dry run: would prune' : 'Pruned'} "${name}" (${id}).`);
+        log.info(`${report.dryRun ? 'Dry run: would prune' : 'Pruned'} "${name}" (${id}).`);
     }
     if (!report.skipped && report.pruned.length === 0 && report.failures.length === 0) {
-        info(`Nothing to prune: no more than ${report.keep} secrets match "${report.pattern}".`);
+        log.info(`Nothing to prune: no more than ${report.keep} secrets match "${report.pattern}".`);
     }
     // Failures are reported once, by the step's error.
 }
@@ -117959,7 +118115,7 @@ async function writeSummary(report) {
         await summary.addRaw(markdown, true).write();
     }
     catch (error) {
-        core_warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
+        log.warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
     }
 }
 

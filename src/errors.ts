@@ -1,10 +1,17 @@
 import { CloudflareError } from './cloudflare/errors.js';
 
-/** A failure the user can act on (bad input, a missing store, a name conflict): no stack trace. */
+/**
+ * A failure the user can act on (bad input, a missing store, a name conflict): no stack trace.
+ * A message about several things is a head line and one `- item` line each: `lines` keeps them
+ * apart, so each can be printed as one line whatever the items hold.
+ */
 export class ActionError extends Error {
-  constructor(message: string) {
-    super(message);
+  readonly lines: readonly string[];
+  constructor(message: string, items: readonly string[] = []) {
+    const lines = [message, ...items.map((item) => `- ${item}`)];
+    super(lines.join('\n'));
     this.name = 'ActionError';
+    this.lines = lines;
   }
 }
 
@@ -29,4 +36,9 @@ export function failureText(error: unknown): string {
   }
   if (isExpectedFailure(error)) return error.message;
   return `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** The failure as the lines it is printed in (see ActionError). */
+export function failureLines(error: unknown): readonly string[] {
+  return error instanceof ActionError ? error.lines : [failureText(error)];
 }

@@ -62,11 +62,8 @@ type Env = Record<string, string | undefined>;
 export class InputError extends ActionError {
   readonly problems: string[];
   constructor(...problems: string[]) {
-    super(
-      problems.length === 1
-        ? `Invalid input: ${problems[0]}`
-        : `Invalid inputs:\n${problems.map((p) => `- ${p}`).join('\n')}`,
-    );
+    if (problems.length === 1) super(`Invalid input: ${problems[0]}`);
+    else super('Invalid inputs:', problems);
     this.name = 'InputError';
     this.problems = problems;
   }

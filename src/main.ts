@@ -7,14 +7,28 @@ import * as github from '@actions/github';
 import { EnvHttpProxyAgent } from 'undici';
 import { SecretsStoreClient, type RequestEvent } from './cloudflare/client.js';
 import { executePlan, type CopyResult } from './duplicate.js';
-import { failureText, isExpectedFailure } from './errors.js';
+import { failureLines, isExpectedFailure } from './errors.js';
 import { credentialValues, parseInputs } from './inputs.js';
 import { describeStore, makePlan } from './plan.js';
 import { prune, type PruneReport } from './prune.js';
 import { outputsFor, stepFailure, summaryMarkdown, type RunReport } from './report.js';
+import { printable, printableLines } from './sanitize.js';
 import { describeTrigger } from './trigger.js';
 
 const readInput = (name: string): string => core.getInput(name);
+
+/**
+ * Every line the step prints goes through here, so no value from Cloudflare or the workflow can
+ * start a workflow command or hide in one (src/sanitize.ts). A lint rule keeps it that way.
+ */
+const log = {
+  info: (text: string) => core.info(printable(text)),
+  notice: (text: string) => core.notice(printable(text)),
+  warning: (text: string) => core.warning(printable(text)),
+  debug: (text: string) => core.debug(printable(text)),
+  /** Fails the step; a message of several lines keeps them, each printed on its own. */
+  fail: (lines: readonly string[]) => core.setFailed(printableLines(lines)),
+};
 
 export async function run(): Promise<void> {
   // Proxies from HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case), as self-hosted runners need.
@@ -23,7 +37,7 @@ export async function run(): Promise<void> {
     // Mask before anything else can be logged, including input errors.
     for (const value of credentialValues(readInput, process.env)) core.setSecret(value);
     const config = parseInputs(readInput, process.env);
-    for (const warning of config.warnings) core.warning(warning);
+    for (const warning of config.warnings) log.warning(warning);
 
     const client = new SecretsStoreClient({
       accountId: config.accountId,
@@ -35,29 +49,29 @@ export async function run(): Promise<void> {
       requestTimeoutMs: requestTimeoutMs(config.timeoutSeconds),
       onRequest: core.isDebug() ? logRequest : undefined,
       onRetry: ({ method, path, waitMs, reason }) =>
-        core.info(`Retrying ${method} ${path} in ${(waitMs / 1000).toFixed(1)} s: ${reason}`),
+        log.info(`Retrying ${method} ${path} in ${(waitMs / 1000).toFixed(1)} s: ${reason}`),
     });
 
     const plan = await makePlan(config, client);
-    core.info(`Store: ${describeStore(plan.store)}`);
+    log.info(`Store: ${describeStore(plan.store)}`);
     for (const copy of plan.copies) {
       const source = copy.source ? `"${copy.source.name}" (${copy.sourceId})` : copy.sourceId;
       const replacing =
         config.ifExists === 'replace' && copy.existing
           ? `, replacing the secret that has that name (${copy.existing.id})`
           : '';
-      core.info(
+      log.info(
         `${config.dryRun ? 'Would duplicate' : 'Duplicating'} ${source} as "${copy.name}"${replacing} with scopes ${copy.scopes.join(', ')}`,
       );
     }
 
     const results = await executePlan(client, plan, config);
     for (const result of results) {
-      for (const warning of result.warnings) core.warning(warning);
+      for (const warning of result.warnings) log.warning(warning);
       logResult(result);
       const wrote = result.outcome === 'created' || result.outcome === 'replaced';
       if (config.waitForActive && wrote && result.secret?.status === 'active' && !result.error) {
-        core.info(`Secret "${result.copy.name}" (${result.secret.id}) is active.`);
+        log.info(`Secret "${result.copy.name}" (${result.secret.id}) is active.`);
       }
     }
     const pruned = config.prune
@@ -78,11 +92,13 @@ export async function run(): Promise<void> {
     for (const [name, value] of Object.entries(outputsFor(report))) core.setOutput(name, value);
     await writeSummary(report);
     const failure = stepFailure(report);
-    if (failure) core.setFailed(failure);
+    if (failure) log.fail(failure);
   } catch (error) {
     // Expected failures print their message only; anything else is a bug, its stack in debug.
-    if (!isExpectedFailure(error) && error instanceof Error) core.debug(error.stack ?? '');
-    core.setFailed(failureText(error));
+    if (!isExpectedFailure(error) && error instanceof Error) {
+      for (const line of (error.stack ?? '').split('\n')) log.debug(line);
+    }
+    log.fail(failureLines(error));
   } finally {
     await dispatcher.destroy().catch(() => undefined);
   }
@@ -95,7 +111,7 @@ function requestTimeoutMs(timeoutSeconds: number): number {
 
 function logRequest(event: RequestEvent): void {
   const result = event.status !== undefined ? `HTTP ${event.status}` : (event.error ?? 'no answer');
-  core.debug(
+  log.debug(
     `${event.method} ${event.path} (attempt ${event.attempt}) → ${result} in ${event.durationMs} ms`,
   );
 }
@@ -103,38 +119,38 @@ function logRequest(event: RequestEvent): void {
 function logResult({ outcome, copy: { name }, secret, adopted, replaced }: CopyResult): void {
   const id = secret?.id;
   if (outcome === 'created' || outcome === 'replaced') {
-    core.info(
+    log.info(
       outcome === 'created'
         ? `Created secret "${name}" (${id}).`
         : `Replaced secret "${name}": deleted ${replaced?.id}, created ${id}.`,
     );
     if (adopted) {
-      core.notice(
+      log.notice(
         `Cloudflare's answer to the duplicate was lost, but the secret "${name}" (${id}) it created was found and used; nothing was created twice.`,
       );
     }
   } else if (outcome === 'existing') {
-    core.info(`Secret "${name}" already exists (${id}); nothing written (if-exists: skip).`);
+    log.info(`Secret "${name}" already exists (${id}); nothing written (if-exists: skip).`);
   } else if (outcome === 'dry-run') {
-    core.info(
+    log.info(
       replaced
         ? `Dry run: "${name}" (${replaced.id}) would be deleted and created again as a copy; nothing written.`
         : `Dry run: "${name}" can be created; nothing written.`,
     );
   } else if (outcome === 'rolled-back') {
-    core.info(`Rolled back: deleted "${name}" (${id}), which this step had created.`);
+    log.info(`Rolled back: deleted "${name}" (${id}), which this step had created.`);
   }
   // Failures are reported once, together, by the step's error.
 }
 
 function logPrune(report: PruneReport): void {
-  for (const warning of report.warnings) core.warning(warning);
-  if (report.skipped && !report.error) core.info(`Pruning skipped: ${report.skipped}.`);
+  for (const warning of report.warnings) log.warning(warning);
+  if (report.skipped && !report.error) log.info(`Pruning skipped: ${report.skipped}.`);
   for (const { name, id } of report.pruned) {
-    core.info(`${report.dryRun ? 'Dry run: would prune' : 'Pruned'} "${name}" (${id}).`);
+    log.info(`${report.dryRun ? 'Dry run: would prune' : 'Pruned'} "${name}" (${id}).`);
   }
   if (!report.skipped && report.pruned.length === 0 && report.failures.length === 0) {
-    core.info(`Nothing to prune: no more than ${report.keep} secrets match "${report.pattern}".`);
+    log.info(`Nothing to prune: no more than ${report.keep} secrets match "${report.pattern}".`);
   }
   // Failures are reported once, by the step's error.
 }
@@ -145,7 +161,7 @@ async function writeSummary(report: RunReport): Promise<void> {
     const markdown = summaryMarkdown(report, describeTrigger(github.context, process.env));
     await core.summary.addRaw(markdown, true).write();
   } catch (error) {
-    core.warning(
+    log.warning(
       `Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`,
     );
   }

@@ -118,8 +118,8 @@ export async function makePlan(config: ActionConfig, client: SecretsStoreClient)
   if (problems.length === 1 && !list) throw new ActionError(capitalize(problems[0]!));
   if (problems.length > 0) {
     throw new ActionError(
-      `Nothing was written: ${problems.length} of ${config.duplications.length} lines cannot be copied.\n` +
-        problems.map((p) => `- ${p}`).join('\n'),
+      `Nothing was written: ${problems.length} of ${config.duplications.length} lines cannot be copied.`,
+      problems,
     );
   }
   if (quota)

@@ -26,8 +26,8 @@ export interface PruneReport {
   failures: { secret: Secret; error: string }[];
   /** Why nothing was pruned, when pruning did not run or could not list the store. */
   skipped?: string;
-  /** The step fails with this when pruning went wrong. */
-  error?: string;
+  /** The step fails with this when pruning went wrong: a head line, and one line per item. */
+  error?: readonly string[];
   warnings: string[];
 }
 
@@ -120,7 +120,7 @@ export async function prune(
     return {
       ...report,
       skipped: why,
-      error: `Pruning "${options.pattern}": ${why} Nothing was pruned.`,
+      error: [`Pruning "${options.pattern}": ${why} Nothing was pruned.`],
     };
   }
   const { doomed, unreadable } = selectPrune(secrets, {
@@ -150,7 +150,7 @@ export async function prune(
     report.error = [
       `Pruning "${options.pattern}" failed: ${report.failures.length} of ${doomed.length} secret(s) could not be deleted and remain:`,
       ...report.failures.map((f) => `- "${f.secret.name}" (${f.secret.id}): ${f.error}`),
-    ].join('\n');
+    ];
   }
   return report;
 }

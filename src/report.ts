@@ -78,11 +78,11 @@ function resultEntry(r: CopyResult): ResultEntry {
   };
 }
 
-/** The step's failure message when any copy (or pruning) failed, else undefined. */
-export function stepFailure(report: RunReport): string | undefined {
+/** The step's failure message, one line per item, when any copy (or pruning) failed; else undefined. */
+export function stepFailure(report: RunReport): readonly string[] | undefined {
   const failed = report.results.filter((r) => r.error !== undefined);
   if (failed.length === 0) return report.prune?.error;
-  if (!report.fromList) return failed[0]!.error;
+  if (!report.fromList) return [failed[0]!.error!];
   const lines = failed.map((r) => `- ${lineLabel(r)}: ${r.error}`);
   const notAttempted = failed.filter((r) => r.outcome === 'not-attempted');
   const head =
@@ -97,7 +97,7 @@ export function stepFailure(report: RunReport): string | undefined {
           ...rolledBack.map((r) => `- ${r.copy.name} (${r.secret?.id})`),
         ]
       : [];
-  return [head, ...lines, ...tail].join('\n');
+  return [head, ...lines, ...tail];
 }
 
 function lineLabel(r: CopyResult): string {

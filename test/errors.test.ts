@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CloudflareError } from '../src/cloudflare/errors.js';
-import { ActionError, failureText, isExpectedFailure } from '../src/errors.js';
+import { ActionError, failureLines, failureText, isExpectedFailure } from '../src/errors.js';
 import { InputError } from '../src/inputs.js';
 
 const http = new CloudflareError('GET /x failed: HTTP 400: [1001] bad.', {
@@ -91,5 +91,26 @@ describe('ActionError', () => {
   it('is named, so a stack or a log says which error it was', () => {
     expect(new ActionError('x').name).toBe('ActionError');
     expect(String(new ActionError('x'))).toBe('ActionError: x');
+  });
+});
+
+describe('failureLines', () => {
+  it('keeps the head and items of a message about several things apart', () => {
+    const error = new ActionError('Nothing was written: 2 of 2 lines cannot be copied.', [
+      'secrets line 1: a\nb',
+      'secrets line 2: c',
+    ]);
+    expect(failureLines(error)).toEqual([
+      'Nothing was written: 2 of 2 lines cannot be copied.',
+      '- secrets line 1: a\nb',
+      '- secrets line 2: c',
+    ]);
+    expect(error.message).toBe(failureLines(error).join('\n'));
+    expect(failureLines(new InputError('a.', 'b.'))).toEqual(['Invalid inputs:', '- a.', '- b.']);
+  });
+
+  it('is the failure text, as one line, for anything else', () => {
+    expect(failureLines(http)).toEqual(['GET /x failed: HTTP 400: [1001] bad.']);
+    expect(failureLines(new Error('x\ny'))).toEqual(['Unexpected error: x\ny']);
   });
 });

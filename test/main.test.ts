@@ -357,7 +357,8 @@ describe('run', () => {
       await run();
 
       expect(messages('setFailed')).toEqual(['Unexpected error: boom']);
-      expect(messages('debug')).toEqual([error.stack]);
+      // One debug line per line of the stack, so each is escaped on its own.
+      expect(messages('debug')).toEqual(error.stack!.split('\n'));
     });
 
     it('an unexpected error without a stack: an empty debug line', async () => {

@@ -219,7 +219,7 @@ describe('stepFailure', () => {
 
   it("is the copy's own error for a single run", () => {
     const failed = result({ outcome: 'failed', secret: undefined, error: 'No secret named X.' });
-    expect(stepFailure(report([failed]))).toBe('No secret named X.');
+    expect(stepFailure(report([failed]))).toEqual(['No secret named X.']);
   });
 
   it('lists each failed line of a list run and what was rolled back', () => {
@@ -232,14 +232,12 @@ describe('stepFailure', () => {
         error: 'HTTP 500',
       }),
     ];
-    expect(stepFailure(report(results, false, STORE, true))).toBe(
-      [
-        '1 of 2 copies failed:',
-        '- line 2 (B => B_COPY): HTTP 500',
-        'Rolled back (deleted) 1 secret(s) this step had created:',
-        `- A_COPY (${NEW_ID})`,
-      ].join('\n'),
-    );
+    expect(stepFailure(report(results, false, STORE, true))).toEqual([
+      '1 of 2 copies failed:',
+      '- line 2 (B => B_COPY): HTTP 500',
+      'Rolled back (deleted) 1 secret(s) this step had created:',
+      `- A_COPY (${NEW_ID})`,
+    ]);
   });
 });
 
@@ -488,9 +486,9 @@ describe('prune in the report', () => {
   });
 
   it('fails the step with the prune error when every copy succeeded', () => {
-    expect(stepFailure(withPrune(prune({ error: 'Pruning "API_KEY_*" failed: …' })))).toBe(
+    expect(stepFailure(withPrune(prune({ error: ['Pruning "API_KEY_*" failed: …'] })))).toEqual([
       'Pruning "API_KEY_*" failed: …',
-    );
+    ]);
     expect(stepFailure(withPrune(prune()))).toBeUndefined();
   });
 

@@ -1,0 +1,117 @@
+/**
+ * Hostile answers through the bundled action: values from Cloudflare (or from a server posing as
+ * it) that try to run workflow commands, forge outputs, inject Markdown or exhaust memory. The
+ * answers come from the fake's scripted faults.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runAction } from '../helpers/action.js';
+import { TOKEN } from '../helpers/credentials.js';
+import { copyByIds, startFake, type SeededFake } from '../helpers/fake.js';
+
+let seeded: SeededFake;
+
+beforeEach(async () => {
+  seeded = await startFake();
+});
+
+afterEach(async () => {
+  await seeded.fake.close();
+});
+
+const DUPLICATE = /\/duplicate$/;
+const STORES = /\/stores$/;
+
+/** A value that tries every way to start a workflow command from inside a log line. */
+const INJECTION =
+  'x\n::warning::forged warning\r\n::add-mask::DB_URL\n::stop-commands::pwned\u2028' +
+  '::error::forged error ##[set-output name=secret-id;]forged-id \u0085::notice::forged';
+
+/**
+ * The lines of stdout the runner would act on: a `::command::` at the start of a line (after
+ * white space), or the legacy `##[command]` anywhere in one.
+ */
+function commands(stdout: string): string[] {
+  return stdout.split(/\r?\n|\r/).filter((line) => /^\s*::/.test(line) || line.includes('##['));
+}
+
+/** A Cloudflare envelope answering `result`, as the fake's scripted body. */
+function envelope(result: unknown, extra: Record<string, unknown> = {}) {
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ success: true, errors: [], messages: [], result, ...extra }),
+  };
+}
+
+describe('workflow-command injection', () => {
+  it('a store name cannot start a command in the log: it is printed on one line, escaped', async () => {
+    seeded.fake.addFault({
+      method: 'GET',
+      path: STORES,
+      ...envelope([{ id: seeded.storeId, name: INJECTION }], { result_info: { total_pages: 1 } }),
+    });
+    const result = await runAction({
+      inputs: { ...seeded.inputs, secret: 'DB_URL', name: 'COPY' },
+    });
+
+    expect(result.code).toBe(0);
+    // The token's mask is the only command; nothing the store name holds became one.
+    expect(commands(result.stdout)).toEqual([`::add-mask::${TOKEN}`]);
+    expect(result.stdout).toContain(
+      'Store: "x\\n::warning::forged warning\\r\\n::add-mask::DB_URL\\n::stop-commands::pwned\\u2028' +
+        '::error::forged error ##\\[set-output name=secret-id;]forged-id \\u0085::notice::forged"',
+    );
+    expect(result.outputs['secret-id']).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it("Cloudflare's error message and documentation_url cannot start a command either", async () => {
+    seeded.fake.addFault({
+      method: 'POST',
+      path: DUPLICATE,
+      status: 400,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        success: false,
+        errors: [{ code: 1001, message: INJECTION, documentation_url: `https://x/${INJECTION}` }],
+        messages: [],
+        result: null,
+      }),
+    });
+    const result = await runAction({ inputs: copyByIds(seeded) });
+
+    expect(result.code).toBe(1);
+    const found = commands(result.stdout);
+    expect(found.filter((line) => !line.startsWith('::add-mask::'))).toHaveLength(1);
+    expect(found.at(-1)).toMatch(
+      /^::error::POST \S+\/duplicate failed: HTTP 400: \[1001\] x\\n::warning::/,
+    );
+    // The error is one line: the annotation has no line of its own for the forged commands.
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]!.split('\n')).toHaveLength(1);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it("an HTML error page's title, printed when the read is retried, stays on its line", async () => {
+    seeded.fake.addFault({
+      method: 'GET',
+      path: STORES,
+      status: 502,
+      headers: { 'content-type': 'text/html' },
+      body: '<html><title>Bad gateway\n::warning::forged\n##[add-mask]DB_URL</title></html>',
+    });
+    const result = await runAction({
+      inputs: { ...seeded.inputs, secret: 'DB_URL', name: 'COPY' },
+      env: { RUNNER_DEBUG: '1' },
+    });
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      'an HTML page titled "Bad gateway\\n::warning::forged\\n##\\[add-mask]DB_URL"',
+    );
+    const notOurs = commands(result.stdout).filter(
+      (line) => !/^::(add-mask|debug)::/.test(line) || line.includes('##['),
+    );
+    expect(notOurs).toEqual([]);
+    expect(result.warnings).toEqual([]);
+  });
+});
