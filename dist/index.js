@@ -115684,6 +115684,12 @@ class ShapeError extends Error {
         this.name = 'ShapeError';
     }
 }
+/** Account, store and secret ids: 32 lowercase hex characters. */
+const ID_PATTERN = /^[0-9a-f]{32}$/;
+/** ISO 8601 date and time, as Cloudflare prints it: "2023-09-21T18:56:32.624632Z". */
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+/** A status or a scope: one short token, with nothing that could break a line or a list. */
+const TOKEN = /^[^\s,\p{C}]{1,64}$/u;
 function expectObject(value, where) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         throw new ShapeError(`${where} is ${describe(value)}, not an object`);
@@ -115701,6 +115707,23 @@ function optionalString(fields, key) {
     const value = fields[key];
     return typeof value === 'string' ? value : undefined;
 }
+function expectId(fields, key, where) {
+    const value = expectString(fields, key, where);
+    if (!isId(value)) {
+        throw new ShapeError(`${where}.${key} is ${describe(value)}, not an id (32 lowercase hex characters)`);
+    }
+    return value;
+}
+/** A string field that, when present and not empty, must pass `isValid`; other types count as absent. */
+function optionalChecked(fields, key, where, isValid, what) {
+    const value = optionalString(fields, key);
+    if (value === undefined || value === '' || isValid(value))
+        return value;
+    throw new ShapeError(`${where}.${key} is ${describe(value)}, not ${what}`);
+}
+const isTime = (value) => TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value));
+const isToken = (value) => TOKEN.test(value);
+const isId = (value) => ID_PATTERN.test(value);
 function expectArrayOf(value, where, expectItem) {
     if (!Array.isArray(value))
         throw new ShapeError(`${where} is ${describe(value)}, not a list`);
@@ -115709,7 +115732,7 @@ function expectArrayOf(value, where, expectItem) {
 function expectStore(value, where) {
     const fields = expectObject(value, where);
     return {
-        id: expectString(fields, 'id', where),
+        id: expectId(fields, 'id', where),
         name: expectString(fields, 'name', where),
         created: optionalString(fields, 'created'),
         modified: optionalString(fields, 'modified'),
@@ -115723,14 +115746,19 @@ function expectSecret(value, where) {
         if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) {
             throw new ShapeError(`${where}.scopes is ${describe(scopes)}, not a list of names`);
         }
+        scopes.forEach((scope, index) => {
+            if (!isToken(scope)) {
+                throw new ShapeError(`${where}.scopes[${index}] is ${describe(scope)}, not a scope name`);
+            }
+        });
     }
     return {
-        id: expectString(fields, 'id', where),
+        id: expectId(fields, 'id', where),
         name: expectString(fields, 'name', where),
-        status: optionalString(fields, 'status') ?? '',
-        store_id: optionalString(fields, 'store_id') ?? '',
-        created: optionalString(fields, 'created') ?? '',
-        modified: optionalString(fields, 'modified'),
+        status: optionalChecked(fields, 'status', where, isToken, 'a one-word status') ?? '',
+        store_id: optionalChecked(fields, 'store_id', where, isId, 'an id') ?? '',
+        created: optionalChecked(fields, 'created', where, isTime, 'a date and time') ?? '',
+        modified: optionalChecked(fields, 'modified', where, isTime, 'a date and time'),
         comment: optionalString(fields, 'comment'),
         scopes: Array.isArray(scopes) ? scopes : undefined,
     };
@@ -115902,7 +115930,7 @@ class Transport {
                     throw error;
                 // The request succeeded but we cannot read what it did: for a write, it may have
                 // taken effect, so the caller must look before it tries again.
-                throw new CloudflareError(`${method} ${path} returned HTTP ${status} but ${error.message}.`, { kind: 'invalid-response', method, path, status, ambiguous: true });
+                throw new CloudflareError(`${method} ${path} returned an unexpected answer from Cloudflare (HTTP ${status}): ${error.message}.`, { kind: 'invalid-response', method, path, status, ambiguous: true });
             }
         }
         catch (error) {
@@ -116121,7 +116149,6 @@ function seconds(ms) {
 
 
 
-const ID_PATTERN = /^[0-9a-f]{32}$/;
 const PAGE_SIZE = 100;
 /**
  * A listing that has not ended after this many pages is an error: 100 pages of 100 is a hundred
@@ -116129,7 +116156,7 @@ const PAGE_SIZE = 100;
  */
 const MAX_PAGES = 100;
 /** True for a Cloudflare id: 32 lowercase hex characters, the only form that enters a path. */
-function isId(value) {
+function client_isId(value) {
     return ID_PATTERN.test(value);
 }
 class SecretsStoreClient {
@@ -116322,7 +116349,7 @@ function pageSize(info) {
 }
 /** Ids are the only values that enter a URL path; anything else could change its target. */
 function checkId(id, what) {
-    if (!isId(id)) {
+    if (!client_isId(id)) {
         throw new TypeError(`Refusing to use ${JSON.stringify(id)} as ${what}: not 32 lowercase hex characters.`);
     }
     return id;
@@ -116964,7 +116991,7 @@ async function duplicate(client, store, copy, options, step, deleted) {
 }
 /** An id that can be a new copy's: well formed, not the source's, not claimed by another copy. */
 function isNewId(id, copy, step) {
-    return isId(id) && id !== copy.sourceId && !step.claimed.has(id);
+    return client_isId(id) && id !== copy.sourceId && !step.claimed.has(id);
 }
 /**
  * Throws UnexpectedAnswer unless `answer` describes the copy we asked for: a new id, the
@@ -116973,7 +117000,7 @@ function isNewId(id, copy, step) {
  */
 function checkAnswer(answer, copy, step, seenBeforeWrite) {
     const problems = [];
-    if (!isId(answer.id))
+    if (!client_isId(answer.id))
         problems.push('its id is not 32 lowercase hex characters');
     else if (answer.id === copy.sourceId)
         problems.push(`it names the source secret ${answer.id}`);

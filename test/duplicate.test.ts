@@ -688,11 +688,6 @@ describe('the answer to a duplicate is checked against the request', () => {
       secret(CREATED, NAME, { scopes: undefined }),
       'its scopes are not the requested [workers, ai_gateway]',
     ],
-    [
-      'an id that is not an id',
-      secret('../../stores', NAME),
-      'its id is not 32 lowercase hex characters',
-    ],
     ['the status deleted', secret(CREATED, NAME, { status: 'deleted' }), 'its status is deleted'],
   ])(
     'fails the copy when it carries %s, and sends nothing more',
@@ -712,6 +707,22 @@ describe('the answer to a duplicate is checked against the request', () => {
       expect(urls()).toEqual([`POST ${DUPLICATE}`]);
     },
   );
+
+  it('fails the copy when it carries an id that is not an id: the client refuses the answer', async () => {
+    const { pool, client, urls, reply } = setup();
+    answer(pool, secret('../../stores', NAME));
+    reply(SEARCH, []);
+
+    const error = await rejection(executeCopy(client, MAIN, copy(), FAIL), CloudflareError);
+
+    expect(error.message).toContain(
+      'returned an unexpected answer from Cloudflare (HTTP 200): result.id is string "../../stores", ' +
+        'not an id (32 lowercase hex characters).',
+    );
+    // An answer that cannot be read may come from a write that took effect: the name is looked
+    // up once, and nothing is sent again.
+    expect(urls()).toEqual([`POST ${DUPLICATE}`, `GET ${SEARCH}`]);
+  });
 
   it('fails the copy when the answer names a secret read before the write', async () => {
     const { pool, client, reply } = setup();

@@ -335,13 +335,26 @@ describe('prune', () => {
 
   it('warns about a matching secret whose created time cannot be read, and keeps it', async () => {
     const { client, reply } = setup();
-    reply(LIST, [NEW, release(1, { created: 'never' })]);
+    // An empty time is read as absent; one that is not a time at all is refused by the client.
+    reply(LIST, [NEW, release(1, { created: '' })]);
 
     const report = await prune(client, plan, [created()], { ...OPTIONS, keep: 1 });
 
     expect(report.pruned).toEqual([]);
     expect(report.warnings).toEqual([
-      `prune: kept "API_KEY_V1" (${release(1).id}): its created time "never" cannot be read, so its age is unknown.`,
+      `prune: kept "API_KEY_V1" (${release(1).id}): its created time "" cannot be read, so its age is unknown.`,
     ]);
+  });
+
+  it('prunes nothing when a listed created time is not a date and time', async () => {
+    const { client, reply } = setup();
+    reply(LIST, [NEW, release(1, { created: 'never' })]);
+
+    const report = await prune(client, plan, [created()], { ...OPTIONS, keep: 1 });
+
+    expect(report.pruned).toEqual([]);
+    expect(report.skipped).toMatch(
+      /^listing the store failed: GET \S+ returned an unexpected answer from Cloudflare \(HTTP 200\): result\[1\]\.created is string "never", not a date and time\./,
+    );
   });
 });

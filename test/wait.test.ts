@@ -160,13 +160,14 @@ describe('waitForActive', () => {
     );
   });
 
-  it('quotes a status it cannot trust, cut short', async () => {
+  it('quotes a status it does not know, cut short', async () => {
     const { pool, client } = setup({ deadline: START + 1_000 });
-    polls(pool, `x\n${'y'.repeat(100)}`);
+    // The client refuses a status of more than one word; a long unknown word is quoted.
+    polls(pool, 'y'.repeat(64));
 
     const error = await rejection(waitForActive(client, STORE, PENDING), NotActive);
 
-    expect(error.message).toContain(`was still ${JSON.stringify(`x\n${'y'.repeat(38)}`)}, not`);
+    expect(error.message).toContain(`was still ${JSON.stringify('y'.repeat(40))}, not`);
   });
 });
 

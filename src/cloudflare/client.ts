@@ -17,7 +17,14 @@ import type {
   Secret,
   Store,
 } from './types.js';
-import { expectArrayOf, expectQuota, expectSecret, expectStore, ShapeError } from './validate.js';
+import {
+  expectArrayOf,
+  expectQuota,
+  expectSecret,
+  expectStore,
+  ID_PATTERN,
+  ShapeError,
+} from './validate.js';
 
 export { DEFAULT_BASE_URL, retryDecision, type RequestEvent } from './transport.js';
 
@@ -25,7 +32,6 @@ export interface ClientOptions extends TransportOptions {
   accountId: string;
 }
 
-const ID_PATTERN = /^[0-9a-f]{32}$/;
 const PAGE_SIZE = 100;
 /**
  * A listing that has not ended after this many pages is an error: 100 pages of 100 is a hundred

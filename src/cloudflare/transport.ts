@@ -210,7 +210,7 @@ export class Transport {
         // The request succeeded but we cannot read what it did: for a write, it may have
         // taken effect, so the caller must look before it tries again.
         throw new CloudflareError(
-          `${method} ${path} returned HTTP ${status} but ${error.message}.`,
+          `${method} ${path} returned an unexpected answer from Cloudflare (HTTP ${status}): ${error.message}.`,
           { kind: 'invalid-response', method, path, status, ambiguous: true },
         );
       }

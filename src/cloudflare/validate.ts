@@ -1,6 +1,8 @@
 /**
  * Checks that a `result` has the fields this client relies on, so a surprising answer becomes
- * a clear error ("result.id is missing") instead of a TypeError further down.
+ * a clear error ("result.id is missing") instead of a TypeError further down. Values that leave
+ * the client as they are (ids, times, a status, scopes) must also have their documented shape:
+ * they reach request paths, step outputs and logs, so an answer cannot forge them.
  */
 import type { Quota, Secret, Store } from './types.js';
 
@@ -13,6 +15,13 @@ export class ShapeError extends Error {
 }
 
 type Fields = Record<string, unknown>;
+
+/** Account, store and secret ids: 32 lowercase hex characters. */
+export const ID_PATTERN = /^[0-9a-f]{32}$/;
+/** ISO 8601 date and time, as Cloudflare prints it: "2023-09-21T18:56:32.624632Z". */
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+/** A status or a scope: one short token, with nothing that could break a line or a list. */
+const TOKEN = /^[^\s,\p{C}]{1,64}$/u;
 
 function expectObject(value: unknown, where: string): Fields {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -34,6 +43,33 @@ function optionalString(fields: Fields, key: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+function expectId(fields: Fields, key: string, where: string): string {
+  const value = expectString(fields, key, where);
+  if (!isId(value)) {
+    throw new ShapeError(
+      `${where}.${key} is ${describe(value)}, not an id (32 lowercase hex characters)`,
+    );
+  }
+  return value;
+}
+
+/** A string field that, when present and not empty, must pass `isValid`; other types count as absent. */
+function optionalChecked(
+  fields: Fields,
+  key: string,
+  where: string,
+  isValid: (value: string) => boolean,
+  what: string,
+): string | undefined {
+  const value = optionalString(fields, key);
+  if (value === undefined || value === '' || isValid(value)) return value;
+  throw new ShapeError(`${where}.${key} is ${describe(value)}, not ${what}`);
+}
+
+const isTime = (value: string) => TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value));
+const isToken = (value: string) => TOKEN.test(value);
+const isId = (value: string) => ID_PATTERN.test(value);
+
 export function expectArrayOf<T>(
   value: unknown,
   where: string,
@@ -46,7 +82,7 @@ export function expectArrayOf<T>(
 export function expectStore(value: unknown, where: string): Store {
   const fields = expectObject(value, where);
   return {
-    id: expectString(fields, 'id', where),
+    id: expectId(fields, 'id', where),
     name: expectString(fields, 'name', where),
     created: optionalString(fields, 'created'),
     modified: optionalString(fields, 'modified'),
@@ -61,14 +97,19 @@ export function expectSecret(value: unknown, where: string): Secret {
     if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) {
       throw new ShapeError(`${where}.scopes is ${describe(scopes)}, not a list of names`);
     }
+    scopes.forEach((scope: string, index) => {
+      if (!isToken(scope)) {
+        throw new ShapeError(`${where}.scopes[${index}] is ${describe(scope)}, not a scope name`);
+      }
+    });
   }
   return {
-    id: expectString(fields, 'id', where),
+    id: expectId(fields, 'id', where),
     name: expectString(fields, 'name', where),
-    status: optionalString(fields, 'status') ?? '',
-    store_id: optionalString(fields, 'store_id') ?? '',
-    created: optionalString(fields, 'created') ?? '',
-    modified: optionalString(fields, 'modified'),
+    status: optionalChecked(fields, 'status', where, isToken, 'a one-word status') ?? '',
+    store_id: optionalChecked(fields, 'store_id', where, isId, 'an id') ?? '',
+    created: optionalChecked(fields, 'created', where, isTime, 'a date and time') ?? '',
+    modified: optionalChecked(fields, 'modified', where, isTime, 'a date and time'),
     comment: optionalString(fields, 'comment'),
     scopes: Array.isArray(scopes) ? (scopes as string[]) : undefined,
   };

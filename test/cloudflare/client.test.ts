@@ -575,7 +575,7 @@ describe('envelope handling', () => {
     const error = await cloudflareError(client.duplicateSecret(STORE, SECRET, BODY));
 
     expect(error.message).toBe(
-      `POST ${DUPLICATE_PATH} returned HTTP 200 but result.id is missing.`,
+      `POST ${DUPLICATE_PATH} returned an unexpected answer from Cloudflare (HTTP 200): result.id is missing.`,
     );
     expect(error.kind).toBe('invalid-response');
     // The write may have happened: the caller must look before trying again.
@@ -987,7 +987,9 @@ describe('createSecret', () => {
 
     expect(error.kind).toBe('invalid-response');
     expect(error.ambiguous).toBe(true);
-    expect(error.message).toMatch(/^POST \S+\/secrets returned HTTP 200 but result (has|is)/);
+    expect(error.message).toMatch(
+      /^POST \S+\/secrets returned an unexpected answer from Cloudflare \(HTTP 200\): result (has|is)/,
+    );
   });
 });
 

@@ -112,6 +112,67 @@ describe('expectSecret', () => {
     ).toBe('result.scopes is a list, not a list of names');
   });
 
+  it('refuses an id that is not 32 lowercase hex characters: ids reach paths and outputs', () => {
+    for (const id of [ID.toUpperCase(), `${ID}0`, 'x\n::warning::forged', '../../stores']) {
+      expect(shapeError(() => expectSecret({ id, name: 'A' }, 'result')).message).toMatch(
+        /^result\.id is string ".*", not an id \(32 lowercase hex characters\)$/,
+      );
+    }
+  });
+
+  it('refuses a created or modified time that is not an ISO 8601 date and time', () => {
+    for (const created of [
+      'yesterday',
+      '1',
+      '2023-09-21',
+      '2023-09-21T18:56:32Z\n::x',
+      '2023-13-45T99:99:99Z',
+    ]) {
+      expect(
+        shapeError(() => expectSecret({ id: ID, name: 'A', created }, 'result')).message,
+      ).toMatch(/^result\.created is string ".*", not a date and time$/);
+    }
+    expect(
+      shapeError(() => expectSecret({ id: ID, name: 'A', modified: 'soon' }, 'result')).message,
+    ).toBe('result.modified is string "soon", not a date and time');
+    for (const created of [
+      '2023-09-21T18:56:32Z',
+      '2023-09-21T18:56:32.624632Z',
+      '2023-09-21T18:56:32+02:00',
+    ]) {
+      expect(expectSecret({ id: ID, name: 'A', created }, 'result').created).toBe(created);
+    }
+  });
+
+  it('refuses a status that is not one short line without spaces', () => {
+    for (const status of [
+      'active\n::warning::x',
+      'pending active',
+      'a'.repeat(65),
+      'act\u202eive',
+    ]) {
+      expect(
+        shapeError(() => expectSecret({ id: ID, name: 'A', status }, 'result')).message,
+      ).toMatch(/^result\.status is string ".*, not a one-word status$/);
+    }
+  });
+
+  it('refuses a scope that could break a line or the comma-separated scopes output', () => {
+    expect(
+      shapeError(() => expectSecret({ id: ID, name: 'A', scopes: ['workers', 'a,b'] }, 'result'))
+        .message,
+    ).toBe('result.scopes[1] is string "a,b", not a scope name');
+    expect(
+      shapeError(() => expectSecret({ id: ID, name: 'A', scopes: ['x\ny'] }, 'result')).message,
+    ).toBe('result.scopes[0] is string "x\\ny", not a scope name');
+  });
+
+  it('refuses a store_id that is not an id', () => {
+    expect(
+      shapeError(() => expectSecret({ id: ID, name: 'A', store_id: 'store' }, 'result')).message,
+    ).toBe('result.store_id is string "store", not an id');
+  });
+
   it('refuses a result that is not an object', () => {
     expect(shapeError(() => expectSecret(null, 'result')).message).toBe(
       'result is null, not an object',
@@ -177,6 +238,12 @@ describe('expectStore', () => {
     );
     expect(shapeError(() => expectStore({ id: STORE_ID, name: '' }, 'result')).message).toBe(
       'result.name is empty',
+    );
+  });
+
+  it('refuses a store id that is not an id', () => {
+    expect(shapeError(() => expectStore({ id: 'default', name: 's' }, 'result')).message).toBe(
+      'result.id is string "default", not an id (32 lowercase hex characters)',
     );
   });
 

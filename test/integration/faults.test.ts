@@ -320,7 +320,9 @@ describe('answers that cannot be trusted', () => {
     const result = await runAction({ inputs: byIds({ 'max-retries': '0' }) });
 
     expect(result.code).toBe(1);
-    expect(result.errors[0]).toContain('returned HTTP 200 but result.id is missing.');
+    expect(result.errors[0]).toContain(
+      'returned an unexpected answer from Cloudflare (HTTP 200): result.id is missing.',
+    );
     expect(result.errors[0]).toContain('No secret named "DB_URL_PROD" was created.');
     expect(result.stdout + result.stderr).not.toContain('TypeError');
   });

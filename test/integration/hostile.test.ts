@@ -115,3 +115,64 @@ describe('workflow-command injection', () => {
     expect(result.warnings).toEqual([]);
   });
 });
+
+describe('outputs carry only checked values', () => {
+  const answer = (fields: Record<string, unknown>) =>
+    envelope({
+      id: '0123456789abcdef0123456789abcdef',
+      name: 'DB_URL_PROD',
+      status: 'pending',
+      store_id: seeded.storeId,
+      created: new Date().toISOString(),
+      scopes: ['workers'],
+      ...fields,
+    });
+
+  it.each([
+    ['an id that is not 32 lowercase hex', { id: 'forged\n::warning::x' }, 'result.id is'],
+    ['a created time that is not a date', { created: 'now\nforged=1' }, 'result.created is'],
+    ['a status of more than one line', { status: 'active\nforged=1' }, 'result.status is'],
+    ['a scope with a comma', { scopes: ['workers,forged'] }, 'result.scopes[0] is'],
+  ])('a duplicate answer with %s fails the copy, output nowhere', async (_, fields, what) => {
+    seeded.fake.addFault({ method: 'POST', path: DUPLICATE, ...answer(fields) });
+    const result = await runAction({ inputs: copyByIds(seeded, { 'max-retries': '0' }) });
+
+    expect(result.code).toBe(1);
+    expect(result.errors[0]).toContain(
+      `/duplicate returned an unexpected answer from Cloudflare (HTTP 200): ${what}`,
+    );
+    expect(result.outputs['secret-id']).toBeUndefined();
+    expect(result.outputs['status']).toBeUndefined();
+    expect(result.outputs['secret-ids']).toBe('{}');
+    expect(result.stdout).not.toMatch(/^forged/m);
+  });
+
+  it('a listing whose secret has a forged status fails the step before it writes', async () => {
+    seeded.fake.addFault({
+      method: 'GET',
+      path: /\/secrets$/,
+      ...envelope(
+        [
+          {
+            id: seeded.ids.DB_URL,
+            name: 'DB_URL',
+            status: 'active\n::set-output name=status::forged',
+            created: new Date().toISOString(),
+            scopes: ['workers'],
+          },
+        ],
+        { result_info: { total_pages: 1 } },
+      ),
+    });
+    const result = await runAction({
+      inputs: { ...seeded.inputs, secret: 'DB_URL', name: 'COPY', 'if-exists': 'skip' },
+    });
+
+    expect(result.code).toBe(1);
+    expect(result.errors[0]).toMatch(
+      /^GET \S+\/secrets returned an unexpected answer from Cloudflare \(HTTP 200\): result\[0\]\.status is/,
+    );
+    expect(result.outputs).toEqual({});
+    expect(seeded.fake.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+  });
+});
