@@ -117667,174 +117667,6 @@ async function prune(client, plan, results, options) {
     return report;
 }
 
-;// CONCATENATED MODULE: ./src/report.ts
-/**
- * Step outputs, named as in action.yml. Once the copies ran (the plan passed),
- * `secret-ids` and `results` are always set; the
- * single-secret outputs describe the one copy of a single run that did not fail.
- */
-function outputsFor(report) {
-    const outputs = {
-        'store-id': report.store.id,
-        'secret-ids': JSON.stringify(secretIds(report.results)),
-        results: JSON.stringify(report.results.map(resultEntry)),
-        pruned: JSON.stringify((report.prune?.pruned ?? []).map(({ id, name }) => ({ id, name }))),
-    };
-    const [only] = report.results;
-    if (report.fromList || !only || only.outcome === 'failed')
-        return outputs;
-    const secret = only.outcome === 'dry-run' ? undefined : only.secret;
-    return {
-        'secret-id': secret?.id ?? '',
-        'secret-name': secret?.name ?? only.copy.name,
-        ...outputs,
-        'source-secret-id': only.copy.sourceId,
-        'replaced-secret-id': only.replaced?.id ?? '',
-        status: secret?.status ?? '',
-        scopes: (secret?.scopes ?? only.copy.scopes).join(','),
-        created: secret?.created ?? '',
-        outcome: only.outcome,
-        result: secret ? JSON.stringify(secret) : '',
-    };
-}
-/** New name → id, for every copy that has an id (created, replaced or existing). */
-function secretIds(results) {
-    const ids = {};
-    for (const r of results) {
-        if (r.secret && ['created', 'replaced', 'existing'].includes(r.outcome))
-            ids[r.copy.name] = r.secret.id;
-    }
-    return ids;
-}
-function resultEntry(r) {
-    return {
-        source: r.copy.sourceRef,
-        name: r.copy.name,
-        id: r.outcome === 'dry-run' ? null : (r.secret?.id ?? null),
-        outcome: r.outcome,
-        replaced: r.replaced?.id ?? null,
-        error: r.error ?? null,
-    };
-}
-/** The step's failure message, one line per item, when any copy (or pruning) failed; else undefined. */
-function stepFailure(report) {
-    const failed = report.results.filter((r) => r.error !== undefined);
-    if (failed.length === 0)
-        return report.prune?.error;
-    if (!report.fromList)
-        return [failed[0].error];
-    const lines = failed.map((r) => `- ${lineLabel(r)}: ${r.error}`);
-    const notAttempted = failed.filter((r) => r.outcome === 'not-attempted');
-    const head = `${failed.length - notAttempted.length} of ${report.results.length} copies failed` +
-        (notAttempted.length > 0 ? `, ${notAttempted.length} not attempted` : '') +
-        ':';
-    const rolledBack = report.results.filter((r) => r.outcome === 'rolled-back');
-    const tail = rolledBack.length > 0
-        ? [
-            `Rolled back (deleted) ${rolledBack.length} secret(s) this step had created:`,
-            ...rolledBack.map((r) => `- ${r.copy.name} (${r.secret?.id})`),
-        ]
-        : [];
-    return [head, ...lines, ...tail];
-}
-function lineLabel(r) {
-    const what = `${r.copy.sourceRef} => ${r.copy.name}`;
-    return r.copy.line ? `line ${r.copy.line} (${what})` : what;
-}
-/** The job summary, as GitHub-flavoured Markdown. */
-function summaryMarkdown(report, trigger) {
-    const title = report.dryRun ? 'Secrets Store duplicate (dry run)' : 'Secrets Store duplicate';
-    // The table names the store; the line under it gives its id once.
-    const store = report.store.name ?? `\`${report.store.id}\``;
-    const rows = report.results.map((r) => {
-        const source = r.copy.source
-            ? `${r.copy.source.name} (\`${r.copy.sourceId}\`)`
-            : `\`${r.copy.sourceId}\``;
-        const hasId = r.secret && r.outcome !== 'dry-run';
-        return [
-            `${source} → ${r.copy.name}`,
-            hasId ? `\`${r.secret.id}\`` : '—',
-            (r.secret?.scopes ?? r.copy.scopes).join(', '),
-            hasId && r.outcome !== 'rolled-back' ? (r.secret.status ?? '') : '—',
-            store,
-            outcomeLabel(r),
-        ];
-    });
-    const lines = [
-        `## ${title}`,
-        '',
-        '| Source → new name | Secret id | Scopes | Status | Store | Outcome |',
-        '| --- | --- | --- | --- | --- | --- |',
-        ...rows.map((cells) => `| ${cells.map(escapeCell).join(' | ')} |`),
-        '',
-    ];
-    const storeLine = report.store.name
-        ? `${report.store.name.replace(/\r?\n/g, ' ')} (\`${report.store.id}\`)`
-        : `\`${report.store.id}\``;
-    const origin = [`**Store:** ${storeLine}`];
-    if (trigger.repository)
-        origin.push(`**Repository:** ${trigger.repository}`);
-    if (trigger.event)
-        origin.push(`**Event:** ${trigger.event}`);
-    if (trigger.source)
-        origin.push(`**From:** ${trigger.source}`);
-    if (trigger.runUrl)
-        origin.push(`**Run:** [${trigger.runUrl}](${trigger.runUrl})`);
-    if (report.prune)
-        lines.push(...pruneSection(report.prune), '');
-    lines.push(origin.join(' · '), '');
-    return lines.join('\n');
-}
-/** What pruning deleted (or would), what it could not, or why it did not run. */
-function pruneSection(prune) {
-    const title = `### Prune \`${prune.pattern}\`, keeping the ${prune.keep} newest`;
-    if (prune.skipped)
-        return [title, '', `Skipped: ${escapeCell(prune.skipped)}.`];
-    const rows = [
-        ...prune.pruned.map((s) => [s, prune.dryRun ? 'would be deleted' : 'deleted']),
-        ...prune.failures.map((f) => [f.secret, `not deleted: ${f.error}`]),
-    ];
-    if (rows.length === 0)
-        return [title, '', 'Nothing to delete.'];
-    return [
-        title,
-        '',
-        '| Secret | Id | Created | Result |',
-        '| --- | --- | --- | --- |',
-        ...rows.map(([s, result]) => `| ${[s.name, `\`${s.id}\``, s.created, result].map(escapeCell).join(' | ')} |`),
-    ];
-}
-function outcomeLabel(result) {
-    switch (result.outcome) {
-        case 'created':
-            if (result.error)
-                return `created; ${result.error}`;
-            return result.adopted ? 'created (recovered after a lost answer)' : 'created';
-        case 'replaced': {
-            const replaced = `replaced \`${result.replaced?.id}\``;
-            if (result.error)
-                return `${replaced}; ${result.error}`;
-            return result.adopted ? `${replaced} (recovered after a lost answer)` : replaced;
-        }
-        case 'existing':
-            return 'existing (skipped)';
-        case 'dry-run':
-            return result.replaced
-                ? `dry run: would replace \`${result.replaced.id}\``
-                : 'dry run: would create';
-        case 'failed':
-            return `failed: ${result.error ?? 'unknown error'}`;
-        case 'not-attempted':
-            return 'not attempted';
-        case 'rolled-back':
-            return 'rolled back (deleted)';
-    }
-}
-/** Keeps a value inside its table cell. */
-function escapeCell(value) {
-    return value.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
 ;// CONCATENATED MODULE: ./src/sanitize.ts
 /**
  * How values that are not the action's own text are shown: names, ids, scopes and errors from
@@ -117962,6 +117794,204 @@ function decodeOrSelf(text) {
     }
     catch {
         return text;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report.ts
+
+/**
+ * Step outputs, named as in action.yml. Once the copies ran (the plan passed),
+ * `secret-ids` and `results` are always set; the
+ * single-secret outputs describe the one copy of a single run that did not fail.
+ */
+function outputsFor(report) {
+    const outputs = {
+        'store-id': report.store.id,
+        'secret-ids': JSON.stringify(secretIds(report.results)),
+        results: JSON.stringify(report.results.map(resultEntry)),
+        pruned: JSON.stringify((report.prune?.pruned ?? []).map(({ id, name }) => ({ id, name }))),
+    };
+    const [only] = report.results;
+    if (report.fromList || !only || only.outcome === 'failed')
+        return outputs;
+    const secret = only.outcome === 'dry-run' ? undefined : only.secret;
+    return {
+        'secret-id': secret?.id ?? '',
+        'secret-name': secret?.name ?? only.copy.name,
+        ...outputs,
+        'source-secret-id': only.copy.sourceId,
+        'replaced-secret-id': only.replaced?.id ?? '',
+        status: secret?.status ?? '',
+        scopes: (secret?.scopes ?? only.copy.scopes).join(','),
+        created: secret?.created ?? '',
+        outcome: only.outcome,
+        result: secret ? JSON.stringify(secret) : '',
+    };
+}
+/** New name → id, for every copy that has an id (created, replaced or existing). */
+function secretIds(results) {
+    const ids = {};
+    for (const r of results) {
+        if (r.secret && ['created', 'replaced', 'existing'].includes(r.outcome))
+            ids[r.copy.name] = r.secret.id;
+    }
+    return ids;
+}
+function resultEntry(r) {
+    return {
+        source: r.copy.sourceRef,
+        name: r.copy.name,
+        id: r.outcome === 'dry-run' ? null : (r.secret?.id ?? null),
+        outcome: r.outcome,
+        replaced: r.replaced?.id ?? null,
+        error: r.error ?? null,
+    };
+}
+/** The step's failure message, one line per item, when any copy (or pruning) failed; else undefined. */
+function stepFailure(report) {
+    const failed = report.results.filter((r) => r.error !== undefined);
+    if (failed.length === 0)
+        return report.prune?.error;
+    if (!report.fromList)
+        return [failed[0].error];
+    const lines = failed.map((r) => `- ${lineLabel(r)}: ${r.error}`);
+    const notAttempted = failed.filter((r) => r.outcome === 'not-attempted');
+    const head = `${failed.length - notAttempted.length} of ${report.results.length} copies failed` +
+        (notAttempted.length > 0 ? `, ${notAttempted.length} not attempted` : '') +
+        ':';
+    const rolledBack = report.results.filter((r) => r.outcome === 'rolled-back');
+    const tail = rolledBack.length > 0
+        ? [
+            `Rolled back (deleted) ${rolledBack.length} secret(s) this step had created:`,
+            ...rolledBack.map((r) => `- ${r.copy.name} (${r.secret?.id})`),
+        ]
+        : [];
+    return [head, ...lines, ...tail];
+}
+function lineLabel(r) {
+    const what = `${r.copy.sourceRef} => ${r.copy.name}`;
+    return r.copy.line ? `line ${r.copy.line} (${what})` : what;
+}
+/** GitHub refuses a job summary over 1 MiB; this leaves room for the note that rows were cut. */
+const MAX_SUMMARY_BYTES = 1_000_000;
+/** Longest error text shown in a summary cell. */
+const MAX_SUMMARY_ERROR = 1_000;
+/**
+ * The job summary, as GitHub-flavoured Markdown. Every value that is not the action's own text
+ * (names, scopes, statuses, errors, the trigger) is escaped so that it renders as text, and only
+ * checked ids go in code spans (src/sanitize.ts). Rows that would take the summary past
+ * MAX_SUMMARY_BYTES are left out, saying how many.
+ */
+function summaryMarkdown(report, trigger) {
+    const title = report.dryRun ? 'Secrets Store duplicate (dry run)' : 'Secrets Store duplicate';
+    // The table names the store; the line under it gives its id once.
+    const store = report.store.name !== undefined ? markdownText(report.store.name) : codeId(report.store.id);
+    const rows = report.results.map((r) => {
+        const source = r.copy.source
+            ? `${markdownText(r.copy.source.name)} (${codeId(r.copy.sourceId)})`
+            : codeId(r.copy.sourceId);
+        const hasId = r.secret && r.outcome !== 'dry-run';
+        const cells = [
+            `${source} → ${markdownText(r.copy.name)}`,
+            hasId ? codeId(r.secret.id) : '—',
+            (r.secret?.scopes ?? r.copy.scopes).map((scope) => markdownText(scope)).join(', '),
+            hasId && r.outcome !== 'rolled-back' ? markdownText(r.secret.status ?? '') : '—',
+            store,
+            outcomeLabel(r),
+        ];
+        return `| ${cells.join(' | ')} |`;
+    });
+    const storeLine = report.store.name !== undefined
+        ? `${markdownText(report.store.name)} (${codeId(report.store.id)})`
+        : codeId(report.store.id);
+    const origin = [`**Store:** ${storeLine}`];
+    if (trigger.repository)
+        origin.push(`**Repository:** ${markdownText(trigger.repository)}`);
+    if (trigger.event)
+        origin.push(`**Event:** ${markdownText(trigger.event)}`);
+    if (trigger.source)
+        origin.push(`**From:** ${markdownText(trigger.source)}`);
+    if (trigger.runUrl)
+        origin.push(`**Run:** ${runLink(trigger.runUrl)}`);
+    const head = [
+        `## ${title}`,
+        '',
+        '| Source → new name | Secret id | Scopes | Status | Store | Outcome |',
+        '| --- | --- | --- | --- | --- | --- |',
+    ];
+    const pruned = report.prune ? [...pruneSection(report.prune), ''] : [];
+    const tail = ['', ...pruned, origin.join(' · '), ''];
+    const cutNote = (left) => `\n_${left} more ${left === 1 ? 'copy is' : 'copies are'} not shown, to keep the summary under GitHub's 1 MiB limit; the \`results\` output lists every copy._`;
+    let bytes = byteLength([...head, ...tail].join('\n')) + byteLength(cutNote(rows.length)) + 1;
+    let shown = 0;
+    for (const row of rows) {
+        bytes += byteLength(row) + 1;
+        if (bytes > MAX_SUMMARY_BYTES)
+            break;
+        shown++;
+    }
+    const cut = shown < rows.length ? [cutNote(rows.length - shown)] : [];
+    return [...head, ...rows.slice(0, shown), ...cut, ...tail].join('\n');
+}
+function byteLength(text) {
+    return Buffer.byteLength(text, 'utf8');
+}
+/** A run's address as GitHub makes it: https://host/owner/repo/actions/runs/123. */
+const RUN_URL = /^https:\/\/[A-Za-z0-9.-]+(:\d+)?\/[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+\/actions\/runs\/\d+$/;
+/** The run's address as a link when it has the shape GitHub gives it; otherwise as text. */
+function runLink(url) {
+    return RUN_URL.test(url) ? `[${url}](${url})` : markdownText(url);
+}
+/** Most rows of the prune table; the `pruned` output lists them all. */
+const MAX_PRUNE_ROWS = 200;
+/** What pruning deleted (or would), what it could not, or why it did not run. */
+function pruneSection(prune) {
+    const title = `### Prune ${markdownText(prune.pattern)}, keeping the ${prune.keep} newest`;
+    if (prune.skipped) {
+        return [title, '', `Skipped: ${markdownText(prune.skipped, MAX_SUMMARY_ERROR)}.`];
+    }
+    const rows = [
+        ...prune.pruned.map((s) => [s, prune.dryRun ? 'would be deleted' : 'deleted']),
+        ...prune.failures.map((f) => [f.secret, `not deleted: ${markdownText(f.error, MAX_SUMMARY_ERROR)}`]),
+    ];
+    if (rows.length === 0)
+        return [title, '', 'Nothing to delete.'];
+    const more = rows.length - MAX_PRUNE_ROWS;
+    return [
+        title,
+        '',
+        '| Secret | Id | Created | Result |',
+        '| --- | --- | --- | --- |',
+        ...rows
+            .slice(0, MAX_PRUNE_ROWS)
+            .map(([s, result]) => `| ${[markdownText(s.name), codeId(s.id), markdownText(s.created), result].join(' | ')} |`),
+        ...(more > 0 ? ['', `_${more} more not shown; the \`pruned\` output lists every one._`] : []),
+    ];
+}
+function outcomeLabel(result) {
+    switch (result.outcome) {
+        case 'created':
+            if (result.error)
+                return `created; ${markdownText(result.error, MAX_SUMMARY_ERROR)}`;
+            return result.adopted ? 'created (recovered after a lost answer)' : 'created';
+        case 'replaced': {
+            const replaced = `replaced ${codeId(result.replaced?.id ?? '')}`;
+            if (result.error)
+                return `${replaced}; ${markdownText(result.error, MAX_SUMMARY_ERROR)}`;
+            return result.adopted ? `${replaced} (recovered after a lost answer)` : replaced;
+        }
+        case 'existing':
+            return 'existing (skipped)';
+        case 'dry-run':
+            return result.replaced
+                ? `dry run: would replace ${codeId(result.replaced.id)}`
+                : 'dry run: would create';
+        case 'failed':
+            return `failed: ${result.error !== undefined ? markdownText(result.error, MAX_SUMMARY_ERROR) : 'unknown error'}`;
+        case 'not-attempted':
+            return 'not attempted';
+        case 'rolled-back':
+            return 'rolled back (deleted)';
     }
 }
 

@@ -1,9 +1,16 @@
+import { marked } from 'marked';
 import { describe, expect, it } from 'vitest';
 import type { Secret } from '../src/cloudflare/types.js';
 import type { CopyResult } from '../src/duplicate.js';
 import type { PlannedCopy, PlannedStore } from '../src/plan.js';
 import type { PruneReport } from '../src/prune.js';
-import { stepFailure, outputsFor, summaryMarkdown, type RunReport } from '../src/report.js';
+import {
+  MAX_SUMMARY_BYTES,
+  stepFailure,
+  outputsFor,
+  summaryMarkdown,
+  type RunReport,
+} from '../src/report.js';
 import type { Trigger } from '../src/trigger.js';
 
 const STORE_ID = '023e105f4ecef8ad9ca31a8372d0c353';
@@ -255,10 +262,10 @@ describe('summaryMarkdown', () => {
         '## Secrets Store duplicate',
         '',
         ...HEADER,
-        `| API_KEY (\`${SOURCE_ID}\`) → API_KEY_COPY | \`${NEW_ID}\` | workers, ai_gateway | pending | default_secrets_store | created |`,
+        `| API\\_KEY (\`${SOURCE_ID}\`) → API\\_KEY\\_COPY | \`${NEW_ID}\` | workers, ai\\_gateway | pending | default\\_secrets\\_store | created |`,
         '',
-        `**Store:** default_secrets_store (\`${STORE_ID}\`) · ` +
-          '**Repository:** acme/app · **Event:** release · **From:** release v1.2.0 · ' +
+        `**Store:** default\\_secrets\\_store (\`${STORE_ID}\`) · ` +
+          '**Repository:** acme/app · **Event:** release · **From:** release v1\\.2\\.0 · ' +
           '**Run:** [https://github.com/acme/app/actions/runs/4242](https://github.com/acme/app/actions/runs/4242)',
         '',
       ].join('\n'),
@@ -272,9 +279,9 @@ describe('summaryMarkdown', () => {
         '## Secrets Store duplicate (dry run)',
         '',
         ...HEADER,
-        `| API_KEY (\`${SOURCE_ID}\`) → API_KEY_COPY | — | workers, ai_gateway | — | default_secrets_store | dry run: would create |`,
+        `| API\\_KEY (\`${SOURCE_ID}\`) → API\\_KEY\\_COPY | — | workers, ai\\_gateway | — | default\\_secrets\\_store | dry run: would create |`,
         '',
-        `**Store:** default_secrets_store (\`${STORE_ID}\`)`,
+        `**Store:** default\\_secrets\\_store (\`${STORE_ID}\`)`,
         '',
       ].join('\n'),
     );
@@ -299,13 +306,13 @@ describe('summaryMarkdown', () => {
       {},
     ).split('\n');
     expect(lines[4]).toBe(
-      `| API_KEY (\`${SOURCE_ID}\`) → API_KEY_COPY | — | workers, ai_gateway | — | default_secrets_store | failed: HTTP 403 |`,
+      `| API\\_KEY (\`${SOURCE_ID}\`) → API\\_KEY\\_COPY | — | workers, ai\\_gateway | — | default\\_secrets\\_store | failed: HTTP 403 |`,
     );
-    expect(lines[5]).toMatch(/ \| — \| default_secrets_store \| failed: unknown error \|$/);
+    expect(lines[5]).toMatch(/ \| — \| default\\_secrets\\_store \| failed: unknown error \|$/);
     expect(lines[6]).toBe(
-      `| API_KEY (\`${SOURCE_ID}\`) → API_KEY_COPY | \`${NEW_ID}\` | workers, ai_gateway | — | default_secrets_store | rolled back (deleted) |`,
+      `| API\\_KEY (\`${SOURCE_ID}\`) → API\\_KEY\\_COPY | \`${NEW_ID}\` | workers, ai\\_gateway | — | default\\_secrets\\_store | rolled back (deleted) |`,
     );
-    expect(lines[7]).toMatch(/ \| pending \| .* \| created; the rollback failed: HTTP 500 \|$/);
+    expect(lines[7]).toMatch(/ \| pending \| .* \| created; the rollback failed\\: HTTP 500 \|$/);
   });
 
   it('shows bare ids when the store and source were not looked up', () => {
@@ -314,11 +321,11 @@ describe('summaryMarkdown', () => {
       {},
     ).split('\n')[4];
     expect(row).toBe(
-      `| \`${SOURCE_ID}\` → API_KEY_COPY | \`${NEW_ID}\` | workers, ai_gateway | pending | \`${STORE_ID}\` | created |`,
+      `| \`${SOURCE_ID}\` → API\\_KEY\\_COPY | \`${NEW_ID}\` | workers, ai\\_gateway | pending | \`${STORE_ID}\` | created |`,
     );
   });
 
-  it('escapes | and flattens newlines inside cells', () => {
+  it('escapes | and shows newlines as \\n inside cells', () => {
     const row = summaryMarkdown(
       report(
         [
@@ -333,32 +340,32 @@ describe('summaryMarkdown', () => {
       {},
     ).split('\n');
     expect(row[4]).toBe(
-      `| A\\|B (\`${SOURCE_ID}\`) → API_KEY_COPY | \`${NEW_ID}\` | x\\|y | pen ding | my\\|store line2 | created |`,
+      `| A\\|B (\`${SOURCE_ID}\`) → API\\_KEY\\_COPY | \`${NEW_ID}\` | x\\|y | pen\\\\nding | my\\|store\\\\r\\\\nline2 | created |`,
     );
-    expect(row[6]).toBe(`**Store:** my|store line2 (\`${STORE_ID}\`)`);
+    expect(row[6]).toBe(`**Store:** my\\|store\\\\r\\\\nline2 (\`${STORE_ID}\`)`);
   });
 
-  it('escapes every | and flattens every newline of a cell (mutant: the escape without its g flag)', () => {
+  it('escapes every | and shows every newline as \\n in a cell (mutant: the escape without its g flag)', () => {
     const row = summaryMarkdown(
       report([result({ outcome: 'failed', secret: undefined, error: 'a|b|c\nd\r\ne' })]),
       {},
     ).split('\n')[4];
 
-    expect(row).toMatch(/ \| failed: a\\\|b\\\|c d e \|$/);
+    expect(row).toMatch(/ \| failed: a\\\|b\\\|c\\\\nd\\\\r\\\\ne \|$/);
     // Seven unescaped pipes: exactly six cells, so no text spilled into a column of its own.
     expect(row!.replace(/\\\|/g, '').split('|')).toHaveLength(8);
   });
 
   it('has one row per result', () => {
     const markdown = summaryMarkdown(report([result(), result(), result()]), {});
-    expect(markdown.split('\n').filter((line) => line.startsWith('| API_KEY'))).toHaveLength(3);
+    expect(markdown.split('\n').filter((line) => line.startsWith('| API\\_KEY'))).toHaveLength(3);
   });
 
   it('writes only the parts of the trigger it knows', () => {
     const markdown = summaryMarkdown(report([result()]), { repository: 'acme/app', event: 'push' });
     const lines = markdown.split('\n');
     expect(lines.slice(-2)).toEqual([
-      `**Store:** default_secrets_store (\`${STORE_ID}\`) · **Repository:** acme/app · **Event:** push`,
+      `**Store:** default\\_secrets\\_store (\`${STORE_ID}\`) · **Repository:** acme/app · **Event:** push`,
       '',
     ]);
   });
@@ -366,11 +373,11 @@ describe('summaryMarkdown', () => {
   it('writes the source and run link without a repository', () => {
     const markdown = summaryMarkdown(report([result()]), {
       source: 'environment production',
-      runUrl: 'https://example.test/run/1',
+      runUrl: 'https://github.example.test/acme/app/actions/runs/1',
     });
     expect(markdown.split('\n').slice(-2)).toEqual([
-      `**Store:** default_secrets_store (\`${STORE_ID}\`) · ` +
-        '**From:** environment production · **Run:** [https://example.test/run/1](https://example.test/run/1)',
+      `**Store:** default\\_secrets\\_store (\`${STORE_ID}\`) · ` +
+        '**From:** environment production · **Run:** [https://github.example.test/acme/app/actions/runs/1](https://github.example.test/acme/app/actions/runs/1)',
       '',
     ]);
   });
@@ -378,7 +385,7 @@ describe('summaryMarkdown', () => {
   it('names only the store when nothing is known about the trigger', () => {
     const markdown = summaryMarkdown(report([result()]), {});
     expect(markdown.split('\n').slice(-2)).toEqual([
-      `**Store:** default_secrets_store (\`${STORE_ID}\`)`,
+      `**Store:** default\\_secrets\\_store (\`${STORE_ID}\`)`,
       '',
     ]);
     expect(markdown.match(/\*\*/g)).toHaveLength(2);
@@ -445,7 +452,7 @@ describe('if-exists: replace in the report', () => {
       {},
     ).split('\n');
     expect(lines[4]).toBe(
-      `| API_KEY (\`${SOURCE_ID}\`) → API_KEY_COPY | \`${NEW_ID}\` | workers, ai_gateway | pending | default_secrets_store | replaced \`${OLD_ID}\` |`,
+      `| API\\_KEY (\`${SOURCE_ID}\`) → API\\_KEY\\_COPY | \`${NEW_ID}\` | workers, ai\\_gateway | pending | default\\_secrets\\_store | replaced \`${OLD_ID}\` |`,
     );
     expect(lines[5]).toMatch(
       new RegExp(`\\| replaced \`${OLD_ID}\` \\(recovered after a lost answer\\) \\|$`),
@@ -501,12 +508,12 @@ describe('prune in the report', () => {
         }),
       ),
     ).toEqual([
-      '### Prune `API_KEY_*`, keeping the 5 newest',
+      '### Prune API\\_KEY\\_\\*, keeping the 5 newest',
       '',
       '| Secret | Id | Created | Result |',
       '| --- | --- | --- | --- |',
-      `| API_KEY_V1 | \`${OLD.id}\` | 2024-01-01T00:00:00.000000Z | deleted |`,
-      `| B\\|C | \`${OLD.id}\` | 2024-01-01T00:00:00.000000Z | not deleted: HTTP 403 |`,
+      `| API\\_KEY\\_V1 | \`${OLD.id}\` | 2024-01-01T00\\:00\\:00\\.000000Z | deleted |`,
+      `| B\\|C | \`${OLD.id}\` | 2024-01-01T00\\:00\\:00\\.000000Z | not deleted: HTTP 403 |`,
     ]);
   });
 
@@ -516,7 +523,7 @@ describe('prune in the report', () => {
 
   it('says when there was nothing to delete, or why pruning was skipped', () => {
     expect(section(prune())).toEqual([
-      '### Prune `API_KEY_*`, keeping the 5 newest',
+      '### Prune API\\_KEY\\_\\*, keeping the 5 newest',
       '',
       'Nothing to delete.',
     ]);
@@ -525,7 +532,128 @@ describe('prune in the report', () => {
     );
   });
 
+  it('shows at most 200 rows, saying how many more the pruned output lists', () => {
+    const many = Array.from({ length: 205 }, (_, i) => ({ ...OLD, name: `API_KEY_V${i}` }));
+    const lines = section(prune({ pruned: many }));
+    expect(lines.filter((line) => line.startsWith('| API'))).toHaveLength(200);
+    expect(lines.at(-1)).toBe('_5 more not shown; the `pruned` output lists every one._');
+  });
+
   it('has no section without prune', () => {
     expect(summaryMarkdown(report([result()]), {})).not.toContain('### ');
+  });
+});
+
+describe('summaryMarkdown with hostile values', () => {
+  /** Everything Markdown or HTML could make of a value, and a cell break. */
+  const HOSTILE =
+    '<img src=x onerror=alert(1)> <b>bold</b> [click](https://evil.example) ' +
+    '![pixel](https://evil.example/p.png) `code` **strong** _em_ ~~del~~ https://evil.example ' +
+    'www.evil.example a@evil.example :warning: $x^2$ | cell\n## heading &amp; \\';
+
+  /** The summary as GitHub would show it, through a GFM renderer. */
+  const render = (markdown: string) => marked.parse(markdown, { async: false, gfm: true });
+  const decode = (html: string) =>
+    html
+      .replace(/<[^>]+>/g, '')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
+
+  const hostileReport = (): RunReport => ({
+    ...report(
+      [
+        result({
+          copy: copy({ name: HOSTILE, source: { ...SOURCE, name: HOSTILE } }),
+          secret: { ...NEW_SECRET, scopes: [HOSTILE], status: HOSTILE },
+          error: HOSTILE,
+        }),
+        result({ outcome: 'failed', secret: undefined, error: HOSTILE }),
+        result({ outcome: 'replaced', replaced: { ...NEW_SECRET, id: HOSTILE }, error: HOSTILE }),
+      ],
+      false,
+      { id: STORE_ID, name: HOSTILE },
+    ),
+    prune: {
+      pattern: HOSTILE,
+      keep: 1,
+      dryRun: false,
+      pruned: [{ ...NEW_SECRET, name: HOSTILE, created: HOSTILE }],
+      failures: [{ secret: { ...NEW_SECRET, name: HOSTILE }, error: HOSTILE }],
+      warnings: [],
+    },
+  });
+  const hostileTrigger: Trigger = {
+    repository: HOSTILE,
+    event: HOSTILE,
+    source: HOSTILE,
+    runUrl: 'javascript:alert(1)//actions/runs/1',
+  };
+
+  it('renders every value as text: no HTML, link, image, emphasis or heading', () => {
+    const html = render(summaryMarkdown(hostileReport(), hostileTrigger));
+
+    expect(html).not.toMatch(/<(img|a|b|em|del|script)\b/);
+    // The one heading is the title.
+    expect(html.match(/<h[1-6]\b/g)).toEqual(['<h2', '<h3']);
+    // The only bold text is the action's own labels.
+    expect([...html.matchAll(/<strong>(.*?)<\/strong>/g)].map((m) => m[1])).toEqual([
+      'Store:',
+      'Repository:',
+      'Event:',
+      'From:',
+      'Run:',
+    ]);
+    // And the words shown are the values, as they were (a newline shown as \n).
+    const text = decode(html);
+    expect(text).toContain(HOSTILE.replace('\n', '\\n'));
+  });
+
+  it('puts only checked ids in code spans', () => {
+    const html = render(summaryMarkdown(hostileReport(), hostileTrigger));
+    const code = [...html.matchAll(/<code>([^<]*)<\/code>/g)].map((m) => m[1]);
+    expect(code.length).toBeGreaterThan(0);
+    for (const span of code) expect(span).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('keeps each row to its cells: six for the copies, four for pruning', () => {
+    const html = render(summaryMarkdown(hostileReport(), hostileTrigger));
+    const tables = [...html.matchAll(/<table>([\s\S]*?)<\/table>/g)].map((m) => m[1]!);
+    const cells = tables.map((table) =>
+      [...table.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => m[1]!.match(/<t[hd]\b/g)?.length),
+    );
+    expect(cells).toEqual([
+      [6, 6, 6, 6],
+      [4, 4, 4],
+    ]);
+  });
+
+  it('shows a long value cut, saying how much', () => {
+    const markdown = summaryMarkdown(
+      report([result()], false, { id: STORE_ID, name: 'x'.repeat(5_000_000) }),
+      {},
+    );
+    expect(markdown.length).toBeLessThan(2_000);
+    expect(markdown).toContain('… \\[4,999,744 more characters cut\\]');
+  });
+
+  it("stays under GitHub's 1 MiB limit, saying how many rows were left out", () => {
+    const many = Array.from({ length: 3_000 }, (_, i) =>
+      result({ copy: copy({ name: `${'N'.repeat(300)}_${i}` }), error: 'e'.repeat(5_000) }),
+    );
+    const markdown = summaryMarkdown(report(many, false, STORE, true), {});
+
+    expect(Buffer.byteLength(markdown)).toBeLessThanOrEqual(MAX_SUMMARY_BYTES);
+    const shown = markdown.split('\n').filter((line) => line.startsWith('| API')).length;
+    expect(shown).toBeGreaterThan(100);
+    expect(shown).toBeLessThan(3_000);
+    expect(markdown).toContain(
+      `_${3_000 - shown} more copies are not shown, to keep the summary under GitHub's 1 MiB limit; the \`results\` output lists every copy._`,
+    );
+    expect(markdown.endsWith(`**Store:** default\\_secrets\\_store (\`${STORE_ID}\`)\n`)).toBe(
+      true,
+    );
   });
 });

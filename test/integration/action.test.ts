@@ -186,11 +186,11 @@ describe('happy path', () => {
     const id = result.outputs['secret-id'];
     expect(result.summary).toContain('## Secrets Store duplicate');
     expect(result.summary).toContain(
-      `| DB_URL (\`${seeded.ids.DB_URL}\`) → DB_URL_V1_2_0 | \`${id}\` | workers | pending | production | created |`,
+      `| DB\\_URL (\`${seeded.ids.DB_URL}\`) → DB\\_URL\\_V1\\_2\\_0 | \`${id}\` | workers | pending | production | created |`,
     );
     expect(result.summary).toContain('**Repository:** acme/web-app');
     expect(result.summary).toContain('**Event:** release');
-    expect(result.summary).toContain('**From:** release v1.2.0');
+    expect(result.summary).toContain('**From:** release v1\\.2\\.0');
     expect(result.summary).toContain('https://github.com/acme/web-app/actions/runs/4242');
   });
 

@@ -251,7 +251,7 @@ describe('a line that fails', () => {
     expect(result.errors[0]).toMatch(
       /^1 of 3 copies failed:\n- line 2 \(STRIPE_KEY => B\): POST \S+ failed: HTTP 400/,
     );
-    expect(result.summary).toMatch(/\| failed: POST .+ failed: HTTP 400/);
+    expect(result.summary).toMatch(/\| failed: POST .+ failed\\: HTTP 400/);
   });
 
   it('with rollback-on-failure, deletes only what this step created', async () => {

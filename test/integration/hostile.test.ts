@@ -3,6 +3,7 @@
  * it) that try to run workflow commands, forge outputs, inject Markdown or exhaust memory. The
  * answers come from the fake's scripted faults.
  */
+import { marked } from 'marked';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runAction } from '../helpers/action.js';
 import { TOKEN } from '../helpers/credentials.js';
@@ -43,13 +44,16 @@ function envelope(result: unknown, extra: Record<string, unknown> = {}) {
   };
 }
 
+/** A fault answering the store listing with one store, of this name. */
+const onlyStore = (name: string) => ({
+  method: 'GET',
+  path: STORES,
+  ...envelope([{ id: seeded.storeId, name }], { result_info: { total_pages: 1 } }),
+});
+
 describe('workflow-command injection', () => {
   it('a store name cannot start a command in the log: it is printed on one line, escaped', async () => {
-    seeded.fake.addFault({
-      method: 'GET',
-      path: STORES,
-      ...envelope([{ id: seeded.storeId, name: INJECTION }], { result_info: { total_pages: 1 } }),
-    });
+    seeded.fake.addFault(onlyStore(INJECTION));
     const result = await runAction({
       inputs: { ...seeded.inputs, secret: 'DB_URL', name: 'COPY' },
     });
@@ -174,5 +178,30 @@ describe('outputs carry only checked values', () => {
     );
     expect(result.outputs).toEqual({});
     expect(seeded.fake.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+  });
+});
+
+describe('job summary injection', () => {
+  it('a store name, a deployment environment and a repository name render as text', async () => {
+    const markup = '<img src=https://evil.example/p.png> [login](https://evil.example) `x`';
+    seeded.fake.addFault(onlyStore(markup));
+    const result = await runAction({
+      inputs: { ...seeded.inputs, secret: 'DB_URL', name: 'COPY' },
+      eventName: 'deployment',
+      event: {
+        deployment: { environment: '<script>alert(1)</script>' },
+        repository: { full_name: 'acme/![pixel](https://evil.example/q.png)' },
+      },
+    });
+
+    expect(result.code).toBe(0);
+    const html = marked.parse(result.summary, { async: false, gfm: true });
+    expect(html).not.toMatch(/<(img|a|script)\b/);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect([...html.matchAll(/<code>([^<]*)<\/code>/g)].map((m) => m[1])).toEqual([
+      expect.stringMatching(/^[0-9a-f]{32}$/),
+      expect.stringMatching(/^[0-9a-f]{32}$/),
+      seeded.storeId,
+    ]);
   });
 });
