@@ -117828,14 +117828,18 @@ function outputsFor(report) {
         result: secret ? JSON.stringify(secret) : '',
     };
 }
-/** New name → id, for every copy that has an id (created, replaced or existing). */
+/**
+ * New name → id, for every copy that has an id (created, replaced or existing). Built as a Map,
+ * then turned into own properties: assigning `ids['__proto__']` on a plain object would set its
+ * prototype instead, and the name would vanish from the output.
+ */
 function secretIds(results) {
-    const ids = {};
+    const ids = new Map();
     for (const r of results) {
         if (r.secret && ['created', 'replaced', 'existing'].includes(r.outcome))
-            ids[r.copy.name] = r.secret.id;
+            ids.set(r.copy.name, r.secret.id);
     }
-    return ids;
+    return Object.fromEntries(ids);
 }
 function resultEntry(r) {
     return {

@@ -58,14 +58,18 @@ export function outputsFor(report: RunReport): Record<string, string> {
   };
 }
 
-/** New name → id, for every copy that has an id (created, replaced or existing). */
+/**
+ * New name → id, for every copy that has an id (created, replaced or existing). Built as a Map,
+ * then turned into own properties: assigning `ids['__proto__']` on a plain object would set its
+ * prototype instead, and the name would vanish from the output.
+ */
 function secretIds(results: readonly CopyResult[]): Record<string, string> {
-  const ids: Record<string, string> = {};
+  const ids = new Map<string, string>();
   for (const r of results) {
     if (r.secret && ['created', 'replaced', 'existing'].includes(r.outcome))
-      ids[r.copy.name] = r.secret.id;
+      ids.set(r.copy.name, r.secret.id);
   }
-  return ids;
+  return Object.fromEntries(ids);
 }
 
 function resultEntry(r: CopyResult): ResultEntry {

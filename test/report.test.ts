@@ -199,6 +199,29 @@ describe('outputsFor', () => {
     });
   });
 
+  it('keeps names such as __proto__ and constructor in secret-ids', () => {
+    const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+    const results = names.map((name, i) =>
+      result({
+        copy: copy({ name, line: i + 1 }),
+        secret: { ...NEW_SECRET, id: String(i).repeat(32), name },
+      }),
+    );
+    const outputs = outputsFor(report(results, false, STORE, true));
+    expect(outputs['secret-ids']).toBe(
+      '{"__proto__":"' +
+        '0'.repeat(32) +
+        '","constructor":"' +
+        '1'.repeat(32) +
+        '","toString":"' +
+        '2'.repeat(32) +
+        '","hasOwnProperty":"' +
+        '3'.repeat(32) +
+        '"}',
+    );
+    expect(JSON.parse(outputs.results!)).toHaveLength(4);
+  });
+
   it('gives a failed single copy only store-id, secret-ids and results', () => {
     const failed = result({ outcome: 'failed', secret: undefined, error: 'boom' });
     expect(outputsFor(report([failed]))).toEqual({

@@ -205,3 +205,36 @@ describe('job summary injection', () => {
     ]);
   });
 });
+
+describe('names that are also object keys', () => {
+  it('name: __proto__ is output in secret-ids like any other name', async () => {
+    const result = await runAction({
+      inputs: { ...seeded.inputs, secret: 'DB_URL', name: '__proto__' },
+    });
+
+    expect(result.code).toBe(0);
+    const id = result.outputs['secret-id']!;
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(result.outputs['secret-ids']).toBe(`{"__proto__":"${id}"}`);
+  });
+
+  it('a list with __proto__, constructor and toString keeps every entry', async () => {
+    const result = await runAction({
+      inputs: {
+        ...seeded.inputs,
+        secrets: 'DB_URL => __proto__\nSTRIPE_KEY => constructor\nSESSION_SECRET => toString',
+      },
+    });
+
+    expect(result.code).toBe(0);
+    const ids = JSON.parse(result.outputs['secret-ids']!) as Record<string, string>;
+    expect(Object.keys(ids)).toEqual(['__proto__', 'constructor', 'toString']);
+    const names = seeded.fake.listSecrets(seeded.storeId).map((s) => s.name);
+    for (const [name, id] of Object.entries(ids)) {
+      expect(id).toMatch(/^[0-9a-f]{32}$/);
+      expect(names).toContain(name);
+    }
+    const results = JSON.parse(result.outputs['results']!) as { name: string }[];
+    expect(results.map((r) => r.name)).toEqual(['__proto__', 'constructor', 'toString']);
+  });
+});
