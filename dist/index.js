@@ -117183,12 +117183,143 @@ async function rollBack(client, store, results, step, concurrency) {
     await Promise.all(Array.from({ length: Math.min(concurrency, ours.length) }, worker));
 }
 
+;// CONCATENATED MODULE: ./src/sanitize.ts
+/**
+ * How values that are not the action's own text are shown: names, ids, scopes and errors from
+ * Cloudflare or the workflow. In the log each becomes part of one line that no workflow command
+ * can start or hide in; in the job summary each renders as plain text, never as Markdown or HTML.
+ * src/main.ts prints every line through `printable`; src/report.ts builds the summary with
+ * `markdownText` and `codeId`. No imports: this is the one place the rule lives.
+ */
+/** Longest line printed to the log; a longer one is cut, saying how much. */
+const MAX_LOG_LINE = 4_000;
+/** Most lines of one multi-line message (a list's failure); the rest are counted, not printed. */
+const MAX_LOG_LINES = 200;
+/**
+ * Characters that end a line for the runner or a terminal (C0, DEL, C1 with NEL, the Unicode
+ * line and paragraph separators), reorder or hide text (bidirectional controls, zero-width and
+ * other invisible characters, Unicode tags): shown as escapes, so what is printed is what is there.
+ */
+const UNPRINTABLE = /[\p{Cc}\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\u{e0000}-\u{e007f}]/gu;
+const NAMED_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+function escapeChar(char) {
+    const named = NAMED_ESCAPES[char];
+    if (named !== undefined)
+        return named;
+    const code = char.codePointAt(0);
+    return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
+}
+/** True when `text` holds a character that `printable` would escape. */
+function hasUnprintable(text) {
+    UNPRINTABLE.lastIndex = 0;
+    return UNPRINTABLE.test(text);
+}
+/** `text` cut to `max` characters, saying how many were cut. */
+function clip(text, max) {
+    if (text.length <= max)
+        return text;
+    // Never leave half of a surrogate pair behind.
+    const end = /[\ud800-\udbff]/.test(text.charAt(max - 1)) ? max - 1 : max;
+    return `${text.slice(0, end)}… [${(text.length - end).toLocaleString('en-US')} more characters cut]`;
+}
+/**
+ * One line for the log, safe to print whatever it contains: control and invisible characters
+ * escaped (so nothing can start a new line, and no `::command::` with it), the runner's legacy
+ * `##[command]` form (recognised anywhere in a line) broken up, and the length capped.
+ */
+function printable(text, max = MAX_LOG_LINE) {
+    let line = text.replace(UNPRINTABLE, escapeChar).replaceAll('##[', '##\\[');
+    // The runner reads `::command::` at the start of a line, after white space.
+    if (/^\s*::/.test(line))
+        line = `\\${line}`;
+    return clip(line, max);
+}
+/** The lines of a multi-line message, each `printable`, at most MAX_LOG_LINES of them. */
+function printableLines(lines) {
+    const shown = lines.slice(0, MAX_LOG_LINES).map((line) => printable(line));
+    if (lines.length > MAX_LOG_LINES) {
+        shown.push(`… and ${lines.length - MAX_LOG_LINES} more lines (the results output has them all).`);
+    }
+    return shown.join('\n');
+}
+/**
+ * Markdown punctuation that could make a link, an image, code, emphasis, a table cell, math,
+ * an emoji, a mention or an autolink: each is backslash-escaped, which CommonMark allows for
+ * any ASCII punctuation.
+ */
+const MARKDOWN_SYNTAX = /[\\`*_[\](){}!|~:$@#.^]/g;
+const HTML_ENTITIES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+};
+/** Longest value shown in the job summary. */
+const MAX_SUMMARY_VALUE = 256;
+/**
+ * A value as plain text in GitHub-flavoured Markdown, inside a table cell or a line: cut to
+ * `max`, control characters shown as escapes (a cell is one line), Markdown syntax and HTML
+ * (`<`, `>`, `&`) escaped.
+ */
+function markdownText(text, max = MAX_SUMMARY_VALUE) {
+    return clip(text, max)
+        .replace(UNPRINTABLE, escapeChar)
+        .replace(MARKDOWN_SYNTAX, '\\$&')
+        .replace(/[&<>"]/g, (char) => HTML_ENTITIES[char]);
+}
+const ID = /^[0-9a-f]{32}$/;
+/** An id as a code span; anything that is not a checked id is shown as plain text instead. */
+function codeId(id) {
+    return ID.test(id) ? `\`${id}\`` : markdownText(id);
+}
+/**
+ * Splits a URL given as text (parsed or not, with or without a scheme) around its userinfo:
+ * everything between `scheme://` and the last `@`. Generous on purpose: what it takes for a user
+ * name or password is masked and never quoted, even when the text is not a valid URL.
+ */
+function splitUserinfo(url) {
+    const at = url.lastIndexOf('@');
+    if (at < 0)
+        return undefined;
+    const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(url)?.[0] ?? '';
+    if (at < scheme.length)
+        return undefined;
+    return { before: scheme, userinfo: url.slice(scheme.length, at), after: url.slice(at + 1) };
+}
+/** A URL as text without its `user:password@` part, for messages that quote it. */
+function withoutUserinfo(url) {
+    const parts = splitUserinfo(url);
+    return parts ? `${parts.before}***@${parts.after}` : url;
+}
+/**
+ * The user name and password of a URL given as text, raw and percent-decoded, so the caller can
+ * mask them before anything can print them.
+ */
+function userinfoParts(url) {
+    const userinfo = splitUserinfo(url)?.userinfo;
+    if (!userinfo)
+        return [];
+    const colon = userinfo.indexOf(':');
+    const parts = colon < 0 ? [userinfo] : [userinfo.slice(0, colon), userinfo.slice(colon + 1)];
+    const values = [userinfo, ...parts, ...parts.map(decodeOrSelf)];
+    return [...new Set(values.filter((value) => value !== ''))];
+}
+function decodeOrSelf(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 /**
  * Reads every input once, validates it, and returns one typed configuration. Nothing else in
  * the action reads inputs, and nothing here touches the network: bad input fails the step
  * before the first request, with every problem listed at once.
  */
+
 
 
 
@@ -117207,7 +117338,7 @@ class InputError extends ActionError {
         this.problems = problems;
     }
 }
-const ID = /^[0-9a-fA-F]{32}$/;
+const inputs_ID = /^[0-9a-fA-F]{32}$/;
 const IF_EXISTS = ['fail', 'skip', 'replace'];
 /** YAML 1.2 core schema booleans, as `core.getBooleanInput` accepts them. */
 const TRUE = ['true', 'True', 'TRUE'];
@@ -117270,6 +117401,9 @@ function parseInputs(read, env) {
         if (warning)
             warnings.push(warning);
     }
+    const namesWarning = unusualNamesWarning(duplications.map((d) => d.name));
+    if (namesWarning)
+        warnings.push(namesWarning);
     return {
         accountId: accountId,
         credentials: credentials,
@@ -117297,7 +117431,7 @@ function parseAccountId(input, fromEnv) {
     if (value === '') {
         throw new InputError('account-id is required: set the account-id input or the CLOUDFLARE_ACCOUNT_ID environment variable.');
     }
-    if (!ID.test(value)) {
+    if (!inputs_ID.test(value)) {
         throw new InputError(`${where} must be a Cloudflare account id: 32 hexadecimal characters (got ${quote(value)}).`);
     }
     return value.toLowerCase();
@@ -117367,7 +117501,10 @@ function isLoopback(hostname) {
 function parseStore(input) {
     if (input === '')
         return undefined;
-    return ID.test(input) ? { kind: 'id', id: input.toLowerCase() } : { kind: 'name', name: input };
+    if (inputs_ID.test(input))
+        return { kind: 'id', id: input.toLowerCase() };
+    refuseInvisible(input, 'store');
+    return { kind: 'name', name: input };
 }
 /**
  * `secret` + `name` (one copy) or `secrets` (one `SOURCE => TARGET` per line), never both:
@@ -117491,7 +117628,7 @@ function parseTargetName(input, inputName, normalize) {
 }
 /** A secret's id (32 hex) or exact name. */
 function parseSecretRef(input, inputName) {
-    if (ID.test(input))
+    if (inputs_ID.test(input))
         return { kind: 'id', id: input.toLowerCase() };
     return { kind: 'name', name: parseSecretName(input, inputName) };
 }
@@ -117502,7 +117639,34 @@ function parseSecretName(input, inputName) {
     if (/\s/.test(input)) {
         throw new InputError(`${inputName} must not contain white space (got ${quote(input)}); Cloudflare secret names cannot contain spaces.`);
     }
+    refuseInvisible(input, inputName);
     return input;
+}
+/**
+ * Zero-width, bidirectional-control and other invisible or control characters make two
+ * different names look the same, so a name with one is refused. They are shown escaped.
+ */
+function refuseInvisible(input, inputName) {
+    if (!hasUnprintable(input))
+        return;
+    throw new InputError(`${inputName} contains an invisible or control character (got "${printable(input, 80)}"): ` +
+        'it would make the name look like another; type the name again without it.');
+}
+/** The characters wrangler accepts in a secret name. */
+const PLAIN_NAME = /^[A-Za-z0-9_-]+$/;
+/**
+ * A warning for new names with characters outside A-Z, a-z, 0-9, _ and -: Cloudflare documents
+ * no such rule, so they are sent as given, but wrangler refuses them.
+ */
+function unusualNamesWarning(names) {
+    const unusual = names.filter((name) => !PLAIN_NAME.test(name));
+    if (unusual.length === 0)
+        return undefined;
+    const shown = unusual.slice(0, 5).map(quote).join(', ');
+    const more = unusual.length > 5 ? ` and ${unusual.length - 5} more` : '';
+    return (`${unusual.length === 1 ? 'The new name' : 'New names'} ${shown}${more} ` +
+        `${unusual.length === 1 ? 'has' : 'have'} characters outside A-Z, a-z, 0-9, _ and - (the set wrangler accepts): ` +
+        'sent to Cloudflare as given, but wrangler and other tools may refuse such names.');
 }
 /** Comma- and/or newline-separated; empty items dropped; duplicates removed. */
 function parseScopes(input) {
@@ -117665,136 +117829,6 @@ async function prune(client, plan, results, options) {
         ];
     }
     return report;
-}
-
-;// CONCATENATED MODULE: ./src/sanitize.ts
-/**
- * How values that are not the action's own text are shown: names, ids, scopes and errors from
- * Cloudflare or the workflow. In the log each becomes part of one line that no workflow command
- * can start or hide in; in the job summary each renders as plain text, never as Markdown or HTML.
- * src/main.ts prints every line through `printable`; src/report.ts builds the summary with
- * `markdownText` and `codeId`. No imports: this is the one place the rule lives.
- */
-/** Longest line printed to the log; a longer one is cut, saying how much. */
-const MAX_LOG_LINE = 4_000;
-/** Most lines of one multi-line message (a list's failure); the rest are counted, not printed. */
-const MAX_LOG_LINES = 200;
-/**
- * Characters that end a line for the runner or a terminal (C0, DEL, C1 with NEL, the Unicode
- * line and paragraph separators), reorder or hide text (bidirectional controls, zero-width and
- * other invisible characters, Unicode tags): shown as escapes, so what is printed is what is there.
- */
-const UNPRINTABLE = /[\p{Cc}\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\u{e0000}-\u{e007f}]/gu;
-const NAMED_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-function escapeChar(char) {
-    const named = NAMED_ESCAPES[char];
-    if (named !== undefined)
-        return named;
-    const code = char.codePointAt(0);
-    return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
-}
-/** True when `text` holds a character that `printable` would escape. */
-function hasUnprintable(text) {
-    UNPRINTABLE.lastIndex = 0;
-    return UNPRINTABLE.test(text);
-}
-/** `text` cut to `max` characters, saying how many were cut. */
-function clip(text, max) {
-    if (text.length <= max)
-        return text;
-    // Never leave half of a surrogate pair behind.
-    const end = /[\ud800-\udbff]/.test(text.charAt(max - 1)) ? max - 1 : max;
-    return `${text.slice(0, end)}… [${(text.length - end).toLocaleString('en-US')} more characters cut]`;
-}
-/**
- * One line for the log, safe to print whatever it contains: control and invisible characters
- * escaped (so nothing can start a new line, and no `::command::` with it), the runner's legacy
- * `##[command]` form (recognised anywhere in a line) broken up, and the length capped.
- */
-function printable(text, max = MAX_LOG_LINE) {
-    let line = text.replace(UNPRINTABLE, escapeChar).replaceAll('##[', '##\\[');
-    // The runner reads `::command::` at the start of a line, after white space.
-    if (/^\s*::/.test(line))
-        line = `\\${line}`;
-    return clip(line, max);
-}
-/** The lines of a multi-line message, each `printable`, at most MAX_LOG_LINES of them. */
-function printableLines(lines) {
-    const shown = lines.slice(0, MAX_LOG_LINES).map((line) => printable(line));
-    if (lines.length > MAX_LOG_LINES) {
-        shown.push(`… and ${lines.length - MAX_LOG_LINES} more lines (the results output has them all).`);
-    }
-    return shown.join('\n');
-}
-/**
- * Markdown punctuation that could make a link, an image, code, emphasis, a table cell, math,
- * an emoji, a mention or an autolink: each is backslash-escaped, which CommonMark allows for
- * any ASCII punctuation.
- */
-const MARKDOWN_SYNTAX = /[\\`*_[\](){}!|~:$@#.^]/g;
-const HTML_ENTITIES = {
-    '&': '&amp;',
-    '<': '&lt;',
-    '>': '&gt;',
-    '"': '&quot;',
-};
-/** Longest value shown in the job summary. */
-const MAX_SUMMARY_VALUE = 256;
-/**
- * A value as plain text in GitHub-flavoured Markdown, inside a table cell or a line: cut to
- * `max`, control characters shown as escapes (a cell is one line), Markdown syntax and HTML
- * (`<`, `>`, `&`) escaped.
- */
-function markdownText(text, max = MAX_SUMMARY_VALUE) {
-    return clip(text, max)
-        .replace(UNPRINTABLE, escapeChar)
-        .replace(MARKDOWN_SYNTAX, '\\$&')
-        .replace(/[&<>"]/g, (char) => HTML_ENTITIES[char]);
-}
-const sanitize_ID = /^[0-9a-f]{32}$/;
-/** An id as a code span; anything that is not a checked id is shown as plain text instead. */
-function codeId(id) {
-    return sanitize_ID.test(id) ? `\`${id}\`` : markdownText(id);
-}
-/**
- * Splits a URL given as text (parsed or not, with or without a scheme) around its userinfo:
- * everything between `scheme://` and the last `@`. Generous on purpose: what it takes for a user
- * name or password is masked and never quoted, even when the text is not a valid URL.
- */
-function splitUserinfo(url) {
-    const at = url.lastIndexOf('@');
-    if (at < 0)
-        return undefined;
-    const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(url)?.[0] ?? '';
-    if (at < scheme.length)
-        return undefined;
-    return { before: scheme, userinfo: url.slice(scheme.length, at), after: url.slice(at + 1) };
-}
-/** A URL as text without its `user:password@` part, for messages that quote it. */
-function withoutUserinfo(url) {
-    const parts = splitUserinfo(url);
-    return parts ? `${parts.before}***@${parts.after}` : url;
-}
-/**
- * The user name and password of a URL given as text, raw and percent-decoded, so the caller can
- * mask them before anything can print them.
- */
-function userinfoParts(url) {
-    const userinfo = splitUserinfo(url)?.userinfo;
-    if (!userinfo)
-        return [];
-    const colon = userinfo.indexOf(':');
-    const parts = colon < 0 ? [userinfo] : [userinfo.slice(0, colon), userinfo.slice(colon + 1)];
-    const values = [userinfo, ...parts, ...parts.map(decodeOrSelf)];
-    return [...new Set(values.filter((value) => value !== ''))];
-}
-function decodeOrSelf(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts

@@ -6,6 +6,7 @@
 import { DEFAULT_BASE_URL } from './cloudflare/client.js';
 import type { Credentials } from './cloudflare/types.js';
 import { ActionError } from './errors.js';
+import { hasUnprintable, printable } from './sanitize.js';
 import { unknownScopesWarning } from './scopes.js';
 
 /** A store or secret given by id (32 hex) or by exact name. */
@@ -140,6 +141,8 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
     const warning = unknownScopesWarning(scopes);
     if (warning) warnings.push(warning);
   }
+  const namesWarning = unusualNamesWarning(duplications!.map((d) => d.name));
+  if (namesWarning) warnings.push(namesWarning);
   return {
     accountId: accountId!,
     credentials: credentials!,
@@ -253,7 +256,9 @@ export function isLoopback(hostname: string): boolean {
 
 export function parseStore(input: string): Ref | undefined {
   if (input === '') return undefined;
-  return ID.test(input) ? { kind: 'id', id: input.toLowerCase() } : { kind: 'name', name: input };
+  if (ID.test(input)) return { kind: 'id', id: input.toLowerCase() };
+  refuseInvisible(input, 'store');
+  return { kind: 'name', name: input };
 }
 
 /**
@@ -396,7 +401,39 @@ export function parseSecretName(input: string, inputName: string): string {
       `${inputName} must not contain white space (got ${quote(input)}); Cloudflare secret names cannot contain spaces.`,
     );
   }
+  refuseInvisible(input, inputName);
   return input;
+}
+
+/**
+ * Zero-width, bidirectional-control and other invisible or control characters make two
+ * different names look the same, so a name with one is refused. They are shown escaped.
+ */
+function refuseInvisible(input: string, inputName: string): void {
+  if (!hasUnprintable(input)) return;
+  throw new InputError(
+    `${inputName} contains an invisible or control character (got "${printable(input, 80)}"): ` +
+      'it would make the name look like another; type the name again without it.',
+  );
+}
+
+/** The characters wrangler accepts in a secret name. */
+const PLAIN_NAME = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * A warning for new names with characters outside A-Z, a-z, 0-9, _ and -: Cloudflare documents
+ * no such rule, so they are sent as given, but wrangler refuses them.
+ */
+export function unusualNamesWarning(names: readonly string[]): string | undefined {
+  const unusual = names.filter((name) => !PLAIN_NAME.test(name));
+  if (unusual.length === 0) return undefined;
+  const shown = unusual.slice(0, 5).map(quote).join(', ');
+  const more = unusual.length > 5 ? ` and ${unusual.length - 5} more` : '';
+  return (
+    `${unusual.length === 1 ? 'The new name' : 'New names'} ${shown}${more} ` +
+    `${unusual.length === 1 ? 'has' : 'have'} characters outside A-Z, a-z, 0-9, _ and - (the set wrangler accepts): ` +
+    'sent to Cloudflare as given, but wrangler and other tools may refuse such names.'
+  );
 }
 
 /** Comma- and/or newline-separated; empty items dropped; duplicates removed. */

@@ -9,6 +9,7 @@ import {
   type ActionConfig,
   type ReadInput,
 } from '../src/inputs.js';
+import { hasUnprintable } from '../src/sanitize.js';
 import { KNOWN_SCOPES } from '../src/scopes.js';
 
 type Env = Record<string, string | undefined>;
@@ -1116,10 +1117,10 @@ describe('parseInputs: properties', () => {
     );
   });
 
-  it('reads any other non-empty string without white space as a name', () => {
+  it('reads any other non-empty string without white space or invisible characters as a name', () => {
     const name = fc
       .string({ unit: 'binary', minLength: 1, maxLength: 40 })
-      .filter((s) => !/\s/.test(s) && !/^[0-9a-fA-F]{32}$/.test(s));
+      .filter((s) => !/\s/.test(s) && !hasUnprintable(s) && !/^[0-9a-fA-F]{32}$/.test(s));
     const nearlyHex = fc.stringMatching(/^[0-9a-fA-F]{28,36}$/).filter((s) => s.length !== 32);
     fc.assert(
       fc.property(fc.oneof(name, nearlyHex), (value) => {
@@ -1129,5 +1130,77 @@ describe('parseInputs: properties', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('invisible characters in names', () => {
+  const INVISIBLE: [string, string][] = [
+    ['zero-width space', '\u200b'],
+    ['zero-width joiner', '\u200d'],
+    ['word joiner', '\u2060'],
+    ['Mongolian vowel separator', '\u180e'],
+    ['right-to-left override', '\u202e'],
+    ['left-to-right isolate', '\u2066'],
+    ['right-to-left mark', '\u200f'],
+    ['escape (a control character)', '\u001b'],
+  ];
+
+  it.each(INVISIBLE)('refuses a %s in the new name, showing it escaped', (_, char) => {
+    const escaped = `\\u${char.codePointAt(0)!.toString(16).padStart(4, '0')}`;
+    expect(problem({ name: `API${char}KEY` })).toBe(
+      `name contains an invisible or control character (got "API${escaped}KEY"): ` +
+        'it would make the name look like another; type the name again without it.',
+    );
+  });
+
+  it('refuses them in the source name, the store name and both sides of a secrets line', () => {
+    expect(problem({ secret: 'DB\u200bURL' })).toMatch(/^secret contains an invisible/);
+    expect(problem({ store: 'prod\u202e' })).toMatch(/^store contains an invisible/);
+    const error = inputError(() =>
+      parse({ secret: undefined, name: undefined, secrets: 'A\u200c => B\nC => D\u2069' }),
+    );
+    expect(error.problems).toEqual([
+      expect.stringMatching(/^secrets line 1 SOURCE contains an invisible or control character/),
+      expect.stringMatching(/^secrets line 2 TARGET contains an invisible or control character/),
+    ]);
+  });
+
+  it('any name with such a character is refused (property)', () => {
+    const char = fc.constantFrom(...INVISIBLE.map(([, c]) => c), '\u0000', '\u0085', '\u{e0041}');
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[A-Z_]{0,8}$/),
+        char,
+        fc.stringMatching(/^[A-Z_]{0,8}$/),
+        (a, c, b) => {
+          expect(() => parse({ name: `${a}${c}${b}` })).toThrow(InputError);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('names outside A-Za-z0-9_-', () => {
+  it('warns about a new name with other characters, and sends it as given', () => {
+    const config = parse({ name: 'café.key' });
+    expect(config.duplications[0]!.name).toBe('café.key');
+    expect(config.warnings).toEqual([
+      'The new name "café.key" has characters outside A-Z, a-z, 0-9, _ and - (the set wrangler accepts): ' +
+        'sent to Cloudflare as given, but wrangler and other tools may refuse such names.',
+    ]);
+  });
+
+  it('warns once for a list, naming the first five', () => {
+    const lines = ['A => ok_name', ...Array.from({ length: 7 }, (_, i) => `A => n.${i}`)];
+    const config = parse({ secret: undefined, name: undefined, secrets: lines.join('\n') });
+    expect(config.warnings).toEqual([
+      'New names "n.0", "n.1", "n.2", "n.3", "n.4" and 2 more have characters outside A-Z, a-z, 0-9, _ and - ' +
+        '(the set wrangler accepts): sent to Cloudflare as given, but wrangler and other tools may refuse such names.',
+    ]);
+  });
+
+  it('does not warn about plain names, nor about source names', () => {
+    expect(parse({ secret: 'old.name', name: 'NEW-name_2' }).warnings).toEqual([]);
   });
 });

@@ -238,3 +238,39 @@ describe('names that are also object keys', () => {
     expect(results.map((r) => r.name)).toEqual(['__proto__', 'constructor', 'toString']);
   });
 });
+
+describe('names that look like others', () => {
+  it('refuses a zero-width or bidirectional-control character in a name before any request', async () => {
+    const result = await runAction({
+      inputs: {
+        ...seeded.inputs,
+        secrets: 'DB_URL => DB\u200bURL_PROD\nSTRIPE_KEY => KEY\u202e_PROD',
+      },
+    });
+
+    expect(result.code).toBe(1);
+    expect(result.errors[0]!.split('\n')).toEqual([
+      'Invalid inputs:',
+      expect.stringMatching(
+        /^- secrets line 1 TARGET contains an invisible or control character \(got "DB\\u200bURL_PROD"\)/,
+      ),
+      expect.stringMatching(
+        /^- secrets line 2 TARGET contains an invisible or control character \(got "KEY\\u202e_PROD"\)/,
+      ),
+    ]);
+    expect(seeded.fake.requests).toHaveLength(0);
+  });
+
+  it('warns about a new name outside A-Za-z0-9_-, and creates it as given', async () => {
+    const result = await runAction({
+      inputs: { ...seeded.inputs, secret: 'DB_URL', name: 'db.url@prod' },
+    });
+
+    expect(result.code).toBe(0);
+    expect(result.warnings).toEqual([
+      'The new name "db.url@prod" has characters outside A-Z, a-z, 0-9, _ and - (the set wrangler accepts): ' +
+        'sent to Cloudflare as given, but wrangler and other tools may refuse such names.',
+    ]);
+    expect(seeded.fake.listSecrets(seeded.storeId).map((s) => s.name)).toContain('db.url@prod');
+  });
+});
