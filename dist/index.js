@@ -115792,6 +115792,11 @@ function describe(value) {
 
 
 const DEFAULT_BASE_URL = 'https://api.cloudflare.com/client/v4';
+/**
+ * Largest answer read. A listing page of 100 secrets is well under 100 kB; a bigger answer is not
+ * one we can use, and reading it all could take the runner's memory.
+ */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const RATE_LIMIT_HINT = 'A rate-limited account stays locked for 5 minutes (1,200 requests per 5 minutes, shared by every tool on the account): try again later, or allow more time.';
 class Transport {
     baseUrl;
@@ -115920,7 +115925,10 @@ class Transport {
             });
             status = response.statusCode;
             this.noteServerTime(response.headers['date']);
-            const text = await response.body.text();
+            const text = await readBounded(response.body, response.headers['content-length']);
+            if (text === undefined) {
+                throw new CloudflareError(`${method} ${path} returned HTTP ${status} with a body larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB; it was not read.`, { kind: 'invalid-response', method, path, status, ambiguous: true });
+            }
             const { result, resultInfo } = this.interpret(options, status, text, response.headers);
             try {
                 return parse(result, resultInfo);
@@ -116060,6 +116068,29 @@ class Transport {
             ambiguous: !(status === undefined && code !== undefined && neverSent.includes(code)),
         });
     }
+}
+/**
+ * The body as text, read a chunk at a time; undefined, and the rest left unread, once it passes
+ * MAX_BODY_BYTES (or when its Content-Length says it will).
+ */
+async function readBounded(body, contentLength) {
+    const declared = Number(Array.isArray(contentLength) ? contentLength[0] : contentLength);
+    if (declared > MAX_BODY_BYTES) {
+        body.destroy();
+        return undefined;
+    }
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of body) {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) {
+            body.destroy();
+            return undefined;
+        }
+        chunks.push(chunk);
+    }
+    // Decoded as undici's text() does: UTF-8, a byte order mark dropped.
+    return new TextDecoder().decode(Buffer.concat(chunks));
 }
 /** Retry reads and rejected writes: connection errors, timeouts, 429 and 5xx; never other 4xx. */
 function retryDecision(error) {

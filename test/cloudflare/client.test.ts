@@ -6,6 +6,7 @@ import { MockAgent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { MAX_PAGES, SecretsStoreClient } from '../../src/cloudflare/client.js';
 import { CloudflareError } from '../../src/cloudflare/errors.js';
+import { MAX_BODY_BYTES } from '../../src/cloudflare/transport.js';
 import { EMAIL, GLOBAL_KEY, TOKEN } from '../helpers/credentials.js';
 import {
   API,
@@ -17,6 +18,7 @@ import {
   SECRET,
   START,
   STORE,
+  STORES,
   WIRE,
   failure,
   ok,
@@ -414,6 +416,40 @@ describe('ids are checked before they enter a path', () => {
           dispatcher: new MockAgent(),
         }),
     ).toThrow('Refusing to use "../stores" as an account id');
+  });
+});
+
+describe('answer size', () => {
+  const big = (bytes: number) => JSON.stringify(ok([store(STORE, 'x'.repeat(bytes))]));
+
+  it('reads an answer of up to MAX_BODY_BYTES', async () => {
+    const { pool, client } = setup();
+    const body = big(MAX_BODY_BYTES - 200);
+    expect(body.length).toBeLessThanOrEqual(MAX_BODY_BYTES);
+    pool.intercept({ path: STORES, method: 'GET' }).reply(200, body, { headers: JSON_HEADERS });
+
+    expect(await client.listStores()).toHaveLength(1);
+  });
+
+  it.each([
+    ['announced by Content-Length', true],
+    ['without Content-Length', false],
+  ])('refuses a bigger answer, %s, naming the request', async (_, announced) => {
+    const { pool, client } = setup({ maxRetries: 0 });
+    const body = big(MAX_BODY_BYTES);
+    const headers = announced
+      ? { ...JSON_HEADERS, 'content-length': String(body.length) }
+      : JSON_HEADERS;
+    pool.intercept({ path: STORES, method: 'GET' }).reply(200, body, { headers });
+
+    const error = await cloudflareError(client.listStores());
+
+    expect(error.message).toBe(
+      `GET ${API}/stores returned HTTP 200 with a body larger than 4 MiB; it was not read.`,
+    );
+    expect(error.kind).toBe('invalid-response');
+    // Like any answer that cannot be read, it may come from a write that took effect.
+    expect(error.ambiguous).toBe(true);
   });
 });
 

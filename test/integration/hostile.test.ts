@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runAction } from '../helpers/action.js';
 import { TOKEN } from '../helpers/credentials.js';
 import { copyByIds, startFake, type SeededFake } from '../helpers/fake.js';
+import { endlessBody, startHostileServer } from '../helpers/hostile-server.js';
 
 let seeded: SeededFake;
 
@@ -272,5 +273,40 @@ describe('names that look like others', () => {
         'sent to Cloudflare as given, but wrangler and other tools may refuse such names.',
     ]);
     expect(seeded.fake.listSecrets(seeded.storeId).map((s) => s.name)).toContain('db.url@prod');
+  });
+});
+
+describe('unbounded answers', () => {
+  it('a 5 MB store name is refused unread, naming the request, and nothing big is printed', async () => {
+    seeded.fake.addFault(onlyStore('x'.repeat(5_000_000)));
+    const result = await runAction({
+      inputs: { ...seeded.inputs, secret: 'DB_URL', name: 'COPY' },
+    });
+
+    expect(result.code).toBe(1);
+    expect(result.errors).toEqual([
+      expect.stringMatching(
+        /^GET \/accounts\/\w+\/secrets_store\/stores returned HTTP 200 with a body larger than 4 MiB; it was not read\.$/,
+      ),
+    ]);
+    expect(result.stdout.length).toBeLessThan(10_000);
+    expect(result.summary).toBe('');
+  });
+
+  it('a body that never ends is cut off at the cap instead of filling memory', async () => {
+    const server = await startHostileServer(endlessBody);
+    try {
+      const result = await runAction({
+        inputs: { ...seeded.inputs, 'api-base-url': server.url, secret: 'DB_URL', name: 'COPY' },
+      });
+
+      expect(result.code).toBe(1);
+      expect(result.errors[0]).toMatch(
+        /^GET \S+\/stores returned HTTP 200 with a body larger than 4 MiB; it was not read\.$/,
+      );
+      expect(server.requests).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
   });
 });
