@@ -117864,17 +117864,24 @@ async function prune(client, plan, results, options) {
 
 ;// CONCATENATED MODULE: ./src/report.ts
 
+/** Longest free text (a comment, a name from an answer, an error) put in an output. */
+const MAX_OUTPUT_TEXT = 4_096;
 /**
  * Step outputs, named as in action.yml. Once the copies ran (the plan passed),
  * `secret-ids` and `results` are always set; the
  * single-secret outputs describe the one copy of a single run that did not fail.
+ * Ids, times, the status and scopes were checked by the client; free text is cut to
+ * MAX_OUTPUT_TEXT, saying how much was cut.
  */
 function outputsFor(report) {
     const outputs = {
         'store-id': report.store.id,
         'secret-ids': JSON.stringify(secretIds(report.results)),
         results: JSON.stringify(report.results.map(resultEntry)),
-        pruned: JSON.stringify((report.prune?.pruned ?? []).map(({ id, name }) => ({ id, name }))),
+        pruned: JSON.stringify((report.prune?.pruned ?? []).map(({ id, name }) => ({
+            id,
+            name: clip(name, MAX_OUTPUT_TEXT),
+        }))),
     };
     const [only] = report.results;
     if (report.fromList || !only || only.outcome === 'failed')
@@ -117882,16 +117889,23 @@ function outputsFor(report) {
     const secret = only.outcome === 'dry-run' ? undefined : only.secret;
     return {
         'secret-id': secret?.id ?? '',
-        'secret-name': secret?.name ?? only.copy.name,
+        'secret-name': clip(secret?.name ?? only.copy.name, MAX_OUTPUT_TEXT),
         ...outputs,
         'source-secret-id': only.copy.sourceId,
         'replaced-secret-id': only.replaced?.id ?? '',
         status: secret?.status ?? '',
-        scopes: (secret?.scopes ?? only.copy.scopes).join(','),
+        scopes: clip((secret?.scopes ?? only.copy.scopes).join(','), MAX_OUTPUT_TEXT),
         created: secret?.created ?? '',
         outcome: only.outcome,
-        result: secret ? JSON.stringify(secret) : '',
+        result: secret ? JSON.stringify(boundedSecret(secret)) : '',
     };
+}
+/** The secret with its free text (name, comment) cut to MAX_OUTPUT_TEXT. */
+function boundedSecret(secret) {
+    const bounded = { ...secret, name: clip(secret.name, MAX_OUTPUT_TEXT) };
+    if (secret.comment !== undefined)
+        bounded.comment = clip(secret.comment, MAX_OUTPUT_TEXT);
+    return bounded;
 }
 /**
  * New name → id, for every copy that has an id (created, replaced or existing). Built as a Map,
@@ -117913,7 +117927,7 @@ function resultEntry(r) {
         id: r.outcome === 'dry-run' ? null : (r.secret?.id ?? null),
         outcome: r.outcome,
         replaced: r.replaced?.id ?? null,
-        error: r.error ?? null,
+        error: r.error !== undefined ? clip(r.error, MAX_OUTPUT_TEXT) : null,
     };
 }
 /** The step's failure message, one line per item, when any copy (or pruning) failed; else undefined. */

@@ -2,10 +2,11 @@
  * What the step reports: its outputs and the job summary. Pure functions; src/main.ts writes
  * them, and a summary that cannot be written never fails the step.
  */
+import type { Secret } from './cloudflare/types.js';
 import type { CopyResult } from './duplicate.js';
 import type { PlannedStore } from './plan.js';
 import type { PruneReport } from './prune.js';
-import { codeId, markdownText } from './sanitize.js';
+import { clip, codeId, markdownText } from './sanitize.js';
 import type { Trigger } from './trigger.js';
 
 export interface RunReport {
@@ -29,33 +30,50 @@ export interface ResultEntry {
   error: string | null;
 }
 
+/** Longest free text (a comment, a name from an answer, an error) put in an output. */
+export const MAX_OUTPUT_TEXT = 4_096;
+
 /**
  * Step outputs, named as in action.yml. Once the copies ran (the plan passed),
  * `secret-ids` and `results` are always set; the
  * single-secret outputs describe the one copy of a single run that did not fail.
+ * Ids, times, the status and scopes were checked by the client; free text is cut to
+ * MAX_OUTPUT_TEXT, saying how much was cut.
  */
 export function outputsFor(report: RunReport): Record<string, string> {
   const outputs: Record<string, string> = {
     'store-id': report.store.id,
     'secret-ids': JSON.stringify(secretIds(report.results)),
     results: JSON.stringify(report.results.map(resultEntry)),
-    pruned: JSON.stringify((report.prune?.pruned ?? []).map(({ id, name }) => ({ id, name }))),
+    pruned: JSON.stringify(
+      (report.prune?.pruned ?? []).map(({ id, name }) => ({
+        id,
+        name: clip(name, MAX_OUTPUT_TEXT),
+      })),
+    ),
   };
   const [only] = report.results;
   if (report.fromList || !only || only.outcome === 'failed') return outputs;
   const secret = only.outcome === 'dry-run' ? undefined : only.secret;
   return {
     'secret-id': secret?.id ?? '',
-    'secret-name': secret?.name ?? only.copy.name,
+    'secret-name': clip(secret?.name ?? only.copy.name, MAX_OUTPUT_TEXT),
     ...outputs,
     'source-secret-id': only.copy.sourceId,
     'replaced-secret-id': only.replaced?.id ?? '',
     status: secret?.status ?? '',
-    scopes: (secret?.scopes ?? only.copy.scopes).join(','),
+    scopes: clip((secret?.scopes ?? only.copy.scopes).join(','), MAX_OUTPUT_TEXT),
     created: secret?.created ?? '',
     outcome: only.outcome,
-    result: secret ? JSON.stringify(secret) : '',
+    result: secret ? JSON.stringify(boundedSecret(secret)) : '',
   };
+}
+
+/** The secret with its free text (name, comment) cut to MAX_OUTPUT_TEXT. */
+function boundedSecret(secret: Secret): Secret {
+  const bounded = { ...secret, name: clip(secret.name, MAX_OUTPUT_TEXT) };
+  if (secret.comment !== undefined) bounded.comment = clip(secret.comment, MAX_OUTPUT_TEXT);
+  return bounded;
 }
 
 /**
@@ -79,7 +97,7 @@ function resultEntry(r: CopyResult): ResultEntry {
     id: r.outcome === 'dry-run' ? null : (r.secret?.id ?? null),
     outcome: r.outcome,
     replaced: r.replaced?.id ?? null,
-    error: r.error ?? null,
+    error: r.error !== undefined ? clip(r.error, MAX_OUTPUT_TEXT) : null,
   };
 }
 

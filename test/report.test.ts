@@ -5,6 +5,7 @@ import type { CopyResult } from '../src/duplicate.js';
 import type { PlannedCopy, PlannedStore } from '../src/plan.js';
 import type { PruneReport } from '../src/prune.js';
 import {
+  MAX_OUTPUT_TEXT,
   MAX_SUMMARY_BYTES,
   stepFailure,
   outputsFor,
@@ -220,6 +221,34 @@ describe('outputsFor', () => {
         '"}',
     );
     expect(JSON.parse(outputs.results!)).toHaveLength(4);
+  });
+
+  it('cuts free text in outputs, saying how much was cut', () => {
+    const long = 'c'.repeat(MAX_OUTPUT_TEXT + 10);
+    const single = outputsFor(
+      report([result({ secret: { ...NEW_SECRET, name: long, comment: long } })]),
+    );
+    const cut = `${'c'.repeat(MAX_OUTPUT_TEXT)}… [10 more characters cut]`;
+    expect(single['secret-name']).toBe(cut);
+    expect(JSON.parse(single.result!)).toEqual({ ...NEW_SECRET, name: cut, comment: cut });
+
+    const failed = outputsFor(
+      report([result({ outcome: 'failed', secret: undefined, error: long })], false, STORE, true),
+    );
+    expect(JSON.parse(failed.results!)[0].error).toBe(cut);
+
+    const pruned = outputsFor({
+      ...report([result()]),
+      prune: {
+        pattern: '*',
+        keep: 0,
+        dryRun: false,
+        pruned: [{ ...NEW_SECRET, name: long }],
+        failures: [],
+        warnings: [],
+      },
+    });
+    expect(JSON.parse(pruned.pruned!)).toEqual([{ id: NEW_ID, name: cut }]);
   });
 
   it('gives a failed single copy only store-id, secret-ids and results', () => {

@@ -293,6 +293,40 @@ describe('unbounded answers', () => {
     expect(result.summary).toBe('');
   });
 
+  it('a 1 MB store name is cut in the log and the summary, saying how much', async () => {
+    seeded.fake.addFault(onlyStore('n'.repeat(1_000_000)));
+    const result = await runAction({
+      inputs: { ...seeded.inputs, secret: 'DB_URL', name: 'COPY' },
+    });
+
+    expect(result.code).toBe(0);
+    expect(result.stdout.length).toBeLessThan(20_000);
+    expect(result.stdout).toMatch(/^Store: "n+… \[\d{3},\d{3} more characters cut\]$/m);
+    expect(result.summary.length).toBeLessThan(5_000);
+    expect(result.summary).toContain('n… \\[999,744 more characters cut\\]');
+  });
+
+  it('a 1 MB comment in the answer is cut in the result output, saying how much', async () => {
+    seeded.fake.addFault({
+      method: 'POST',
+      path: DUPLICATE,
+      ...envelope({
+        id: '0123456789abcdef0123456789abcdef',
+        name: 'DB_URL_PROD',
+        status: 'pending',
+        created: new Date().toISOString(),
+        scopes: ['workers'],
+        comment: 'c'.repeat(1_000_000),
+      }),
+    });
+    const result = await runAction({ inputs: copyByIds(seeded) });
+
+    expect(result.code).toBe(0);
+    const secret = JSON.parse(result.outputs['result']!) as { comment: string };
+    expect(secret.comment).toBe(`${'c'.repeat(4_096)}… [995,904 more characters cut]`);
+    expect(JSON.stringify(result.outputs).length).toBeLessThan(10_000);
+  });
+
   it('a body that never ends is cut off at the cap instead of filling memory', async () => {
     const server = await startHostileServer(endlessBody);
     try {
