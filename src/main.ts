@@ -3,13 +3,13 @@
  * file that reads inputs or writes outputs; everything it calls gets plain values.
  */
 import * as core from '@actions/core';
-import * as github from '@actions/github';
-import { EnvHttpProxyAgent } from 'undici';
+import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import { SecretsStoreClient, type RequestEvent } from './cloudflare/client.js';
 import { executePlan, type CopyResult } from './duplicate.js';
 import { failureLines, isExpectedFailure } from './errors.js';
 import { credentialValues, parseInputs } from './inputs.js';
 import { describeStore, makePlan } from './plan.js';
+import { chooseProxy, proxyCredentials } from './proxy.js';
 import { prune, type PruneReport } from './prune.js';
 import { outputsFor, stepFailure, summaryMarkdown, type RunReport } from './report.js';
 import { printable, printableLines } from './sanitize.js';
@@ -31,13 +31,17 @@ const log = {
 };
 
 export async function run(): Promise<void> {
-  // Proxies from HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case), as self-hosted runners need.
-  const dispatcher = new EnvHttpProxyAgent();
+  let dispatcher: Dispatcher | undefined;
   try {
-    // Mask before anything else can be logged, including input errors.
-    for (const value of credentialValues(readInput, process.env)) core.setSecret(value);
+    // Mask before anything else can be logged, including input and proxy errors.
+    const secrets = [...credentialValues(readInput, process.env), ...proxyCredentials(process.env)];
+    for (const value of secrets) core.setSecret(value);
     const config = parseInputs(readInput, process.env);
     for (const warning of config.warnings) log.warning(warning);
+    // HTTPS_PROXY and NO_PROXY (either case), as self-hosted runners need; see src/proxy.ts.
+    const proxy = chooseProxy(config.baseUrl, process.env);
+    dispatcher = proxy ? new ProxyAgent(proxy.url.href) : new Agent();
+    if (proxy) log.debug(`Requests go through the proxy set in ${proxy.variable}.`);
 
     const client = new SecretsStoreClient({
       accountId: config.accountId,
@@ -100,7 +104,7 @@ export async function run(): Promise<void> {
     }
     log.fail(failureLines(error));
   } finally {
-    await dispatcher.destroy().catch(() => undefined);
+    await dispatcher?.destroy().catch(() => undefined);
   }
 }
 
@@ -158,7 +162,11 @@ function logPrune(report: PruneReport): void {
 /** The job summary is a courtesy: failing to write it only warns. */
 async function writeSummary(report: RunReport): Promise<void> {
   try {
-    const markdown = summaryMarkdown(report, describeTrigger(github.context, process.env));
+    // Loaded here, not at start-up: loading @actions/github builds a proxy agent for GitHub's
+    // API from HTTPS_PROXY, and a bad setting would crash the step before it could say why.
+    // "eager" keeps it inside dist/index.js; it still runs only when this line does.
+    const { context } = await import(/* webpackMode: "eager" */ '@actions/github');
+    const markdown = summaryMarkdown(report, describeTrigger(context, process.env));
     await core.summary.addRaw(markdown, true).write();
   } catch (error) {
     log.warning(

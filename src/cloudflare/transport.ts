@@ -33,7 +33,7 @@ export interface RequestEvent {
 export interface TransportOptions {
   credentials: Credentials;
   baseUrl?: string;
-  /** Carries every request: an EnvHttpProxyAgent in the action, a MockAgent in unit tests. */
+  /** Carries every request: an Agent or ProxyAgent in the action, a MockAgent in unit tests. */
   dispatcher: Dispatcher;
   /** Retries (after connection errors, timeouts, 429 and 5xx) allowed in all, shared by every request. */
   maxRetries?: number;
