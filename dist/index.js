@@ -117553,10 +117553,12 @@ function parseBaseUrl(input) {
         url = new URL(value);
     }
     catch {
-        throw new InputError(`api-base-url must be an absolute URL like ${DEFAULT_BASE_URL} (got ${quote(value)}).`);
+        throw new InputError(`api-base-url must be an absolute URL like ${DEFAULT_BASE_URL} (got ${quote(withoutUserinfo(value))}).`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new InputError(`api-base-url must use https:// (got ${quote(url.protocol)}).`);
+        // "user:password@host" parses with "user:" as its scheme: quote nothing from such a value.
+        const got = value.includes('@') ? '' : ` (got ${quote(url.protocol)})`;
+        throw new InputError(`api-base-url must use https://${got}.`);
     }
     if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
         throw new InputError(`api-base-url uses http:// with host ${quote(url.hostname)}: credentials would cross the network unencrypted. ` +

@@ -6,7 +6,7 @@
 import { DEFAULT_BASE_URL } from './cloudflare/client.js';
 import type { Credentials } from './cloudflare/types.js';
 import { ActionError } from './errors.js';
-import { hasUnprintable, printable } from './sanitize.js';
+import { hasUnprintable, printable, withoutUserinfo } from './sanitize.js';
 import { unknownScopesWarning } from './scopes.js';
 
 /** A store or secret given by id (32 hex) or by exact name. */
@@ -225,11 +225,13 @@ export function parseBaseUrl(input: string): string {
     url = new URL(value);
   } catch {
     throw new InputError(
-      `api-base-url must be an absolute URL like ${DEFAULT_BASE_URL} (got ${quote(value)}).`,
+      `api-base-url must be an absolute URL like ${DEFAULT_BASE_URL} (got ${quote(withoutUserinfo(value))}).`,
     );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InputError(`api-base-url must use https:// (got ${quote(url.protocol)}).`);
+    // "user:password@host" parses with "user:" as its scheme: quote nothing from such a value.
+    const got = value.includes('@') ? '' : ` (got ${quote(url.protocol)})`;
+    throw new InputError(`api-base-url must use https://${got}.`);
   }
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
     throw new InputError(

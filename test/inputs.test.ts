@@ -350,6 +350,18 @@ describe('parseInputs: api-base-url', () => {
     }
   });
 
+  it('never repeats a user name or password when the URL does not even parse', () => {
+    expect(problem({ 'api-base-url': 'https://someone:pa55word-XYZ@[::1/v4' })).toBe(
+      'api-base-url must be an absolute URL like https://api.cloudflare.com/client/v4 (got "https://***@[::1/v4").',
+    );
+    expect(problem({ 'api-base-url': 'https://someone:pa55word-XYZ@host:99999' })).toBe(
+      'api-base-url must be an absolute URL like https://api.cloudflare.com/client/v4 (got "https://***@host:99999").',
+    );
+    expect(problem({ 'api-base-url': 'someone:pa55word-XYZ@api.example.com' })).toBe(
+      'api-base-url must use https://.',
+    );
+  });
+
   it('refuses a query string or a fragment', () => {
     for (const url of [
       'https://api.example.com/v4?x=1',

@@ -344,3 +344,32 @@ describe('unbounded answers', () => {
     }
   });
 });
+
+describe('credentials in api-base-url', () => {
+  it.each([
+    [
+      'an unclosed IPv6 host',
+      'https://admin:base-url-pw-9@[::1/client/v4',
+      '(got "https://***@[::1/client/v4")',
+    ],
+    [
+      'port 99999',
+      'https://admin:base-url-pw-9@127.0.0.1:99999/v4',
+      '(got "https://***@127.0.0.1:99999/v4")',
+    ],
+    [
+      'no scheme',
+      'admin:base-url-pw-9@api.cloudflare.com/client/v4',
+      'api-base-url must use https://.',
+    ],
+  ])('a URL with %s and a password is refused without repeating either', async (_, url, shown) => {
+    const result = await runAction({
+      inputs: { ...seeded.inputs, secret: 'DB_URL', name: 'COPY', 'api-base-url': url },
+      forbidden: ['base-url-pw-9', 'admin:'],
+    });
+
+    expect(result.code).toBe(1);
+    expect(result.errors[0]).toContain(shown);
+    expect(seeded.fake.requests).toHaveLength(0);
+  });
+});
