@@ -117767,6 +117767,10 @@ function parseScopes(input) {
     if (spaced !== undefined) {
         throw new InputError(`scopes: ${quote(spaced)} contains white space; separate scopes with commas or newlines.`);
     }
+    const invisible = scopes.find(hasUnprintable);
+    if (invisible !== undefined) {
+        throw new InputError(`scopes: "${printable(invisible, 80)}" contains an invisible or control character; type the scope again without it.`);
+    }
     return scopes;
 }
 function parseIfExists(input) {
@@ -118012,7 +118016,8 @@ function outputsFor(report) {
     const secret = only.outcome === 'dry-run' ? undefined : only.secret;
     return {
         'secret-id': secret?.id ?? '',
-        'secret-name': clip(secret?.name ?? only.copy.name, MAX_OUTPUT_TEXT),
+        // The name asked for, checked as input; Cloudflare's copy of it is in `result`.
+        'secret-name': only.copy.name,
         ...outputs,
         'source-secret-id': only.copy.sourceId,
         'replaced-secret-id': only.replaced?.id ?? '',

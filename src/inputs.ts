@@ -460,6 +460,12 @@ export function parseScopes(input: string): string[] | undefined {
       `scopes: ${quote(spaced)} contains white space; separate scopes with commas or newlines.`,
     );
   }
+  const invisible = scopes.find(hasUnprintable);
+  if (invisible !== undefined) {
+    throw new InputError(
+      `scopes: "${printable(invisible, 80)}" contains an invisible or control character; type the scope again without it.`,
+    );
+  }
   return scopes;
 }
 

@@ -57,7 +57,8 @@ export function outputsFor(report: RunReport): Record<string, string> {
   const secret = only.outcome === 'dry-run' ? undefined : only.secret;
   return {
     'secret-id': secret?.id ?? '',
-    'secret-name': clip(secret?.name ?? only.copy.name, MAX_OUTPUT_TEXT),
+    // The name asked for, checked as input; Cloudflare's copy of it is in `result`.
+    'secret-name': only.copy.name,
     ...outputs,
     'source-secret-id': only.copy.sourceId,
     'replaced-secret-id': only.replaced?.id ?? '',

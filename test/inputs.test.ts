@@ -1193,6 +1193,15 @@ describe('invisible characters in names', () => {
   });
 });
 
+describe('invisible characters in scopes', () => {
+  it('refuses a scope with a control or bidirectional character: it reaches outputs as given', () => {
+    expect(problem({ scopes: 'workers,ai\u202egateway' })).toBe(
+      'scopes: "ai\\u202egateway" contains an invisible or control character; type the scope again without it.',
+    );
+    expect(problem({ scopes: 'work\u0007ers' })).toMatch(/^scopes: "work\\u0007ers" contains/);
+  });
+});
+
 describe('names outside A-Za-z0-9_-', () => {
   it('warns about a new name with other characters, and sends it as given', () => {
     const config = parse({ name: 'café.key' });

@@ -223,13 +223,20 @@ describe('outputsFor', () => {
     expect(JSON.parse(outputs.results!)).toHaveLength(4);
   });
 
+  it('outputs the name asked for as secret-name, never a name from the answer', () => {
+    const forged = { ...NEW_SECRET, name: 'API_KEY_COPY\nforged=1' };
+    const outputs = outputsFor(report([result({ secret: forged })]));
+    expect(outputs['secret-name']).toBe('API_KEY_COPY');
+    expect(JSON.parse(outputs.result!).name).toBe('API_KEY_COPY\nforged=1');
+  });
+
   it('cuts free text in outputs, saying how much was cut', () => {
     const long = 'c'.repeat(MAX_OUTPUT_TEXT + 10);
     const single = outputsFor(
       report([result({ secret: { ...NEW_SECRET, name: long, comment: long } })]),
     );
     const cut = `${'c'.repeat(MAX_OUTPUT_TEXT)}… [10 more characters cut]`;
-    expect(single['secret-name']).toBe(cut);
+    expect(single['secret-name']).toBe('API_KEY_COPY');
     expect(JSON.parse(single.result!)).toEqual({ ...NEW_SECRET, name: cut, comment: cut });
 
     const failed = outputsFor(
