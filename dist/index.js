@@ -116904,6 +116904,10 @@ class StepState {
         return this.byName;
     }
 }
+/**
+ * Makes one planned copy, under the rules above. `step` is what the copies of one step share (the
+ * ids they claimed, the listing after a refusal); a copy made on its own gets its own.
+ */
 async function executeCopy(client, store, copy, options, step = new StepState(client, store.id)) {
     const replacing = options.ifExists === 'replace' ? copy.existing : undefined;
     if (copy.existing && !replacing) {

@@ -107,6 +107,10 @@ export class StepState {
   }
 }
 
+/**
+ * Makes one planned copy, under the rules above. `step` is what the copies of one step share (the
+ * ids they claimed, the listing after a refusal); a copy made on its own gets its own.
+ */
 export async function executeCopy(
   client: SecretsStoreClient,
   store: PlannedStore,
