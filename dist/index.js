@@ -117134,7 +117134,7 @@ function existingResult(copy, existing, store, ifExists) {
 /** After this many failures with the same error, a step sends no more copies. */
 const REPEATS_BEFORE_STOP = 3;
 /**
- * Carries out every copy of a plan, `concurrency` at a time. A failed copy does not stop the
+ * Carries out every copy of a plan, `maxParallel` at a time. A failed copy does not stop the
  * others, unless `rollbackOnFailure`: then no further copy starts, and every secret this step
  * created (outcome `created`, never `existing`) is deleted and marked `rolled-back`. Once the
  * same error has failed REPEATS_BEFORE_STOP copies, no further copy starts either: the next
@@ -117199,7 +117199,7 @@ async function executePlan(client, plan, options) {
             }
         }
     };
-    const workers = Math.max(1, Math.min(options.concurrency, plan.copies.length));
+    const workers = Math.max(1, Math.min(options.maxParallel, plan.copies.length));
     // With rollback on, the copies may not spend the whole budget: a timeout in one of them must
     // still leave time to delete what the others created.
     const reserve = options.rollbackOnFailure ? rollbackReserveMs(client.remainingMs()) : 0;
@@ -117246,10 +117246,10 @@ async function settle(client, store, result) {
     }
 }
 /**
- * Deletes what this step's own POSTs created or strictly adopted, `concurrency` at a time; a
+ * Deletes what this step's own POSTs created or strictly adopted, `maxParallel` at a time; a
  * delete that fails is reported, not thrown.
  */
-async function rollBack(client, store, results, step, concurrency) {
+async function rollBack(client, store, results, step, maxParallel) {
     const ours = results.filter((r) => r.outcome === 'created' && r.secret && step.claimed.get(r.secret.id) === r.copy);
     let next = 0;
     const worker = async () => {
@@ -117264,7 +117264,7 @@ async function rollBack(client, store, results, step, concurrency) {
             }
         }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, ours.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(maxParallel, ours.length) }, worker));
 }
 
 ;// CONCATENATED MODULE: ./src/sanitize.ts
@@ -117467,7 +117467,7 @@ function parseInputs(read, env) {
     const dryRun = check(() => parseBoolean(read('dry-run'), 'dry-run', false));
     const maxRetries = check(() => parseInteger(read('max-retries'), 'max-retries', 3, 0, 10));
     const timeoutSeconds = check(() => parseInteger(read('timeout-seconds'), 'timeout-seconds', 120, 1, 3600));
-    const concurrency = check(() => parseInteger(read('max-parallel'), 'max-parallel', 4, 1, 16));
+    const maxParallel = check(() => parseInteger(read('max-parallel'), 'max-parallel', 4, 1, 16));
     const rollbackOnFailure = check(() => parseBoolean(read('rollback-on-failure'), 'rollback-on-failure', false));
     const waitForActive = check(() => parseBoolean(read('wait-for-active'), 'wait-for-active', false));
     const prune = check(() => parsePrune(read('prune')));
@@ -117495,7 +117495,7 @@ function parseInputs(read, env) {
         store,
         duplications: duplications,
         fromList: read('secrets') !== '',
-        concurrency: concurrency,
+        maxParallel: maxParallel,
         rollbackOnFailure: rollbackOnFailure,
         waitForActive: waitForActive,
         prune,

@@ -65,7 +65,7 @@ export interface CopyOptions {
 
 export interface ExecuteOptions extends CopyOptions {
   /** Copies in flight at once. */
-  concurrency: number;
+  maxParallel: number;
   /** On any failure: start no more copies, then delete the ones this step created. */
   rollbackOnFailure: boolean;
   /** Poll each secret the step created or replaced until it is active (a failure if not). */
@@ -360,7 +360,7 @@ function existingResult(
 const REPEATS_BEFORE_STOP = 3;
 
 /**
- * Carries out every copy of a plan, `concurrency` at a time. A failed copy does not stop the
+ * Carries out every copy of a plan, `maxParallel` at a time. A failed copy does not stop the
  * others, unless `rollbackOnFailure`: then no further copy starts, and every secret this step
  * created (outcome `created`, never `existing`) is deleted and marked `rolled-back`. Once the
  * same error has failed REPEATS_BEFORE_STOP copies, no further copy starts either: the next
@@ -427,7 +427,7 @@ export async function executePlan(
       }
     }
   };
-  const workers = Math.max(1, Math.min(options.concurrency, plan.copies.length));
+  const workers = Math.max(1, Math.min(options.maxParallel, plan.copies.length));
   // With rollback on, the copies may not spend the whole budget: a timeout in one of them must
   // still leave time to delete what the others created.
   const reserve = options.rollbackOnFailure ? rollbackReserveMs(client.remainingMs()) : 0;
@@ -480,7 +480,7 @@ async function settle(
 }
 
 /**
- * Deletes what this step's own POSTs created or strictly adopted, `concurrency` at a time; a
+ * Deletes what this step's own POSTs created or strictly adopted, `maxParallel` at a time; a
  * delete that fails is reported, not thrown.
  */
 async function rollBack(
@@ -488,7 +488,7 @@ async function rollBack(
   store: PlannedStore,
   results: CopyResult[],
   step: StepState,
-  concurrency: number,
+  maxParallel: number,
 ): Promise<void> {
   const ours = results.filter(
     (r) => r.outcome === 'created' && r.secret && step.claimed.get(r.secret.id) === r.copy,
@@ -505,5 +505,5 @@ async function rollBack(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, ours.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(maxParallel, ours.length) }, worker));
 }

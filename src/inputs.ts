@@ -33,7 +33,7 @@ export interface ActionConfig {
   /** True when the copies came from the `secrets` list. */
   fromList: boolean;
   /** Copies of a list made at once. */
-  concurrency: number;
+  maxParallel: number;
   rollbackOnFailure: boolean;
   /** Poll every secret the step writes until Cloudflare reports it active. */
   waitForActive: boolean;
@@ -118,7 +118,7 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
   const timeoutSeconds = check(() =>
     parseInteger(read('timeout-seconds'), 'timeout-seconds', 120, 1, 3600),
   );
-  const concurrency = check(() => parseInteger(read('max-parallel'), 'max-parallel', 4, 1, 16));
+  const maxParallel = check(() => parseInteger(read('max-parallel'), 'max-parallel', 4, 1, 16));
   const rollbackOnFailure = check(() =>
     parseBoolean(read('rollback-on-failure'), 'rollback-on-failure', false),
   );
@@ -150,7 +150,7 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
     store,
     duplications: duplications!,
     fromList: read('secrets') !== '',
-    concurrency: concurrency!,
+    maxParallel: maxParallel!,
     rollbackOnFailure: rollbackOnFailure!,
     waitForActive: waitForActive!,
     prune,

@@ -668,7 +668,7 @@ function deletable(pool: ReturnType<typeof setup>['pool'], id: string) {
 /** A list run: one copy at a time, so the order of requests is fixed. */
 const LIST: ExecuteOptions = {
   ...FAIL,
-  concurrency: 1,
+  maxParallel: 1,
   rollbackOnFailure: false,
   waitForActive: false,
 };
@@ -1015,7 +1015,7 @@ describe('time kept for rollback', () => {
 describe('executePlan', () => {
   const SKIP_LIST: ExecuteOptions = {
     ...SKIP,
-    concurrency: 1,
+    maxParallel: 1,
     rollbackOnFailure: false,
     waitForActive: false,
   };
@@ -1144,7 +1144,7 @@ describe('executePlan', () => {
     ]);
   });
 
-  it("runs up to `concurrency` copies at once, and returns the results in the plan's order", async () => {
+  it("runs up to `maxParallel` copies at once, and returns the results in the plan's order", async () => {
     const { client } = setup();
     let inFlight = 0;
     let most = 0;
@@ -1163,7 +1163,7 @@ describe('executePlan', () => {
     const results = await executePlan(
       client,
       plan(named('A'), named('B'), named('C'), named('D')),
-      { ...SKIP_LIST, concurrency: 2 },
+      { ...SKIP_LIST, maxParallel: 2 },
     );
 
     expect(most).toBe(2);
@@ -1176,14 +1176,14 @@ describe('executePlan', () => {
     ]);
   });
 
-  it('runs the copies one at a time even when told concurrency 0', async () => {
+  it('runs the copies one at a time even when told maxParallel 0', async () => {
     const { pool, client } = setup();
     creates(pool, 'A', idOf(1));
     creates(pool, 'B', idOf(2));
 
     const results = await executePlan(client, plan(named('A'), named('B')), {
       ...SKIP_LIST,
-      concurrency: 0,
+      maxParallel: 0,
     });
 
     expect(results.map((r) => r.outcome)).toEqual(['created', 'created']);

@@ -65,7 +65,7 @@ describe('parseInputs: defaults', () => {
       store: undefined,
       duplications: [{ source: { kind: 'name', name: 'SOURCE_KEY' }, name: 'COPY_KEY' }],
       fromList: false,
-      concurrency: 4,
+      maxParallel: 4,
       rollbackOnFailure: false,
       waitForActive: false,
       prune: undefined,
@@ -888,9 +888,9 @@ describe('parseInputs: secrets list, max-parallel and rollback-on-failure', () =
   });
 
   it('reads max-parallel from 1 to 16, default 4', () => {
-    expect(parse({ 'max-parallel': '' }).concurrency).toBe(4);
-    expect(parse({ 'max-parallel': '1' }).concurrency).toBe(1);
-    expect(parse({ 'max-parallel': '16' }).concurrency).toBe(16);
+    expect(parse({ 'max-parallel': '' }).maxParallel).toBe(4);
+    expect(parse({ 'max-parallel': '1' }).maxParallel).toBe(1);
+    expect(parse({ 'max-parallel': '16' }).maxParallel).toBe(16);
     expect(problem({ 'max-parallel': '0' })).toBe(
       'max-parallel must be a whole number from 1 to 16 (got "0").',
     );
@@ -898,7 +898,7 @@ describe('parseInputs: secrets list, max-parallel and rollback-on-failure', () =
       'max-parallel must be a whole number from 1 to 16 (got "17").',
     );
     // Renamed before any release: the old name is no alias.
-    expect(parse({ concurrency: '1' }).concurrency).toBe(4);
+    expect(parse({ concurrency: '1' }).maxParallel).toBe(4);
   });
 
   it('reads rollback-on-failure as a YAML 1.2 boolean, default false', () => {

@@ -223,7 +223,7 @@ describe('run', () => {
     setInputs({
       ...seeded.inputs,
       secrets: 'DB_URL => DB_URL_PROD\nSTRIPE_KEY => STRIPE_KEY_PROD',
-      concurrency: '1',
+      'max-parallel': '1',
       'rollback-on-failure': 'true',
     });
 

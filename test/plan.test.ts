@@ -47,7 +47,7 @@ function config(overrides: Partial<ActionConfig>): ActionConfig {
     store: { kind: 'id', id: STORE },
     duplications: [byId(SOURCE)],
     fromList: false,
-    concurrency: 1,
+    maxParallel: 1,
     rollbackOnFailure: false,
     scopes: undefined,
     comment: undefined,

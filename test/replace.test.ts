@@ -237,7 +237,7 @@ describe('executePlan with if-exists: replace', () => {
         store: MAIN,
         copies: [copy({ line: 1 }), copy({ line: 2, name: 'OTHER', existing: otherOld })],
       },
-      { ...REPLACE, concurrency: 1, rollbackOnFailure: false, waitForActive: false },
+      { ...REPLACE, maxParallel: 1, rollbackOnFailure: false, waitForActive: false },
     );
 
     expect(results.map((r) => [r.outcome, r.replaced?.id])).toEqual([

@@ -182,7 +182,7 @@ describe('wait-for-active in executePlan', () => {
   const options = {
     ifExists: 'fail' as const,
     dryRun: false,
-    concurrency: 1,
+    maxParallel: 1,
     rollbackOnFailure: false,
     waitForActive: true,
   };
