@@ -90472,7 +90472,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 7253:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -91348,7 +91348,7 @@ module.exports = {
 
 
 
-const { Cache } = __nccwpck_require__(9634)
+const { Cache } = __nccwpck_require__(7253)
 const { webidl } = __nccwpck_require__(7879)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 const { kConstruct } = __nccwpck_require__(6443)
@@ -115668,6 +115668,34 @@ function parseRetryAfter(value, now) {
 }
 
 ;// CONCATENATED MODULE: ./src/cloudflare/envelope.ts
+/**
+ * Largest answer read. A listing page of 100 secrets is well under 100 kB; a bigger answer is not
+ * one we can use, and reading it all could take the runner's memory.
+ */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/**
+ * The body as text, read a chunk at a time; undefined, and the rest left unread, once it passes
+ * MAX_BODY_BYTES (or when its Content-Length says it will).
+ */
+async function readBounded(body, contentLength) {
+    const declared = Number(Array.isArray(contentLength) ? contentLength[0] : contentLength);
+    if (declared > MAX_BODY_BYTES) {
+        body.destroy();
+        return undefined;
+    }
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of body) {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) {
+            body.destroy();
+            return undefined;
+        }
+        chunks.push(chunk);
+    }
+    // Decoded as undici's text() does: UTF-8, a byte order mark dropped.
+    return new TextDecoder().decode(Buffer.concat(chunks));
+}
 /** The envelope of `text`, or undefined when it is not one. */
 function parseEnvelope(text) {
     let parsed;
@@ -115723,6 +115751,115 @@ function describeBody(text, contentType) {
     return type
         ? `a body of type ${type} (${text.length} bytes)`
         : `a non-JSON body (${text.length} bytes)`;
+}
+
+;// CONCATENATED MODULE: ./src/cloudflare/failures.ts
+/**
+ * Which failed requests are tried again, and how a failure reads: a connection error or timeout
+ * turned into a CloudflareError, and the errors of a retry budget or deadline used up.
+ */
+
+const RATE_LIMIT_HINT = 'A rate-limited account stays locked for 5 minutes (1,200 requests per 5 minutes, shared by every tool on the account): try again later, or allow more time.';
+/**
+ * A failure with no HTTP answer to read (a connection error, a timeout, a body that broke off) as
+ * a CloudflareError; `ambiguous` unless the error proves the request never left this machine.
+ */
+function connectionError(error, { method, path }, status, timedOut, timeoutMs) {
+    if (error instanceof CloudflareError)
+        return error;
+    const where = `${method} ${path}`;
+    if (timedOut) {
+        return new CloudflareError(`${where} timed out after ${seconds(timeoutMs)} s${status ? ` (HTTP ${status} headers arrived, the body did not)` : ''}.`, { kind: 'timeout', method, path, status, ambiguous: true });
+    }
+    const code = errorCode(error);
+    // Only these codes prove the request never left this machine; anything else may have
+    // reached Cloudflare.
+    const neverSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'];
+    const reason = code ? `${code}: ${safeMessage(error)}` : safeMessage(error);
+    const detail = status === undefined
+        ? `the connection failed (${reason})`
+        : `HTTP ${status} arrived but its body broke off (${reason})`;
+    return new CloudflareError(`${where} failed: ${detail}.`, {
+        kind: status === undefined ? 'network' : 'invalid-response',
+        method,
+        path,
+        status,
+        ambiguous: !(status === undefined && code !== undefined && neverSent.includes(code)),
+    });
+}
+/** Retry reads and rejected writes: connection errors, timeouts, 429 and 5xx; never other 4xx. */
+function retryDecision(error) {
+    if (!(error instanceof CloudflareError))
+        return { retry: false };
+    switch (error.kind) {
+        case 'network':
+        case 'timeout':
+            return { retry: true };
+        case 'invalid-response':
+            // A broken or non-JSON body: retryable when the status says the server had trouble.
+            return error.status === undefined || error.status >= 500 ? { retry: true } : { retry: false };
+        case 'http':
+            if (error.status === 429)
+                return { retry: true, afterMs: error.retryAfterMs };
+            return error.status !== undefined && error.status >= 500 ? { retry: true } : { retry: false };
+        case 'deadline':
+            return { retry: false };
+    }
+}
+/** The last error, saying that it was not retried because the run's retries are used up. */
+function exhaustedError(error, maxRetries) {
+    // With retries turned off (0) there is nothing to explain.
+    if (!(error instanceof CloudflareError) || maxRetries === 0)
+        return error;
+    const allowed = maxRetries === 1
+        ? 'the 1 retry allowed for this run is'
+        : `the ${maxRetries} retries allowed for this run are`;
+    return error.withSummary(`${error.summary} Not retried: ${allowed} used up.`);
+}
+function deadlineError(error, waitMs, remainingMs, keptBack) {
+    if (!(error instanceof CloudflareError))
+        return error;
+    const left = `${seconds(Math.max(0, remainingMs))} s left of the step's time budget${keptBack}`;
+    if (error.status === 429 && error.retryAfterMs !== undefined) {
+        return new CloudflareError(`${error.summary} Cloudflare asked to wait ${seconds(waitMs)} s before retrying (Retry-After), ` +
+            `more than the ${left}, so the step stops now instead of sleeping.`, {
+            kind: 'deadline',
+            method: error.method,
+            path: error.path,
+            status: 429,
+            errors: error.errors,
+            hint: RATE_LIMIT_HINT,
+        });
+    }
+    return new CloudflareError(`${error.summary} Not retried: the next attempt would pass the ${left}.`, {
+        kind: 'deadline',
+        method: error.method,
+        path: error.path,
+        status: error.status,
+        errors: error.errors,
+        ambiguous: error.ambiguous,
+        hint: error.hint ?? '',
+    });
+}
+function errorCode(error) {
+    if (typeof error !== 'object' || error === null)
+        return undefined;
+    const code = error.code;
+    if (typeof code === 'string')
+        return code;
+    const cause = error.cause;
+    return cause === error ? undefined : errorCode(cause);
+}
+/**
+ * The error's own message only: undici errors can carry request options (headers included) as
+ * properties, so nothing but `.message` is ever read, and it is cut short.
+ */
+function safeMessage(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return message.split('\n')[0].slice(0, 200);
+}
+function seconds(ms) {
+    return (Math.round(ms / 100) / 10).toString();
 }
 
 ;// CONCATENATED MODULE: ./src/cloudflare/validate.ts
@@ -115840,13 +115977,8 @@ function describe(value) {
 
 
 
+
 const DEFAULT_BASE_URL = 'https://api.cloudflare.com/client/v4';
-/**
- * Largest answer read. A listing page of 100 secrets is well under 100 kB; a bigger answer is not
- * one we can use, and reading it all could take the runner's memory.
- */
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
-const RATE_LIMIT_HINT = 'A rate-limited account stays locked for 5 minutes (1,200 requests per 5 minutes, shared by every tool on the account): try again later, or allow more time.';
 class Transport {
     baseUrl;
     credentials;
@@ -115991,7 +116123,7 @@ class Transport {
             }
         }
         catch (error) {
-            const failed = this.toCloudflareError(error, options, status, controller.signal.aborted, timeoutMs);
+            const failed = connectionError(error, options, status, controller.signal.aborted, timeoutMs);
             failure = failed.summary;
             if (failed.status === 429 && failed.retryAfterMs !== undefined) {
                 this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + failed.retryAfterMs);
@@ -116093,127 +116225,6 @@ class Transport {
         }
         return { result: envelope.result, resultInfo: envelope.result_info };
     }
-    toCloudflareError(error, options, status, timedOut, timeoutMs) {
-        if (error instanceof CloudflareError)
-            return error;
-        const { method, path } = options;
-        const where = `${method} ${path}`;
-        if (timedOut) {
-            return new CloudflareError(`${where} timed out after ${seconds(timeoutMs)} s${status ? ` (HTTP ${status} headers arrived, the body did not)` : ''}.`, { kind: 'timeout', method, path, status, ambiguous: true });
-        }
-        const code = errorCode(error);
-        // Only these codes prove the request never left this machine; anything else may have
-        // reached Cloudflare.
-        const neverSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'];
-        const reason = code ? `${code}: ${safeMessage(error)}` : safeMessage(error);
-        const detail = status === undefined
-            ? `the connection failed (${reason})`
-            : `HTTP ${status} arrived but its body broke off (${reason})`;
-        return new CloudflareError(`${where} failed: ${detail}.`, {
-            kind: status === undefined ? 'network' : 'invalid-response',
-            method,
-            path,
-            status,
-            ambiguous: !(status === undefined && code !== undefined && neverSent.includes(code)),
-        });
-    }
-}
-/**
- * The body as text, read a chunk at a time; undefined, and the rest left unread, once it passes
- * MAX_BODY_BYTES (or when its Content-Length says it will).
- */
-async function readBounded(body, contentLength) {
-    const declared = Number(Array.isArray(contentLength) ? contentLength[0] : contentLength);
-    if (declared > MAX_BODY_BYTES) {
-        body.destroy();
-        return undefined;
-    }
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of body) {
-        size += chunk.length;
-        if (size > MAX_BODY_BYTES) {
-            body.destroy();
-            return undefined;
-        }
-        chunks.push(chunk);
-    }
-    // Decoded as undici's text() does: UTF-8, a byte order mark dropped.
-    return new TextDecoder().decode(Buffer.concat(chunks));
-}
-/** Retry reads and rejected writes: connection errors, timeouts, 429 and 5xx; never other 4xx. */
-function retryDecision(error) {
-    if (!(error instanceof CloudflareError))
-        return { retry: false };
-    switch (error.kind) {
-        case 'network':
-        case 'timeout':
-            return { retry: true };
-        case 'invalid-response':
-            // A broken or non-JSON body: retryable when the status says the server had trouble.
-            return error.status === undefined || error.status >= 500 ? { retry: true } : { retry: false };
-        case 'http':
-            if (error.status === 429)
-                return { retry: true, afterMs: error.retryAfterMs };
-            return error.status !== undefined && error.status >= 500 ? { retry: true } : { retry: false };
-        case 'deadline':
-            return { retry: false };
-    }
-}
-/** The last error, saying that it was not retried because the run's retries are used up. */
-function exhaustedError(error, maxRetries) {
-    // With retries turned off (0) there is nothing to explain.
-    if (!(error instanceof CloudflareError) || maxRetries === 0)
-        return error;
-    const allowed = maxRetries === 1
-        ? 'the 1 retry allowed for this run is'
-        : `the ${maxRetries} retries allowed for this run are`;
-    return error.withSummary(`${error.summary} Not retried: ${allowed} used up.`);
-}
-function deadlineError(error, waitMs, remainingMs, keptBack) {
-    if (!(error instanceof CloudflareError))
-        return error;
-    const left = `${seconds(Math.max(0, remainingMs))} s left of the step's time budget${keptBack}`;
-    if (error.status === 429 && error.retryAfterMs !== undefined) {
-        return new CloudflareError(`${error.summary} Cloudflare asked to wait ${seconds(waitMs)} s before retrying (Retry-After), ` +
-            `more than the ${left}, so the step stops now instead of sleeping.`, {
-            kind: 'deadline',
-            method: error.method,
-            path: error.path,
-            status: 429,
-            errors: error.errors,
-            hint: RATE_LIMIT_HINT,
-        });
-    }
-    return new CloudflareError(`${error.summary} Not retried: the next attempt would pass the ${left}.`, {
-        kind: 'deadline',
-        method: error.method,
-        path: error.path,
-        status: error.status,
-        errors: error.errors,
-        ambiguous: error.ambiguous,
-        hint: error.hint ?? '',
-    });
-}
-function errorCode(error) {
-    if (typeof error !== 'object' || error === null)
-        return undefined;
-    const code = error.code;
-    if (typeof code === 'string')
-        return code;
-    const cause = error.cause;
-    return cause === error ? undefined : errorCode(cause);
-}
-/**
- * The error's own message only: undici errors can carry request options (headers included) as
- * properties, so nothing but `.message` is ever read, and it is cut short.
- */
-function safeMessage(error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return message.split('\n')[0].slice(0, 200);
-}
-function seconds(ms) {
-    return (Math.round(ms / 100) / 10).toString();
 }
 
 ;// CONCATENATED MODULE: ./src/cloudflare/client.ts
@@ -116225,6 +116236,7 @@ function seconds(ms) {
  * to the caller, because a write that failed ambiguously must be reconciled before it is sent
  * again (src/duplicate.ts).
  */
+
 
 
 

@@ -26,7 +26,8 @@ import {
   ShapeError,
 } from './validate.js';
 
-export { DEFAULT_BASE_URL, retryDecision, type RequestEvent } from './transport.js';
+export { DEFAULT_BASE_URL, type RequestEvent } from './transport.js';
+export { retryDecision } from './failures.js';
 
 export interface ClientOptions extends TransportOptions {
   accountId: string;

@@ -1,5 +1,39 @@
-/** Cloudflare's answer envelope, read defensively: a body may be HTML, truncated or forged. */
+/** Cloudflare's answer, read defensively: a body may be huge, HTML, truncated or forged. */
+import type { Dispatcher } from 'undici';
 import type { CloudflareMessage, Envelope } from './types.js';
+
+/**
+ * Largest answer read. A listing page of 100 secrets is well under 100 kB; a bigger answer is not
+ * one we can use, and reading it all could take the runner's memory.
+ */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The body as text, read a chunk at a time; undefined, and the rest left unread, once it passes
+ * MAX_BODY_BYTES (or when its Content-Length says it will).
+ */
+export async function readBounded(
+  body: Dispatcher.ResponseData['body'],
+  contentLength: string | string[] | undefined,
+): Promise<string | undefined> {
+  const declared = Number(Array.isArray(contentLength) ? contentLength[0] : contentLength);
+  if (declared > MAX_BODY_BYTES) {
+    body.destroy();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  // Decoded as undici's text() does: UTF-8, a byte order mark dropped.
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
 
 /** The envelope of `text`, or undefined when it is not one. */
 export function parseEnvelope(text: string): Envelope<unknown> | undefined {

@@ -1,7 +1,8 @@
 /**
  * How the Secrets Store client talks HTTP: one request with its timeout, the envelope checked,
  * every failure turned into a CloudflareError, and retries under one budget and deadline.
- * It knows no endpoint; src/cloudflare/client.ts does.
+ * It knows no endpoint (src/cloudflare/client.ts does); failures.ts says which failures are
+ * retried and how they read, envelope.ts how an answer is read.
  */
 import type { Dispatcher } from 'undici';
 import { CloudflareError, formatCloudflareMessages } from './errors.js';
@@ -12,9 +13,16 @@ import {
   systemClock,
   withRetries,
   type Clock,
-  type RetryDecision,
 } from './retry.js';
-import { describeBody, parseEnvelope } from './envelope.js';
+import { describeBody, MAX_BODY_BYTES, parseEnvelope, readBounded } from './envelope.js';
+import {
+  connectionError,
+  deadlineError,
+  exhaustedError,
+  RATE_LIMIT_HINT,
+  retryDecision,
+  seconds,
+} from './failures.js';
 import type { Credentials, ResultInfo } from './types.js';
 import { ShapeError } from './validate.js';
 
@@ -56,15 +64,6 @@ export interface CallOptions {
 
 /** Reads what a call needs out of `result`; throws ShapeError when it is not there. */
 export type ParseResult<T> = (result: unknown, resultInfo: ResultInfo | undefined) => T;
-
-/**
- * Largest answer read. A listing page of 100 secrets is well under 100 kB; a bigger answer is not
- * one we can use, and reading it all could take the runner's memory.
- */
-export const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-const RATE_LIMIT_HINT =
-  'A rate-limited account stays locked for 5 minutes (1,200 requests per 5 minutes, shared by every tool on the account): try again later, or allow more time.';
 
 export class Transport {
   private readonly baseUrl: string;
@@ -227,13 +226,7 @@ export class Transport {
         );
       }
     } catch (error) {
-      const failed = this.toCloudflareError(
-        error,
-        options,
-        status,
-        controller.signal.aborted,
-        timeoutMs,
-      );
+      const failed = connectionError(error, options, status, controller.signal.aborted, timeoutMs);
       failure = failed.summary;
       if (failed.status === 429 && failed.retryAfterMs !== undefined) {
         this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + failed.retryAfterMs);
@@ -351,151 +344,4 @@ export class Transport {
     }
     return { result: envelope.result, resultInfo: envelope.result_info };
   }
-
-  private toCloudflareError(
-    error: unknown,
-    options: CallOptions,
-    status: number | undefined,
-    timedOut: boolean,
-    timeoutMs: number,
-  ): CloudflareError {
-    if (error instanceof CloudflareError) return error;
-    const { method, path } = options;
-    const where = `${method} ${path}`;
-    if (timedOut) {
-      return new CloudflareError(
-        `${where} timed out after ${seconds(timeoutMs)} s${status ? ` (HTTP ${status} headers arrived, the body did not)` : ''}.`,
-        { kind: 'timeout', method, path, status, ambiguous: true },
-      );
-    }
-    const code = errorCode(error);
-    // Only these codes prove the request never left this machine; anything else may have
-    // reached Cloudflare.
-    const neverSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'];
-    const reason = code ? `${code}: ${safeMessage(error)}` : safeMessage(error);
-    const detail =
-      status === undefined
-        ? `the connection failed (${reason})`
-        : `HTTP ${status} arrived but its body broke off (${reason})`;
-    return new CloudflareError(`${where} failed: ${detail}.`, {
-      kind: status === undefined ? 'network' : 'invalid-response',
-      method,
-      path,
-      status,
-      ambiguous: !(status === undefined && code !== undefined && neverSent.includes(code)),
-    });
-  }
-}
-
-/**
- * The body as text, read a chunk at a time; undefined, and the rest left unread, once it passes
- * MAX_BODY_BYTES (or when its Content-Length says it will).
- */
-async function readBounded(
-  body: Dispatcher.ResponseData['body'],
-  contentLength: string | string[] | undefined,
-): Promise<string | undefined> {
-  const declared = Number(Array.isArray(contentLength) ? contentLength[0] : contentLength);
-  if (declared > MAX_BODY_BYTES) {
-    body.destroy();
-    return undefined;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      body.destroy();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  // Decoded as undici's text() does: UTF-8, a byte order mark dropped.
-  return new TextDecoder().decode(Buffer.concat(chunks));
-}
-
-/** Retry reads and rejected writes: connection errors, timeouts, 429 and 5xx; never other 4xx. */
-export function retryDecision(error: unknown): RetryDecision {
-  if (!(error instanceof CloudflareError)) return { retry: false };
-  switch (error.kind) {
-    case 'network':
-    case 'timeout':
-      return { retry: true };
-    case 'invalid-response':
-      // A broken or non-JSON body: retryable when the status says the server had trouble.
-      return error.status === undefined || error.status >= 500 ? { retry: true } : { retry: false };
-    case 'http':
-      if (error.status === 429) return { retry: true, afterMs: error.retryAfterMs };
-      return error.status !== undefined && error.status >= 500 ? { retry: true } : { retry: false };
-    case 'deadline':
-      return { retry: false };
-  }
-}
-
-/** The last error, saying that it was not retried because the run's retries are used up. */
-function exhaustedError(error: unknown, maxRetries: number): unknown {
-  // With retries turned off (0) there is nothing to explain.
-  if (!(error instanceof CloudflareError) || maxRetries === 0) return error;
-  const allowed =
-    maxRetries === 1
-      ? 'the 1 retry allowed for this run is'
-      : `the ${maxRetries} retries allowed for this run are`;
-  return error.withSummary(`${error.summary} Not retried: ${allowed} used up.`);
-}
-
-function deadlineError(
-  error: unknown,
-  waitMs: number,
-  remainingMs: number,
-  keptBack: string,
-): unknown {
-  if (!(error instanceof CloudflareError)) return error;
-  const left = `${seconds(Math.max(0, remainingMs))} s left of the step's time budget${keptBack}`;
-  if (error.status === 429 && error.retryAfterMs !== undefined) {
-    return new CloudflareError(
-      `${error.summary} Cloudflare asked to wait ${seconds(waitMs)} s before retrying (Retry-After), ` +
-        `more than the ${left}, so the step stops now instead of sleeping.`,
-      {
-        kind: 'deadline',
-        method: error.method,
-        path: error.path,
-        status: 429,
-        errors: error.errors,
-        hint: RATE_LIMIT_HINT,
-      },
-    );
-  }
-  return new CloudflareError(
-    `${error.summary} Not retried: the next attempt would pass the ${left}.`,
-    {
-      kind: 'deadline',
-      method: error.method,
-      path: error.path,
-      status: error.status,
-      errors: error.errors,
-      ambiguous: error.ambiguous,
-      hint: error.hint ?? '',
-    },
-  );
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') return code;
-  const cause = (error as { cause?: unknown }).cause;
-  return cause === error ? undefined : errorCode(cause);
-}
-
-/**
- * The error's own message only: undici errors can carry request options (headers included) as
- * properties, so nothing but `.message` is ever read, and it is cut short.
- */
-function safeMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]!.slice(0, 200);
-}
-
-function seconds(ms: number): string {
-  return (Math.round(ms / 100) / 10).toString();
 }

@@ -6,7 +6,7 @@ import { MockAgent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { MAX_PAGES, SecretsStoreClient } from '../../src/cloudflare/client.js';
 import { CloudflareError } from '../../src/cloudflare/errors.js';
-import { MAX_BODY_BYTES } from '../../src/cloudflare/transport.js';
+import { MAX_BODY_BYTES } from '../../src/cloudflare/envelope.js';
 import { EMAIL, GLOBAL_KEY, TOKEN } from '../helpers/credentials.js';
 import {
   API,
