@@ -66,6 +66,31 @@ vi.mock('../src/cloudflare/client.js', async (importOriginal) => {
   return { ...actual, SecretsStoreClient: RecordedClient };
 });
 
+/** Each dispatcher main.ts makes records its closing (a destroy() called with no arguments). */
+vi.mock('undici', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('undici')>();
+  function recordDestroy(dispatcher: { destroy: (...args: unknown[]) => unknown }, name: string) {
+    const destroy = dispatcher.destroy.bind(dispatcher);
+    dispatcher.destroy = (...args: unknown[]) => {
+      if (args.length === 0) calls.push([`${name}.destroy`]);
+      return destroy(...args);
+    };
+  }
+  class Agent extends actual.Agent {
+    constructor(...args: ConstructorParameters<typeof actual.Agent>) {
+      super(...args);
+      recordDestroy(this as never, 'Agent');
+    }
+  }
+  class ProxyAgent extends actual.ProxyAgent {
+    constructor(...args: ConstructorParameters<typeof actual.ProxyAgent>) {
+      super(...args);
+      recordDestroy(this as never, 'ProxyAgent');
+    }
+  }
+  return { ...actual, Agent, ProxyAgent };
+});
+
 let seeded: SeededFake;
 
 beforeEach(async () => {
@@ -137,7 +162,11 @@ describe('run', () => {
     expect(markdown).toContain(`\`${id}\``);
     // addRaw(text, true) ends the text with a newline, as the next step's summary expects.
     expect(overwrite).toBe(true);
-    expect(calls.map(([name]) => name).slice(-2)).toEqual(['summary.addRaw', 'summary.write']);
+    expect(calls.map(([name]) => name).slice(-3)).toEqual([
+      'summary.addRaw',
+      'summary.write',
+      'Agent.destroy',
+    ]);
     expect(messages('setFailed')).toEqual([]);
     expect(messages('warning')).toEqual([]);
     expect(messages('notice')).toEqual([]);
@@ -244,10 +273,11 @@ describe('run', () => {
     const [failure] = messages('setFailed');
     expect(failure).toMatch(/^1 of 2 copies failed:\n- line 2 \(STRIPE_KEY => STRIPE_KEY_PROD\): /);
     expect(failure).toContain('Rolled back (deleted) 1 secret(s) this step had created:');
-    expect(calls.map(([name]) => name).slice(-3)).toEqual([
+    expect(calls.map(([name]) => name).slice(-4)).toEqual([
       'summary.addRaw',
       'summary.write',
       'setFailed',
+      'Agent.destroy',
     ]);
   });
 
@@ -267,6 +297,220 @@ describe('run', () => {
       ),
     ]);
     expect(messages('setFailed')).toEqual([]);
+  });
+
+  describe('replace and wait-for-active', () => {
+    /** A fake whose new copies are active at once, so wait-for-active needs one read. */
+    async function activeFake(): Promise<void> {
+      await seeded.fake.close();
+      seeded = await startFake({ duplicateStatus: 'active' });
+    }
+
+    it('replaces the secret with the name, and says the new one is active', async () => {
+      await activeFake();
+      const old = seeded.fake.addSecret(seeded.storeId, { name: 'DB_URL_PROD' });
+      setInputs({
+        ...seeded.inputs,
+        secret: 'DB_URL',
+        name: 'DB_URL_PROD',
+        'if-exists': 'replace',
+        'wait-for-active': 'true',
+      });
+
+      await run();
+
+      const id = idOf('DB_URL_PROD');
+      expect(id).not.toBe(old.id);
+      expect(messages('info')).toEqual([
+        storeLine(),
+        `Duplicating "DB_URL" (${seeded.ids.DB_URL}) as "DB_URL_PROD", replacing the secret that has that name (${old.id}) with scopes workers`,
+        `Replaced secret "DB_URL_PROD": deleted ${old.id}, created ${id}.`,
+        `Secret "DB_URL_PROD" (${id}) is active.`,
+      ]);
+      expect(messages('setFailed')).toEqual([]);
+    });
+
+    it('a dry run of a replace names the secret it would delete', async () => {
+      const old = seeded.fake.addSecret(seeded.storeId, { name: 'DB_URL_PROD' });
+      setInputs({
+        ...seeded.inputs,
+        secret: 'DB_URL',
+        name: 'DB_URL_PROD',
+        'if-exists': 'replace',
+        'dry-run': 'true',
+      });
+
+      await run();
+
+      expect(messages('info')).toEqual([
+        storeLine(),
+        `Would duplicate "DB_URL" (${seeded.ids.DB_URL}) as "DB_URL_PROD", replacing the secret that has that name (${old.id}) with scopes workers`,
+        `Dry run: "DB_URL_PROD" (${old.id}) would be deleted and created again as a copy; nothing written.`,
+      ]);
+      expect(idOf('DB_URL_PROD')).toBe(old.id);
+    });
+
+    it('says "active" of a secret it created, not of one if-exists: skip kept', async () => {
+      await activeFake();
+      const kept = seeded.fake.addSecret(seeded.storeId, { name: 'DB_URL_PROD' });
+      setInputs({
+        ...seeded.inputs,
+        secrets: 'DB_URL => DB_URL_PROD\nSTRIPE_KEY => STRIPE_KEY_PROD',
+        scopes: 'workers',
+        'if-exists': 'skip',
+        'wait-for-active': 'true',
+      });
+
+      await run();
+
+      const id = idOf('STRIPE_KEY_PROD');
+      const info = messages('info');
+      // No "replacing" for a name that if-exists: skip keeps.
+      expect(info).toContain(
+        `Duplicating "DB_URL" (${seeded.ids.DB_URL}) as "DB_URL_PROD" with scopes workers`,
+      );
+      expect(info).toContain(
+        `Secret "DB_URL_PROD" already exists (${kept.id}); nothing written (if-exists: skip).`,
+      );
+      expect(info.filter((m) => String(m).endsWith(' is active.'))).toEqual([
+        `Secret "STRIPE_KEY_PROD" (${id}) is active.`,
+      ]);
+    });
+
+    it('says nothing of "active" without wait-for-active', async () => {
+      await activeFake();
+      setInputs({ ...copyByIds(seeded), 'wait-for-active': 'false' });
+
+      await run();
+
+      expect(messages('info').filter((m) => String(m).endsWith(' is active.'))).toEqual([]);
+      expect(outputs()).toMatchObject({ outcome: 'created', status: 'active' });
+    });
+  });
+
+  describe('prune', () => {
+    /** APP_KEY_1 (oldest) to APP_KEY_4, an hour apart, all before the step. */
+    function seedReleases(): string[] {
+      const start = Date.now() - 10 * 3_600_000;
+      return [1, 2, 3, 4].map(
+        (n) =>
+          seeded.fake.addSecret(seeded.storeId, {
+            name: `APP_KEY_${n}`,
+            created: new Date(start + n * 3_600_000).toISOString(),
+          }).id,
+      );
+    }
+    const release = (extra: Record<string, string>) =>
+      setInputs({
+        ...seeded.inputs,
+        secret: 'DB_URL',
+        name: 'APP_KEY_5',
+        prune: 'APP_KEY_*',
+        ...extra,
+      });
+
+    it('logs each secret it deleted, newest first, keeping prune-keep in all', async () => {
+      const ids = seedReleases();
+      release({ 'prune-keep': '2' });
+
+      await run();
+
+      // APP_KEY_5 (the copy) and APP_KEY_4 are kept.
+      expect(messages('info').slice(-3)).toEqual([
+        `Pruned "APP_KEY_3" (${ids[2]}).`,
+        `Pruned "APP_KEY_2" (${ids[1]}).`,
+        `Pruned "APP_KEY_1" (${ids[0]}).`,
+      ]);
+      expect(idOf('APP_KEY_1')).toBeUndefined();
+      expect(idOf('APP_KEY_4')).toBe(ids[3]);
+      expect(messages('setFailed')).toEqual([]);
+    });
+
+    it('a dry run names what it would prune, and deletes nothing', async () => {
+      const ids = seedReleases();
+      release({ 'prune-keep': '4', 'dry-run': 'true' });
+
+      await run();
+
+      expect(messages('info').slice(-1)).toEqual([`Dry run: would prune "APP_KEY_1" (${ids[0]}).`]);
+      expect(idOf('APP_KEY_1')).toBe(ids[0]);
+    });
+
+    it('says when there is nothing to prune', async () => {
+      seedReleases();
+      release({ 'prune-keep': '5' });
+
+      await run();
+
+      expect(messages('info').slice(-1)).toEqual([
+        'Nothing to prune: no more than 5 secrets match "APP_KEY_*".',
+      ]);
+    });
+
+    it('says why it skipped pruning after a failed copy', async () => {
+      seedReleases();
+      seeded.fake.addFault({ method: 'POST', path: /\/duplicate$/, status: 422, body: '' });
+      release({});
+
+      await run();
+
+      expect(messages('info').slice(-1)).toEqual([
+        'Pruning skipped: a copy failed, so nothing was pruned.',
+      ]);
+      expect(messages('setFailed')).toHaveLength(1);
+    });
+
+    it('says nothing is left to prune when a delete failed', async () => {
+      const ids = seedReleases();
+      seeded.fake.addFault({
+        method: 'DELETE',
+        path: /\/secrets\/[0-9a-f]+$/,
+        status: 500,
+        body: '',
+      });
+      release({ 'prune-keep': '4', 'max-retries': '0' });
+
+      await run();
+
+      expect(messages('info').filter((m) => /prune/i.test(String(m)))).toEqual([]);
+      expect(messages('setFailed')).toEqual([
+        expect.stringContaining(`- "APP_KEY_1" (${ids[0]}): `),
+      ]);
+    });
+
+    it('warns of a matching secret whose age it cannot read, and keeps it', async () => {
+      const [oldest] = seedReleases();
+      // The listing gives APP_KEY_1 with no created time.
+      const listing = {
+        success: true,
+        errors: [],
+        messages: [],
+        result: [{ id: oldest, name: 'APP_KEY_1', status: 'active', scopes: ['workers'] }],
+        result_info: { page: 1, per_page: 100, count: 1, total_count: 1, total_pages: 1 },
+      };
+      seeded.fake.addFault({ method: 'GET', path: /\/secrets$/, body: JSON.stringify(listing) });
+      setInputs({ ...copyByIds(seeded), name: 'APP_KEY_5', prune: 'APP_KEY_*', 'prune-keep': '1' });
+
+      await run();
+
+      expect(messages('warning')).toEqual([
+        `prune: kept "APP_KEY_1" (${oldest}): its created time "" cannot be read, so its age is unknown.`,
+      ]);
+      expect(idOf('APP_KEY_1')).toBe(oldest);
+    });
+
+    it('a listing that failed is reported once, by the step failure', async () => {
+      seedReleases();
+      seeded.fake.addFault({ method: 'GET', path: /\/secrets$/, status: 500, body: '' });
+      setInputs({ ...copyByIds(seeded), prune: 'APP_KEY_*', 'max-retries': '0' });
+
+      await run();
+
+      expect(messages('info').filter((m) => String(m).startsWith('Pruning'))).toEqual([]);
+      expect(messages('setFailed')).toEqual([
+        expect.stringMatching(/^Pruning "APP_KEY_\*": listing the store failed: /),
+      ]);
+    });
   });
 
   describe('with step debug logging on', () => {
@@ -334,6 +578,42 @@ describe('run', () => {
       // The whole step's budget, from when the client was made.
       expect(options.deadline).toBeGreaterThanOrEqual(before + Number(timeout) * 1000);
       expect(options.deadline).toBeLessThanOrEqual(Date.now() + Number(timeout) * 1000);
+    });
+  });
+
+  describe('its connections', () => {
+    it('closes the agent when the step is done', async () => {
+      setInputs(copyByIds(seeded));
+
+      await run();
+
+      expect(calls.map(([name]) => name).slice(-1)).toEqual(['Agent.destroy']);
+    });
+
+    it('closes the agent after a failure too', async () => {
+      setInputs({ ...copyByIds(seeded), store: 'a'.repeat(32) });
+
+      await run();
+
+      expect(calls.map(([name]) => name).slice(-2)).toEqual(['setFailed', 'Agent.destroy']);
+    });
+
+    it('goes through HTTPS_PROXY for an https:// API, says so in debug, and closes it', async () => {
+      // A proxy that is not there: the request fails at the proxy, never reaching the API.
+      const closed = new URL(seeded.fake.url).origin;
+      await seeded.fake.close();
+      vi.stubEnv('HTTPS_PROXY', closed);
+      setInputs({
+        ...copyByIds(seeded),
+        'api-base-url': 'https://api.example.invalid/client/v4',
+        'max-retries': '0',
+      });
+
+      await run();
+
+      expect(messages('debug')).toEqual(['Requests go through the proxy set in HTTPS_PROXY.']);
+      expect(messages('setFailed')).toEqual([expect.stringMatching(/^POST \S+ failed: /)]);
+      expect(calls.map(([name]) => name).slice(-1)).toEqual(['ProxyAgent.destroy']);
     });
   });
 
