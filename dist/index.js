@@ -117848,6 +117848,7 @@ const HTTPS_PROXY = ['https_proxy', 'HTTPS_PROXY'];
 const ALL_PROXIES = [...HTTPS_PROXY, 'http_proxy', 'HTTP_PROXY'];
 /** Every user name and password in a proxy variable, raw and decoded, to be masked. */
 function proxyCredentials(env) {
+    // Stryker disable next-line StringLiteral: any text without `@` has no parts, like ''
     return [...new Set(ALL_PROXIES.flatMap((name) => userinfoParts(env[name]?.trim() ?? '')))];
 }
 /**
