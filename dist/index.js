@@ -117303,6 +117303,7 @@ function escapeChar(char) {
     if (named !== undefined)
         return named;
     const code = char.codePointAt(0);
+    // Stryker disable next-line EqualityOperator: `<` is the same, UNPRINTABLE never matches U+FFFF
     return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
 }
 /** True when `text` holds a character that `printable` would escape. */
@@ -117377,9 +117378,8 @@ function splitUserinfo(url) {
     const at = url.lastIndexOf('@');
     if (at < 0)
         return undefined;
+    // The scheme holds no `@`, so the last one always lies after it.
     const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(url)?.[0] ?? '';
-    if (at < scheme.length)
-        return undefined;
     return { before: scheme, userinfo: url.slice(scheme.length, at), after: url.slice(at + 1) };
 }
 /** A URL as text without its `user:password@` part, for messages that quote it. */
@@ -117848,6 +117848,7 @@ const HTTPS_PROXY = ['https_proxy', 'HTTPS_PROXY'];
 const ALL_PROXIES = [...HTTPS_PROXY, 'http_proxy', 'HTTP_PROXY'];
 /** Every user name and password in a proxy variable, raw and decoded, to be masked. */
 function proxyCredentials(env) {
+    // Stryker disable next-line StringLiteral: any text without `@` has no parts, like ''
     return [...new Set(ALL_PROXIES.flatMap((name) => userinfoParts(env[name]?.trim() ?? '')))];
 }
 /**

@@ -25,6 +25,7 @@ function escapeChar(char: string): string {
   const named = NAMED_ESCAPES[char];
   if (named !== undefined) return named;
   const code = char.codePointAt(0)!;
+  // Stryker disable next-line EqualityOperator: `<` is the same, UNPRINTABLE never matches U+FFFF
   return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
 }
 
@@ -110,8 +111,8 @@ function splitUserinfo(
 ): { before: string; userinfo: string; after: string } | undefined {
   const at = url.lastIndexOf('@');
   if (at < 0) return undefined;
+  // The scheme holds no `@`, so the last one always lies after it.
   const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(url)?.[0] ?? '';
-  if (at < scheme.length) return undefined;
   return { before: scheme, userinfo: url.slice(scheme.length, at), after: url.slice(at + 1) };
 }
 

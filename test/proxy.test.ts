@@ -31,6 +31,20 @@ describe('chooseProxy', () => {
     ).toMatchObject({ variable: 'HTTPS_PROXY' });
   });
 
+  // Mutant: the proxy's value not trimmed before it is parsed.
+  it('reads the proxy URL without the spaces around it', () => {
+    expect(chooseProxy(HTTPS_API, { HTTPS_PROXY: '  http://proxy:3128 ' })?.url.href).toBe(
+      'http://proxy:3128/',
+    );
+  });
+
+  // Mutant: `url.protocol !== 'https:'` as true, or 'https:' emptied.
+  it('accepts an https:// proxy', () => {
+    expect(chooseProxy(HTTPS_API, { HTTPS_PROXY: 'https://proxy:8443' })?.url.href).toBe(
+      'https://proxy:8443/',
+    );
+  });
+
   it('reads a bare host:port, with or without user:password@, as http://', () => {
     expect(chooseProxy(HTTPS_API, { HTTPS_PROXY: 'proxy.corp:3128' })?.url.href).toBe(
       'http://proxy.corp:3128/',
@@ -70,6 +84,44 @@ describe('chooseProxy', () => {
     ).toBeUndefined();
   });
 
+  // Mutant: the `''` for an unset NO_PROXY as "Stryker was here!", which would name `was`.
+  it('uses the proxy for every host when NO_PROXY is not set', () => {
+    expect(chooseProxy('https://api.was/client/v4', { HTTPS_PROXY: 'http://proxy:3128' })).toEqual({
+      variable: 'HTTPS_PROXY',
+      url: new URL('http://proxy:3128'),
+    });
+  });
+
+  // Mutant: NO_PROXY not trimmed before it is compared with `*`.
+  it('connects directly when NO_PROXY is * with spaces around it', () => {
+    expect(
+      chooseProxy(HTTPS_API, { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: ' * ' }),
+    ).toBeUndefined();
+  });
+
+  // Mutant: the port's regex in `host.replace(/:\d*$/, '')` changed, or its '' replaced.
+  it('matches a NO_PROXY host without a port against a target on any port', () => {
+    const env = { HTTPS_PROXY: 'http://proxy:3128' };
+    const api = 'https://api.cloudflare.com:8443/client/v4';
+    expect(chooseProxy(api, { ...env, NO_PROXY: 'api.cloudflare.com' })).toBeUndefined();
+    expect(chooseProxy(api, { ...env, NO_PROXY: 'cloudflare.com:8443' })).toBeUndefined();
+    expect(chooseProxy(api, { ...env, NO_PROXY: 'api.cloudflare.com:443' })).toBeDefined();
+  });
+
+  // Mutant: `/:\d*$/` without `$`, and `/^(.+):(\d+)$/` without `$`, which cut into `[::1]`.
+  it('connects directly to an IPv6 host that NO_PROXY names in brackets', () => {
+    const env = { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: 'example.test,[::1]' };
+    expect(chooseProxy('https://[::1]/client/v4', env)).toBeUndefined();
+    expect(chooseProxy('https://[::1]:8443/client/v4', env)).toBeUndefined();
+    expect(chooseProxy('https://[::2]/client/v4', env)).toBeDefined();
+  });
+
+  // Mutant: the filter of empty entries removed, or always true: '' would match a trailing dot.
+  it('takes no host from the empty entries of NO_PROXY', () => {
+    const env = { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: 'example.test, other.test,' };
+    expect(chooseProxy('https://api.cloudflare.com./client/v4', env)).toBeDefined();
+  });
+
   it.each([
     ['another host', 'example.test'],
     ['a longer name that ends the same', 'i.cloudflare.com'],
@@ -92,6 +144,12 @@ describe('chooseProxy', () => {
       'is not a valid URL (check the host, and a port from 1 to 65535)',
     ],
     [
+      // Mutant: the scheme's regex without `^`, which would take `proxy-user` for the scheme.
+      'a bare value whose password holds an unencoded ://',
+      `proxy-user:pa://${PASSWORD}@proxy:3128`,
+      'is not a valid URL (check the host, and a port from 1 to 65535)',
+    ],
+    [
       'an ftp:// URL',
       `ftp://proxy-user:${PASSWORD}@proxy:21`,
       'uses ftp://, and only http:// and https:// proxies are supported',
@@ -103,6 +161,15 @@ describe('chooseProxy', () => {
     );
     expect(error.message).not.toContain(PASSWORD);
     expect(error.message).not.toContain('proxy-user');
+  });
+
+  it('says how to set the proxy right', () => {
+    const error = actionError(() => chooseProxy(HTTPS_API, { https_proxy: 'ftp://proxy:21' }));
+    expect(error.message).toBe(
+      'https_proxy uses ftp://, and only http:// and https:// proxies are supported; its value ' +
+        'is not shown, as it may hold a password. Set https_proxy to http://host:port (with ' +
+        "user:password@ if the proxy needs them), or add the API's host to NO_PROXY.",
+    );
   });
 
   it('ignores a bad proxy setting that would not be used', () => {
@@ -133,6 +200,17 @@ describe('proxyCredentials', () => {
       'other-user',
       'other-pass',
     ]);
+  });
+
+  // Mutant: the value not trimmed, which would take the spaces into the user name.
+  it('finds the user and password of a value with spaces around it', () => {
+    expect(proxyCredentials({ HTTPS_PROXY: ' http://u:p%21@proxy:3128 ' })).toEqual([
+      'u:p%21',
+      'u',
+      'p%21',
+      'p!',
+    ]);
+    expect(proxyCredentials({ HTTPS_PROXY: ' u:p@proxy:3128' })).toEqual(['u:p', 'u', 'p']);
   });
 
   it('finds nothing when no proxy has credentials', () => {

@@ -6,6 +6,7 @@ import {
   hasUnprintable,
   MAX_LOG_LINE,
   MAX_LOG_LINES,
+  markdownText,
   printable,
   printableLines,
   userinfoParts,
@@ -83,6 +84,12 @@ describe('printableLines', () => {
     expect(printed).toHaveLength(MAX_LOG_LINES + 1);
     expect(printed.at(-1)).toBe('… and 5 more lines (the results output has them all).');
   });
+
+  // Mutant: `lines.length > MAX_LOG_LINES` as `>=`.
+  it('prints exactly MAX_LOG_LINES lines in full, with no count after them', () => {
+    const lines = Array.from({ length: MAX_LOG_LINES }, (_, i) => `- line ${i + 1}`);
+    expect(printableLines(lines)).toBe(lines.join('\n'));
+  });
 });
 
 describe('clip', () => {
@@ -92,6 +99,11 @@ describe('clip', () => {
 
   it('never splits a surrogate pair', () => {
     expect(clip('ab🔑cd', 3)).toBe('ab… [4 more characters cut]');
+  });
+
+  // Mutant: the high-surrogate test on the whole `text` instead of the last character kept.
+  it('cuts at max when a surrogate pair lies before the cut, not across it', () => {
+    expect(clip('🔑abcdef', 4)).toBe('🔑ab… [4 more characters cut]');
   });
 });
 
@@ -104,6 +116,13 @@ describe('hasUnprintable', () => {
   });
 });
 
+describe('markdownText', () => {
+  // Mutant: the entity for `"` emptied.
+  it('shows quotes and angle brackets as HTML entities, not as markup', () => {
+    expect(markdownText('say "hi" <b>&</b>')).toBe('say &quot;hi&quot; &lt;b&gt;&amp;&lt;/b&gt;');
+  });
+});
+
 describe('codeId', () => {
   it('puts a checked id in a code span', () => {
     expect(codeId('0123456789abcdef0123456789abcdef')).toBe('`0123456789abcdef0123456789abcdef`');
@@ -111,6 +130,13 @@ describe('codeId', () => {
 
   it('shows anything else as escaped text, never as code', () => {
     expect(codeId('`x`<b>')).toBe('\\`x\\`&lt;b&gt;');
+  });
+
+  // Mutant: ID without its `^` or its `$`.
+  it('takes only exactly 32 hex digits for an id, with nothing before or after', () => {
+    const id = '0123456789abcdef0123456789abcdef';
+    expect(codeId(`${id}\``)).toBe(`${id}\\\``);
+    expect(codeId(`\`${id}`)).toBe(`\\\`${id}`);
   });
 });
 
@@ -122,6 +148,25 @@ describe('withoutUserinfo and userinfoParts', () => {
     expect(withoutUserinfo('https://host/v4')).toBe('https://host/v4');
   });
 
+  // Mutant: the scheme's regex without its `^`.
+  it('reads a scheme only at the start, not from another URL further on', () => {
+    expect(withoutUserinfo('user:pass@proxy:3128/?to=http://x')).toBe(
+      '***@proxy:3128/?to=http://x',
+    );
+    expect(userinfoParts('user:pass@proxy:3128/?to=http://x')).toEqual([
+      'user:pass',
+      'user',
+      'pass',
+    ]);
+  });
+
+  // Mutant: `at < 0` as `at <= 0`.
+  it('hides an empty userinfo too, with or without a scheme', () => {
+    expect(withoutUserinfo('@proxy:3128')).toBe('***@proxy:3128');
+    expect(withoutUserinfo('http://@proxy:3128')).toBe('http://***@proxy:3128');
+    expect(userinfoParts('http://@proxy:3128')).toEqual([]);
+  });
+
   it('gives user, password and their decoded forms, to be masked', () => {
     expect(userinfoParts('http://proxy-user:p%40ss@[::1')).toEqual([
       'proxy-user:p%40ss',
@@ -131,5 +176,24 @@ describe('withoutUserinfo and userinfoParts', () => {
     ]);
     expect(userinfoParts('user:secret/with/slashes@proxy:3128')).toContain('secret/with/slashes');
     expect(userinfoParts('http://proxy:3128')).toEqual([]);
+  });
+
+  // Mutant: `[userinfo]` as `[]`, and `colon < 0` as false.
+  it('takes a userinfo without a colon for a user name, decoded too', () => {
+    expect(userinfoParts('http://t%C3%B6ken@proxy:3128')).toEqual(['t%C3%B6ken', 'töken']);
+  });
+
+  // Mutant: `colon < 0` as `colon <= 0`, and the filter of empty parts removed.
+  it('takes a userinfo that starts with a colon for an empty user and a password', () => {
+    expect(userinfoParts('http://:s%65cret@proxy:3128')).toEqual([
+      ':s%65cret',
+      's%65cret',
+      'secret',
+    ]);
+  });
+
+  // Mutant: decodeOrSelf's catch emptied.
+  it('keeps a part that does not decode as it is', () => {
+    expect(userinfoParts('http://user:100%@proxy:3128')).toEqual(['user:100%', 'user', '100%']);
   });
 });
