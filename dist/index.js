@@ -117886,7 +117886,10 @@ function bypassed(target, noProxy) {
         return host === name || host.endsWith(`.${name}`);
     });
 }
-/** A proxy URL; a bare `host:port` means `http://host:port`, as curl reads it. */
+/**
+ * A proxy URL; a bare `host:port` means `http://host:port`, as curl reads it. A proxy is a host
+ * and a port: a path, query or fragment in the setting is dropped (undici refuses them).
+ */
 function parseProxyUrl(value, variable) {
     const text = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) ? value : `http://${value}`;
     let url;
@@ -117899,6 +117902,9 @@ function parseProxyUrl(value, variable) {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         throw badProxy(variable, `uses ${url.protocol.slice(0, -1)}://, and only http:// and https:// proxies are supported`);
     }
+    url.pathname = '/';
+    url.search = '';
+    url.hash = '';
     return url;
 }
 function badProxy(variable, problem) {

@@ -57,7 +57,10 @@ function bypassed(target: URL, noProxy: string): boolean {
     });
 }
 
-/** A proxy URL; a bare `host:port` means `http://host:port`, as curl reads it. */
+/**
+ * A proxy URL; a bare `host:port` means `http://host:port`, as curl reads it. A proxy is a host
+ * and a port: a path, query or fragment in the setting is dropped (undici refuses them).
+ */
 function parseProxyUrl(value: string, variable: string): URL {
   const text = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) ? value : `http://${value}`;
   let url: URL;
@@ -72,6 +75,9 @@ function parseProxyUrl(value: string, variable: string): URL {
       `uses ${url.protocol.slice(0, -1)}://, and only http:// and https:// proxies are supported`,
     );
   }
+  url.pathname = '/';
+  url.search = '';
+  url.hash = '';
   return url;
 }
 

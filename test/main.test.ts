@@ -599,8 +599,9 @@ describe('run', () => {
     });
 
     it('goes through HTTPS_PROXY for an https:// API, says so in debug, and closes it', async () => {
-      // A proxy that is not there: the request fails at the proxy, never reaching the API.
-      const closed = new URL(seeded.fake.url).origin;
+      // A proxy that is not there (with a path, which a proxy ignores): the request fails at
+      // the proxy, never reaching the API.
+      const closed = seeded.fake.url;
       await seeded.fake.close();
       vi.stubEnv('HTTPS_PROXY', closed);
       setInputs({

@@ -45,6 +45,14 @@ describe('chooseProxy', () => {
     );
   });
 
+  // undici's ProxyAgent throws "invalid url" at a proxy URL with a path.
+  it('drops a path, query or fragment from the proxy URL, keeping its credentials', () => {
+    expect(
+      chooseProxy(HTTPS_API, { HTTPS_PROXY: `http://u:${PASSWORD}@proxy:3128/a/b?c=d#e` })?.url
+        .href,
+    ).toBe(`http://u:${PASSWORD}@proxy:3128/`);
+  });
+
   it('reads a bare host:port, with or without user:password@, as http://', () => {
     expect(chooseProxy(HTTPS_API, { HTTPS_PROXY: 'proxy.corp:3128' })?.url.href).toBe(
       'http://proxy.corp:3128/',

@@ -89,6 +89,18 @@ describe('proxies', () => {
     },
   );
 
+  it('tunnels through a proxy URL that has a path, which it drops', async () => {
+    const { secure, inputs, env } = await secureFake();
+    const result = await runAction({
+      inputs,
+      env: { ...env, HTTPS_PROXY: `${proxyUrl}/some/path?q=1` },
+    });
+
+    expect(result.errors).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(new Set(proxied)).toEqual(new Set([new URL(secure.fake.url).host]));
+  });
+
   it.each(['NO_PROXY', 'no_proxy'])('bypasses the proxy for hosts in %s', async (variable) => {
     const { inputs, env } = await secureFake();
     const result = await runAction({
