@@ -115784,7 +115784,7 @@ function connectionError(error, { method, path }, status, timedOut, timeoutMs) {
         method,
         path,
         status,
-        ambiguous: !(status === undefined && code !== undefined && neverSent.includes(code)),
+        ambiguous: !(status === undefined && neverSent.some((c) => c === code)),
     });
 }
 /** Retry reads and rejected writes: connection errors, timeouts, 429 and 5xx; never other 4xx. */
@@ -115801,7 +115801,7 @@ function retryDecision(error) {
         case 'http':
             if (error.status === 429)
                 return { retry: true, afterMs: error.retryAfterMs };
-            return error.status !== undefined && error.status >= 500 ? { retry: true } : { retry: false };
+            return (error.status ?? 0) >= 500 ? { retry: true } : { retry: false };
         case 'deadline':
             return { retry: false };
     }
