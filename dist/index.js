@@ -115687,10 +115687,9 @@ async function readBounded(body, contentLength) {
     let size = 0;
     for await (const chunk of body) {
         size += chunk.length;
-        if (size > MAX_BODY_BYTES) {
-            body.destroy();
+        // Leaving the loop destroys the body: a stream's iterator does so on return.
+        if (size > MAX_BODY_BYTES)
             return undefined;
-        }
         chunks.push(chunk);
     }
     // Decoded as undici's text() does: UTF-8, a byte order mark dropped.
@@ -115703,7 +115702,7 @@ function parseEnvelope(text) {
         parsed = JSON.parse(text);
     }
     catch {
-        return undefined;
+        // Not JSON: `parsed` stays undefined, turned away below.
     }
     if (typeof parsed !== 'object' || parsed === null || !('success' in parsed))
         return undefined;
@@ -115724,7 +115723,7 @@ function cleanMessages(value) {
     return value
         .filter((m) => typeof m === 'object' && m !== null)
         .map((m) => ({
-        code: typeof m.code === 'number' ? m.code : Number(m.code) || 0,
+        code: Number(m.code) || 0,
         message: typeof m.message === 'string' ? m.message : JSON.stringify(m.message ?? ''),
         ...(typeof m.documentation_url === 'string' && m.documentation_url !== ''
             ? { documentation_url: m.documentation_url }
@@ -115733,10 +115732,10 @@ function cleanMessages(value) {
 }
 /** What a body that is not an envelope looks like, short enough for a log line. */
 function describeBody(text, contentType) {
-    const type = (Array.isArray(contentType) ? contentType[0] : contentType)?.split(';')[0]?.trim();
+    const type = (Array.isArray(contentType) ? contentType[0] : contentType)?.split(';')[0].trim();
     if (text.trim() === '')
         return 'an empty body';
-    const title = /<title>([^<]{1,120})<\/title>/i.exec(text)?.[1]?.trim();
+    const title = /<title>([^<]{1,120})<\/title>/i.exec(text)?.[1].trim();
     if (title)
         return `an HTML page titled "${title}"`;
     if (type === 'application/json' || /^[[{]/.test(text.trim())) {
