@@ -25,10 +25,8 @@ export async function readBounded(
   let size = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      body.destroy();
-      return undefined;
-    }
+    // Leaving the loop destroys the body: a stream's iterator does so on return.
+    if (size > MAX_BODY_BYTES) return undefined;
     chunks.push(chunk);
   }
   // Decoded as undici's text() does: UTF-8, a byte order mark dropped.
@@ -41,7 +39,7 @@ export function parseEnvelope(text: string): Envelope<unknown> | undefined {
   try {
     parsed = JSON.parse(text);
   } catch {
-    return undefined;
+    // Not JSON: `parsed` stays undefined, turned away below.
   }
   if (typeof parsed !== 'object' || parsed === null || !('success' in parsed)) return undefined;
   const envelope = parsed as Partial<Envelope<unknown>>;
@@ -62,7 +60,7 @@ function cleanMessages(value: unknown): CloudflareMessage[] {
   return value
     .filter((m): m is Record<string, unknown> => typeof m === 'object' && m !== null)
     .map((m) => ({
-      code: typeof m.code === 'number' ? m.code : Number(m.code) || 0,
+      code: Number(m.code) || 0,
       message: typeof m.message === 'string' ? m.message : JSON.stringify(m.message ?? ''),
       ...(typeof m.documentation_url === 'string' && m.documentation_url !== ''
         ? { documentation_url: m.documentation_url }
@@ -72,9 +70,9 @@ function cleanMessages(value: unknown): CloudflareMessage[] {
 
 /** What a body that is not an envelope looks like, short enough for a log line. */
 export function describeBody(text: string, contentType: string | string[] | undefined): string {
-  const type = (Array.isArray(contentType) ? contentType[0] : contentType)?.split(';')[0]?.trim();
+  const type = (Array.isArray(contentType) ? contentType[0] : contentType)?.split(';')[0]!.trim();
   if (text.trim() === '') return 'an empty body';
-  const title = /<title>([^<]{1,120})<\/title>/i.exec(text)?.[1]?.trim();
+  const title = /<title>([^<]{1,120})<\/title>/i.exec(text)?.[1]!.trim();
   if (title) return `an HTML page titled "${title}"`;
   if (type === 'application/json' || /^[[{]/.test(text.trim())) {
     try {

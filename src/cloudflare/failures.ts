@@ -41,7 +41,7 @@ export function connectionError(
     method,
     path,
     status,
-    ambiguous: !(status === undefined && code !== undefined && neverSent.includes(code)),
+    ambiguous: !(status === undefined && neverSent.some((c) => c === code)),
   });
 }
 
@@ -57,7 +57,7 @@ export function retryDecision(error: unknown): RetryDecision {
       return error.status === undefined || error.status >= 500 ? { retry: true } : { retry: false };
     case 'http':
       if (error.status === 429) return { retry: true, afterMs: error.retryAfterMs };
-      return error.status !== undefined && error.status >= 500 ? { retry: true } : { retry: false };
+      return (error.status ?? 0) >= 500 ? { retry: true } : { retry: false };
     case 'deadline':
       return { retry: false };
   }

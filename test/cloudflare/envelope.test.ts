@@ -2,8 +2,74 @@
  * The envelope reader and the body describer on their own: every answer goes through them,
  * whatever its shape, and what they return ends up in a user's error message.
  */
+import { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { describeBody, parseEnvelope } from '../../src/cloudflare/envelope.js';
+import {
+  MAX_BODY_BYTES,
+  describeBody,
+  parseEnvelope,
+  readBounded,
+} from '../../src/cloudflare/envelope.js';
+
+/** A body that yields `chunks`, and says how many of them were read. */
+function bodyOf(...chunks: Buffer[]) {
+  let read = 0;
+  const stream = Readable.from(
+    (function* () {
+      for (const chunk of chunks) {
+        read += 1;
+        yield chunk;
+      }
+    })(),
+  );
+  return {
+    body: stream as unknown as Dispatcher.ResponseData['body'],
+    stream,
+    read: () => read,
+  };
+}
+
+describe('readBounded', () => {
+  it('reads a body of exactly MAX_BODY_BYTES, declared as such', async () => {
+    const { body } = bodyOf(Buffer.alloc(MAX_BODY_BYTES - 1, 'a'), Buffer.from('b'));
+
+    const text = await readBounded(body, String(MAX_BODY_BYTES));
+
+    expect(text?.length).toBe(MAX_BODY_BYTES);
+    expect(text?.endsWith('ab')).toBe(true);
+  });
+
+  // Mutant: the Content-Length check dropped (or `>` as `>=`, or made `false`), or the body
+  // left open once it is turned away.
+  it('reads nothing of a body whose Content-Length is over MAX_BODY_BYTES, and closes it', async () => {
+    const { body, stream, read } = bodyOf(Buffer.from('{"success":true}'));
+
+    expect(await readBounded(body, [String(MAX_BODY_BYTES + 1), '16'])).toBeUndefined();
+    expect(read()).toBe(0);
+    expect(stream.destroyed).toBe(true);
+  });
+
+  // Mutant: the body left open once it passes MAX_BODY_BYTES.
+  it('stops reading, and closes the body, once it passes MAX_BODY_BYTES', async () => {
+    const { body, stream, read } = bodyOf(
+      Buffer.alloc(MAX_BODY_BYTES, 'a'),
+      Buffer.from('b'),
+      Buffer.from('never read'),
+    );
+
+    expect(await readBounded(body, undefined)).toBeUndefined();
+    expect(read()).toBe(2);
+    expect(stream.destroyed).toBe(true);
+  });
+
+  it('decodes UTF-8 split across chunks, and drops a byte order mark', async () => {
+    const bytes = Buffer.from('\uFEFF{"message":"caf\u00e9"}');
+    const { body } = bodyOf(bytes.subarray(0, 17), bytes.subarray(17));
+
+    expect(await readBounded(body, undefined)).toBe('{"message":"caf\u00e9"}');
+  });
+});
 
 describe('parseEnvelope', () => {
   it.each([
@@ -88,6 +154,11 @@ describe('describeBody', () => {
     ['nope', 'application/json', 'truncated or malformed JSON (4 bytes)'],
     ['plain words', 'text/plain; charset=utf-8', 'a body of type text/plain (11 bytes)'],
     ['plain words', undefined, 'a non-JSON body (11 bytes)'],
+    // Mutant: the media type not trimmed, so `application/json ;` is not JSON.
+    ['nope', 'application/json ; charset=utf-8', 'truncated or malformed JSON (4 bytes)'],
+    ['plain words', 'text/plain ; charset=utf-8', 'a body of type text/plain (11 bytes)'],
+    // Mutant: `/^[[{]/` without its `^`, taking any body with a brace in it for JSON.
+    ['plain {words}', undefined, 'a non-JSON body (13 bytes)'],
     [`<title>${'x'.repeat(121)}</title>`, undefined, 'a non-JSON body (136 bytes)'],
   ])('%j (%j): %s', (text, contentType, description) => {
     expect(describeBody(text, contentType)).toBe(description);

@@ -34,6 +34,7 @@ describe('retryDecision', () => {
     ['http', 503, true],
     ['http', 499, false],
     ['http', 404, false],
+    ['http', undefined, false],
     ['deadline', 503, false],
   ] as const)('%s with HTTP %s: retry %s', (kind, status, retry) => {
     expect(retryDecision(failure(kind, status))).toEqual({ retry });
