@@ -27,7 +27,7 @@
  * The cheap happy path keeps one request: no pre-check is made when the plan had no reason to
  * list the store; the checks above run only when something went wrong.
  */
-import { isId, type SecretsStoreClient } from './cloudflare/client.js';
+import type { SecretsStoreClient } from './cloudflare/client.js';
 import { CloudflareError } from './cloudflare/errors.js';
 import type { DuplicateSecretBody, Secret } from './cloudflare/types.js';
 import { deleteUntilGone } from './deletion.js';
@@ -187,8 +187,8 @@ async function duplicate(
   let answerLost = false;
   let adopted = false;
 
+  /** Asked only once an answer was lost (`reconcile` runs only then): without one, nothing found is ours. */
   const isOurs = (secret: Secret): boolean => {
-    if (!answerLost) return false;
     if (!isNewId(secret.id, copy, step) || client.seenBefore(secret.id, beforeFirstAttempt)) {
       return false;
     }
@@ -272,13 +272,12 @@ async function duplicate(
           };
         }
       } else {
-        // Nothing of ours can hold the name, so the step's one listing tells.
-        let existing: Secret | undefined;
-        try {
-          existing = (await step.secretsByName()).get(copy.name);
-        } catch {
-          throw error;
-        }
+        // Nothing of ours can hold the name, so the step's one listing tells; a listing that
+        // fails leaves the refusal as it is.
+        const existing = await step.secretsByName().then(
+          (byName) => byName.get(copy.name),
+          () => undefined,
+        );
         if (existing) return existingResult(copy, existing, store, options.ifExists);
       }
     }
@@ -286,9 +285,12 @@ async function duplicate(
   }
 }
 
-/** An id that can be a new copy's: well formed, not the source's, not claimed by another copy. */
+/**
+ * An id that can be a new copy's: not the source's, not claimed by another copy. (That it is an
+ * id at all the client checked: it refuses any secret whose id is not.)
+ */
 function isNewId(id: string, copy: PlannedCopy, step: StepState): boolean {
-  return isId(id) && id !== copy.sourceId && !step.claimed.has(id);
+  return id !== copy.sourceId && !step.claimed.has(id);
 }
 
 /**
@@ -303,13 +305,14 @@ function checkAnswer(
   seenBeforeWrite: boolean,
 ): void {
   const problems: string[] = [];
-  if (!isId(answer.id)) problems.push('its id is not 32 lowercase hex characters');
-  else if (answer.id === copy.sourceId) problems.push(`it names the source secret ${answer.id}`);
+  // The client refused the answer already if its id is not an id.
+  if (answer.id === copy.sourceId) problems.push(`it names the source secret ${answer.id}`);
   else if (seenBeforeWrite) problems.push(`it names secret ${answer.id}, which existed before`);
   else if (step.claimed.has(answer.id)) {
     problems.push(`it names secret ${answer.id}, which another copy of this step made`);
   }
   if (answer.name !== copy.name) problems.push(`its name is not "${copy.name}"`);
+  // Stryker disable next-line ArrayDeclaration: copy.scopes is never empty: no stand-in equals it
   if (!sameScopes(answer.scopes ?? [], copy.scopes)) {
     problems.push(`its scopes are not the requested [${copy.scopes.join(', ')}]`);
   }

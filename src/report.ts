@@ -192,7 +192,7 @@ export function summaryMarkdown(report: RunReport, trigger: Trigger): string {
 }
 
 function byteLength(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
+  return Buffer.byteLength(text);
 }
 
 /** A run's address as GitHub makes it: https://host/owner/repo/actions/runs/123. */

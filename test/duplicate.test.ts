@@ -280,6 +280,74 @@ describe('executeCopy', () => {
       expect(posts()).toHaveLength(1);
     });
 
+    /** A 502 on the POST, a lookup refused (403), then a resend refused with a 409. */
+    function lostThenRefused(pool: ReturnType<typeof setup>['pool']) {
+      pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(502, '');
+      pool
+        .intercept({ path: SEARCH, method: 'GET' })
+        .reply(403, failure({ code: 10000, message: 'Authentication error' }), {
+          headers: JSON_HEADERS,
+        });
+      pool
+        .intercept({ path: DUPLICATE, method: 'POST' })
+        .reply(409, failure({ code: 1000, message: 'name already exists' }), {
+          headers: JSON_HEADERS,
+        });
+    }
+
+    it('a resend refused while the name is still free throws the refusal', async () => {
+      const { pool, client, reply, posts } = setup({ maxRetries: 1 });
+      lostThenRefused(pool);
+      reply(SEARCH, []);
+
+      const error = await rejection(executeCopy(client, MAIN, copy(), FAIL), CloudflareError);
+
+      expect(error.status).toBe(409);
+      expect(posts()).toHaveLength(2);
+    });
+
+    it('a resend refused because someone else took the name returns theirs under if-exists: skip', async () => {
+      const { pool, client, reply } = setup({ maxRetries: 1 });
+      lostThenRefused(pool);
+      reply(SEARCH, [secret(EXISTING, NAME, { created: START - HOUR })]);
+
+      const result = await executeCopy(client, MAIN, copy(), SKIP);
+
+      expect(result.outcome).toBe('existing');
+      expect(result.adopted).toBe(false);
+      expect(result.secret?.id).toBe(EXISTING);
+    });
+
+    it('a resend refused, whose lookup fails too, throws the refusal', async () => {
+      const { pool, client, urls } = setup({ maxRetries: 1 });
+      lostThenRefused(pool);
+      pool
+        .intercept({ path: SEARCH, method: 'GET' })
+        .reply(403, failure({ code: 10000, message: 'Authentication error' }), {
+          headers: JSON_HEADERS,
+        });
+
+      const error = await rejection(executeCopy(client, MAIN, copy(), SKIP), CloudflareError);
+
+      expect(error.status).toBe(409);
+      expect(urls()).toEqual([
+        `POST ${DUPLICATE}`,
+        `GET ${SEARCH}`,
+        `POST ${DUPLICATE}`,
+        `GET ${SEARCH}`,
+      ]);
+    });
+
+    it('never adopts the source secret, even when the lookup finds it under the name', async () => {
+      const { pool, client, reply } = setup();
+      pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(502, '');
+      reply(SEARCH, [secret(SOURCE, NAME, { created: START })]);
+
+      const error = await rejection(executeCopy(client, MAIN, copy(), FAIL), ActionError);
+
+      expect(error.message).toBe(takenMessage(SOURCE));
+    });
+
     describe('a same-named secret created before the first attempt (server clock) is not ours', () => {
       // The server's clock is an hour ahead: the secret is 30 min older than the first attempt
       // on the server's clock, though 30 min newer on the local one.
@@ -748,6 +816,20 @@ describe('the answer to a duplicate is checked against the request', () => {
     );
   });
 
+  it('lists every problem of an answer, and says to check the store', async () => {
+    const { pool, client } = setup();
+    answer(pool, secret(CREATED, 'OTHER_NAME', { scopes: ['workers'] }));
+
+    const error = await rejection(executeCopy(client, MAIN, copy(), FAIL), UnexpectedAnswer);
+
+    expect(error.message).toBe(
+      `Got an unexpected answer from Cloudflare to the duplicate of ${SOURCE} as "${NAME}": ` +
+        `its name is not "${NAME}"; its scopes are not the requested [workers, ai_gateway]. ` +
+        'Whether the copy was made is unknown, and nothing it names is touched: check the store ' +
+        'before running the step again.',
+    );
+  });
+
   it('accepts the requested scopes in another order (Cloudflare sorts them)', async () => {
     const { pool, client } = setup();
     answer(pool, secret(CREATED, NAME, { scopes: ['ai_gateway', 'workers'] }));
@@ -970,6 +1052,74 @@ describe('no request storms', () => {
 
     expect(results.map((r) => r.outcome)).toEqual(['failed', 'failed', 'failed', 'failed']);
   });
+
+  describe('the stop names the error that repeated', () => {
+    const copies = Array.from({ length: 4 }, (_, i) => copy({ name: `LINE_${i + 1}` }));
+    const refusals = (pool: ReturnType<typeof setup>['pool'], status: number, codes: number[]) =>
+      pool
+        .intercept({ path: DUPLICATE, method: 'POST' })
+        .reply(status, failure(...codes.map((code) => ({ code, message: 'no' }))), {
+          headers: JSON_HEADERS,
+        })
+        .times(3);
+
+    it.each([
+      [[1, 2, 3, 4], 'HTTP 403 [1, 2, 3, …]'],
+      [[1, 2, 3], 'HTTP 403 [1, 2, 3]'],
+      [[], 'HTTP 403'],
+    ])('Cloudflare codes %j: %s', async (codes, label) => {
+      const { pool, client } = setup();
+      refusals(pool, 403, codes);
+
+      const results = await executePlan(client, { store: MAIN, copies }, LIST);
+
+      expect(results[3]!.error).toBe(
+        `not attempted: 3 copies failed with the same error (${label}), so no more were sent`,
+      );
+    });
+
+    it('a failure without a status: its kind', async () => {
+      const { client } = setup();
+      vi.spyOn(client, 'duplicateSecret').mockRejectedValue(
+        new CloudflareError('POST failed: connection refused.', {
+          kind: 'network',
+          method: 'POST',
+          path: '/duplicate',
+        }),
+      );
+
+      const results = await executePlan(client, { store: MAIN, copies }, LIST);
+
+      expect(results[3]!.error).toBe(
+        'not attempted: 3 copies failed with the same error (network), so no more were sent',
+      );
+    });
+
+    it('an answer that does not describe the copy', async () => {
+      const { pool, client } = setup();
+      for (const line of copies.slice(0, 3)) answer(pool, secret(SOURCE, line.name));
+
+      const results = await executePlan(client, { store: MAIN, copies }, LIST);
+
+      expect(results[3]!.error).toBe(
+        'not attempted: 3 copies failed with the same error (an unexpected answer from Cloudflare), so no more were sent',
+      );
+    });
+  });
+
+  it('the same codes under another status are another error', async () => {
+    const { pool, client } = setup({ maxRetries: 0 });
+    for (const status of [403, 401, 403, 401]) {
+      pool
+        .intercept({ path: DUPLICATE, method: 'POST' })
+        .reply(status, failure({ code: 10000, message: 'no' }), { headers: JSON_HEADERS });
+    }
+    const copies = Array.from({ length: 4 }, (_, i) => copy({ name: `LINE_${i + 1}` }));
+
+    const results = await executePlan(client, { store: MAIN, copies }, LIST);
+
+    expect(results.map((r) => r.outcome)).toEqual(['failed', 'failed', 'failed', 'failed']);
+  });
 });
 
 describe('time kept for rollback', () => {
@@ -1009,6 +1159,19 @@ describe('time kept for rollback', () => {
       'was not sent: the time budget is spent (the last 2 s of it are kept for rollback deletes)',
     );
     expect(urls()).toContain(`DELETE ${deletePath(CREATED)}`);
+  });
+
+  it('keeps at most half of a short budget', async () => {
+    const { pool, client } = setup({ deadline: START + 1_500 });
+    let left: number | undefined;
+    pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(() => {
+      left = client.remainingMs();
+      return { statusCode: 200, data: ok(secret(CREATED, NAME)), responseOptions: {} };
+    });
+
+    await executePlan(client, { store: MAIN, copies: [copy()] }, ROLLBACK);
+
+    expect(left).toBe(750);
   });
 });
 
@@ -1194,5 +1357,77 @@ describe('executePlan', () => {
 
     expect(await executePlan(client, plan(), SKIP_ROLLBACK)).toEqual([]);
     expect(urls()).toEqual([]);
+  });
+
+  it('with rollback-on-failure, deletes a copy adopted after a lost answer', async () => {
+    const { pool, client, urls } = setup();
+    pool
+      .intercept({ path: DUPLICATE, method: 'POST', body: (b) => JSON.parse(b).name === 'A' })
+      .reply(502, '');
+    pool
+      .intercept({
+        path: `${WIRE}/stores/${STORE}/secrets?search=A&page=1&per_page=100`,
+        method: 'GET',
+      })
+      .reply(200, ok([secret(idOf(1), 'A', { created: START })]), { headers: JSON_HEADERS });
+    pool
+      .intercept({ path: DUPLICATE, method: 'POST', body: (b) => JSON.parse(b).name === 'B' })
+      .reply(403, failure({ code: 10000, message: 'no' }), { headers: JSON_HEADERS });
+    deletes(pool, idOf(1));
+
+    const results = await executePlan(client, plan(named('A'), named('B')), SKIP_ROLLBACK);
+
+    expect(results.map((r) => [r.outcome, r.adopted])).toEqual([
+      ['rolled-back', true],
+      ['failed', false],
+    ]);
+    expect(urls()).toContain(`DELETE ${secretPath(idOf(1))}`);
+  });
+
+  it('with rollback-on-failure, never deletes a secret that replaced another', async () => {
+    const { pool, client, urls } = setup();
+    deletes(pool, EXISTING);
+    creates(pool, 'A', idOf(1));
+    pool
+      .intercept({ path: DUPLICATE, method: 'POST', body: (b) => JSON.parse(b).name === 'B' })
+      .reply(403, failure({ code: 10000, message: 'no' }), { headers: JSON_HEADERS });
+
+    const results = await executePlan(
+      client,
+      plan(named('A', { existing: secret(EXISTING, 'A') }), named('B')),
+      { ...SKIP_ROLLBACK, ifExists: 'replace' },
+    );
+
+    expect(results.map((r) => [r.outcome, r.error === undefined])).toEqual([
+      ['replaced', true],
+      ['failed', false],
+    ]);
+    expect(urls().filter((url) => url.startsWith('DELETE '))).toEqual([
+      `DELETE ${secretPath(EXISTING)}`,
+    ]);
+  });
+
+  it('rolls back `maxParallel` copies at a time', async () => {
+    const { pool, client } = setup();
+    creates(pool, 'A', idOf(1));
+    creates(pool, 'B', idOf(2));
+    refuses(pool, 'C');
+    let inFlight = 0;
+    let most = 0;
+    vi.spyOn(client, 'deleteSecret').mockImplementation(async () => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise(setImmediate);
+      inFlight--;
+    });
+
+    const results = await executePlan(
+      client,
+      plan(named('A'), named('B'), named('C')),
+      SKIP_ROLLBACK,
+    );
+
+    expect(results.map((r) => r.outcome)).toEqual(['rolled-back', 'rolled-back', 'failed']);
+    expect(most).toBe(1);
   });
 });

@@ -3,7 +3,7 @@
  * the delete comes first, then the duplicate with the usual reconciliation, and a failure after
  * the delete says what state it left.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CloudflareError } from '../src/cloudflare/errors.js';
 import { executeCopy, executePlan, ReplaceFailed, type CopyOptions } from '../src/duplicate.js';
 import { ActionError } from '../src/errors.js';
@@ -144,6 +144,7 @@ describe('executeCopy with if-exists: replace', () => {
     const error = await rejection(executeCopy(client, MAIN, copy(), REPLACE), ReplaceFailed);
 
     expect(error).toBeInstanceOf(ActionError);
+    expect(error.name).toBe('ReplaceFailed');
     expect(error.replaced).toBe(OLD_SECRET);
     expect(error.message).toMatch(
       new RegExp(
@@ -152,6 +153,52 @@ describe('executeCopy with if-exists: replace', () => {
       ),
     );
     expect(urls()).toEqual([`DELETE ${OLD_PATH}`, `POST ${DUPLICATE}`, `GET ${LISTING}`]);
+  });
+
+  it('a delete that fails other than with a Cloudflare failure throws that failure as it is', async () => {
+    const { client, urls } = setup();
+    const failure = new TypeError('not a Cloudflare failure');
+    vi.spyOn(client, 'deleteSecret').mockRejectedValue(failure);
+
+    const error = await rejection(executeCopy(client, MAIN, copy(), REPLACE));
+
+    expect(error).toBe(failure);
+    expect(urls()).toEqual([]);
+  });
+
+  it('after the delete, a copy whose lost answer is found only after a refused resend is adopted', async () => {
+    const { pool, client, urls } = setup({ maxRetries: 1 });
+    pool.intercept({ path: OLD_PATH, method: 'DELETE' }).reply(200, deleted());
+    pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(502, '');
+    pool
+      .intercept({ path: SEARCH, method: 'GET' })
+      .reply(403, failure({ code: 10000, message: 'Authentication error' }), {
+        headers: JSON_HEADERS,
+      });
+    pool
+      .intercept({ path: DUPLICATE, method: 'POST' })
+      .reply(409, failure({ code: 1000, message: 'name already exists' }), {
+        headers: JSON_HEADERS,
+      });
+    pool
+      .intercept({ path: SEARCH, method: 'GET' })
+      .reply(200, ok([secret(CREATED, NAME, { created: START })], { total_pages: 1 }), {
+        headers: JSON_HEADERS,
+      });
+
+    const result = await executeCopy(client, MAIN, copy(), REPLACE);
+
+    expect(result.outcome).toBe('replaced');
+    expect(result.adopted).toBe(true);
+    expect(result.secret?.id).toBe(CREATED);
+    expect(result.replaced).toBe(OLD_SECRET);
+    expect(urls()).toEqual([
+      `DELETE ${OLD_PATH}`,
+      `POST ${DUPLICATE}`,
+      `GET ${SEARCH}`,
+      `POST ${DUPLICATE}`,
+      `GET ${SEARCH}`,
+    ]);
   });
 
   it('after the delete, a copy whose answer was lost is found and adopted', async () => {

@@ -305,6 +305,30 @@ describe('stepFailure', () => {
       `- A_COPY (${NEW_ID})`,
     ]);
   });
+
+  it('counts not-attempted lines apart from the failed ones', () => {
+    const results = [
+      result({ copy: copy({ line: 1, name: 'A_COPY', sourceRef: 'A' }) }),
+      result({
+        copy: copy({ line: 2, name: 'B_COPY', sourceRef: 'B' }),
+        outcome: 'failed',
+        secret: undefined,
+        error: 'HTTP 500',
+      }),
+      result({
+        copy: copy({ line: 3, name: 'C_COPY', sourceRef: 'C' }),
+        outcome: 'not-attempted',
+        secret: undefined,
+        error: 'not attempted: 3 copies failed',
+      }),
+    ];
+    // Nothing rolled back: no rollback lines.
+    expect(stepFailure(report(results, false, STORE, true))).toEqual([
+      '1 of 3 copies failed, 1 not attempted:',
+      '- line 2 (B => B_COPY): HTTP 500',
+      '- line 3 (C => C_COPY): not attempted: 3 copies failed',
+    ]);
+  });
 });
 
 describe('summaryMarkdown', () => {
@@ -449,6 +473,30 @@ describe('summaryMarkdown', () => {
     ]);
     expect(markdown.match(/\*\*/g)).toHaveLength(2);
   });
+  it('leaves the id and status of a dry run as dashes even when a secret is attached', () => {
+    const row = summaryMarkdown(report([result({ outcome: 'dry-run' })], true), {}).split('\n')[4];
+    expect(row).toBe(
+      `| API\\_KEY (\`${SOURCE_ID}\`) → API\\_KEY\\_COPY | — | workers, ai\\_gateway | — | default\\_secrets\\_store | dry run: would create |`,
+    );
+  });
+
+  it('labels a copy that was not attempted', () => {
+    const row = summaryMarkdown(
+      report([result({ outcome: 'not-attempted', secret: undefined, error: 'not attempted: …' })]),
+      {},
+    ).split('\n')[4];
+    expect(row).toMatch(/ \| — \| default\\_secrets\\_store \| not attempted \|$/);
+  });
+
+  it.each([
+    ['with a port', 'https://ghe.example.test:8443/acme/app/actions/runs/7', true],
+    ['with more after the run number', 'https://github.com/acme/app/actions/runs/7/evil', false],
+    ['after other text', 'javascript:x//https://github.com/acme/app/actions/runs/7', false],
+    ['with a port that is not a number', 'https://github.com:x/acme/app/actions/runs/7', false],
+  ])('links a run address only in the shape GitHub gives it: %s', (_label, runUrl, linked) => {
+    const markdown = summaryMarkdown(report([result()]), { runUrl });
+    expect(markdown.includes(`**Run:** [${runUrl}](${runUrl})`)).toBe(linked);
+  });
 });
 
 describe('if-exists: replace in the report', () => {
@@ -586,16 +634,28 @@ describe('prune in the report', () => {
       '',
       'Nothing to delete.',
     ]);
-    expect(section(prune({ skipped: 'a copy failed, so nothing was pruned' }))[2]).toBe(
+    expect(section(prune({ skipped: 'a copy failed, so nothing was pruned' }))).toEqual([
+      '### Prune API\\_KEY\\_\\*, keeping the 5 newest',
+      '',
       'Skipped: a copy failed, so nothing was pruned.',
-    );
+    ]);
   });
 
   it('shows at most 200 rows, saying how many more the pruned output lists', () => {
     const many = Array.from({ length: 205 }, (_, i) => ({ ...OLD, name: `API_KEY_V${i}` }));
     const lines = section(prune({ pruned: many }));
     expect(lines.filter((line) => line.startsWith('| API'))).toHaveLength(200);
-    expect(lines.at(-1)).toBe('_5 more not shown; the `pruned` output lists every one._');
+    expect(lines.slice(-2)).toEqual([
+      '',
+      '_5 more not shown; the `pruned` output lists every one._',
+    ]);
+  });
+
+  it('shows exactly 200 rows without a note', () => {
+    const many = Array.from({ length: 200 }, (_, i) => ({ ...OLD, name: `API_KEY_V${i}` }));
+    const lines = section(prune({ pruned: many }));
+    expect(lines.filter((line) => line.startsWith('| API'))).toHaveLength(200);
+    expect(lines.at(-1)).toMatch(/^\| API\\_KEY\\_V199 \|/);
   });
 
   it('has no section without prune', () => {
@@ -714,5 +774,51 @@ describe('summaryMarkdown with hostile values', () => {
     expect(markdown.endsWith(`**Store:** default\\_secrets\\_store (\`${STORE_ID}\`)\n`)).toBe(
       true,
     );
+  });
+
+  describe('cuts rows at the byte that would pass the limit', () => {
+    const bytes = (text: string) => Buffer.byteLength(text);
+    const row = (error: string) => result({ copy: copy({ name: 'N'.repeat(200) }), error });
+    /** The note that would count every row, which the summary keeps room for. */
+    const note = (left: number) =>
+      `\n_${left} more ${left === 1 ? 'copy is' : 'copies are'} not shown, to keep the summary under GitHub's 1 MiB limit; the \`results\` output lists every copy._`;
+    /**
+     * `count` rows (the first `extra` bytes longer than the others) of which all but the last
+     * fill the summary, with the note for every row, to MAX_SUMMARY_BYTES exactly, plus `over`.
+     */
+    const rowsFilling = (over: number) => {
+      const fixed = bytes(summaryMarkdown(report([]), {}));
+      const size = bytes(summaryMarkdown(report([row('e'.repeat(100))]), {})) - fixed - 1;
+      let count = 1_000;
+      let budget = 0;
+      for (let guess = 0; guess < 3; guess++) {
+        budget = MAX_SUMMARY_BYTES - fixed - bytes(note(count)) - 1;
+        count = Math.floor(budget / (size + 1)) + 1;
+      }
+      const extra = budget - (count - 1) * (size + 1) + over;
+      return [
+        row('e'.repeat(100 + extra)),
+        ...Array.from({ length: count - 1 }, () => row('e'.repeat(100))),
+      ];
+    };
+    const shown = (markdown: string) =>
+      markdown.split('\n').filter((line) => line.startsWith('| API')).length;
+
+    // Mutants: `bytes > MAX` as `>=`, and the cut note's "copy is" for one row.
+    it('keeps a row that reaches the limit exactly, and says one copy is not shown', () => {
+      const rows = rowsFilling(0);
+      const markdown = summaryMarkdown(report(rows, false, STORE, true), {});
+      expect(shown(markdown)).toBe(rows.length - 1);
+      expect(markdown).toContain('\n_1 more copy is not shown, to keep the summary');
+      expect(bytes(markdown)).toBeLessThanOrEqual(MAX_SUMMARY_BYTES);
+    });
+
+    // Mutants: the head and tail, their newlines or the note left out of the count, or `+ 1` as `- 1`.
+    it('leaves out a row that would pass the limit by one byte', () => {
+      const rows = rowsFilling(1);
+      const markdown = summaryMarkdown(report(rows, false, STORE, true), {});
+      expect(shown(markdown)).toBe(rows.length - 2);
+      expect(markdown).toContain('\n_2 more copies are not shown, to keep the summary');
+    });
   });
 });

@@ -234,6 +234,63 @@ describe('wait-for-active in executePlan', () => {
     expect(result!.error).toMatch(/is gone/);
   });
 
+  it('keeps the secret as last seen when a poll fails other than by the secret not being active', async () => {
+    const { pool, client } = setup();
+    pool
+      .intercept({ path: DUPLICATE, method: 'POST' })
+      .reply(200, ok(PENDING), { headers: JSON_HEADERS });
+    pool
+      .intercept({ path: PATH, method: 'GET' })
+      .reply(403, failure({ code: 10000, message: 'Authentication error' }), {
+        headers: JSON_HEADERS,
+      });
+
+    const [result] = await executePlan(client, { store: { id: STORE }, copies: [copy] }, options);
+
+    expect(result!.outcome).toBe('created');
+    expect(result!.secret?.id).toBe(NEW_SECRET);
+    expect(result!.secret?.status).toBe('pending');
+    expect(result!.error).toMatch(/HTTP 403/);
+  });
+
+  it('waits for a secret that replaced another', async () => {
+    const { pool, client, urls } = setup();
+    const old = secret(OTHER_SECRET, NAME);
+    const oldPath = `${WIRE}/stores/${STORE}/secrets/${OTHER_SECRET}`;
+    pool.intercept({ path: oldPath, method: 'DELETE' }).reply(200, ok(null), {
+      headers: JSON_HEADERS,
+    });
+    pool
+      .intercept({ path: DUPLICATE, method: 'POST' })
+      .reply(200, ok(PENDING), { headers: JSON_HEADERS });
+    polls(pool, 'active');
+
+    const [result] = await executePlan(
+      client,
+      { store: { id: STORE }, copies: [{ ...copy, existing: old }] },
+      { ...options, ifExists: 'replace' },
+    );
+
+    expect(result!.outcome).toBe('replaced');
+    expect(result!.secret?.status).toBe('active');
+    expect(urls()).toEqual([`DELETE ${oldPath}`, `POST ${DUPLICATE}`, `GET ${PATH}`]);
+  });
+
+  it('does not wait for a secret that already existed, however pending', async () => {
+    const { client, urls } = setup();
+    const existing = secret(OTHER_SECRET, NAME, { status: 'pending' });
+
+    const [result] = await executePlan(
+      client,
+      { store: { id: STORE }, copies: [{ ...copy, existing }] },
+      { ...options, ifExists: 'skip' },
+    );
+
+    expect(result!.outcome).toBe('existing');
+    expect(result!.error).toBeUndefined();
+    expect(urls()).toEqual([]);
+  });
+
   it('does not wait on a dry run, nor for a secret that already existed', async () => {
     const { client, urls } = setup();
     const existing = secret(OTHER_SECRET, NAME, { status: 'pending' });
