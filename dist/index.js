@@ -115908,6 +115908,7 @@ function optionalChecked(fields, key, where, isValid, what) {
 }
 const isTime = (value) => TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value));
 const isToken = (value) => TOKEN.test(value);
+/** True for a Cloudflare id: 32 lowercase hex characters, the only form that enters a path. */
 const isId = (value) => ID_PATTERN.test(value);
 function expectArrayOf(value, where, expectItem) {
     if (!Array.isArray(value))
@@ -116249,10 +116250,6 @@ const PAGE_SIZE = 100;
  * times the open-beta quota, and each page is a request against the account's rate limit.
  */
 const MAX_PAGES = 100;
-/** True for a Cloudflare id: 32 lowercase hex characters, the only form that enters a path. */
-function client_isId(value) {
-    return ID_PATTERN.test(value);
-}
 class SecretsStoreClient {
     accountId;
     transport;
@@ -116443,7 +116440,7 @@ function pageSize(info) {
 }
 /** Ids are the only values that enter a URL path; anything else could change its target. */
 function checkId(id, what) {
-    if (!client_isId(id)) {
+    if (!isId(id)) {
         throw new TypeError(`Refusing to use ${JSON.stringify(id)} as ${what}: not 32 lowercase hex characters.`);
     }
     return id;

@@ -22,7 +22,7 @@ import {
   expectQuota,
   expectSecret,
   expectStore,
-  ID_PATTERN,
+  isId,
   ShapeError,
 } from './validate.js';
 
@@ -39,11 +39,6 @@ const PAGE_SIZE = 100;
  * times the open-beta quota, and each page is a request against the account's rate limit.
  */
 export const MAX_PAGES = 100;
-
-/** True for a Cloudflare id: 32 lowercase hex characters, the only form that enters a path. */
-export function isId(value: string): boolean {
-  return ID_PATTERN.test(value);
-}
 
 export class SecretsStoreClient {
   readonly accountId: string;

@@ -17,7 +17,7 @@ export class ShapeError extends Error {
 type Fields = Record<string, unknown>;
 
 /** Account, store and secret ids: 32 lowercase hex characters. */
-export const ID_PATTERN = /^[0-9a-f]{32}$/;
+const ID_PATTERN = /^[0-9a-f]{32}$/;
 /** ISO 8601 date and time, as Cloudflare prints it: "2023-09-21T18:56:32.624632Z". */
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 /** A status or a scope: one short token, with nothing that could break a line or a list. */
@@ -68,7 +68,8 @@ function optionalChecked(
 
 const isTime = (value: string) => TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value));
 const isToken = (value: string) => TOKEN.test(value);
-const isId = (value: string) => ID_PATTERN.test(value);
+/** True for a Cloudflare id: 32 lowercase hex characters, the only form that enters a path. */
+export const isId = (value: string) => ID_PATTERN.test(value);
 
 export function expectArrayOf<T>(
   value: unknown,
