@@ -3,7 +3,7 @@
  * state (no such secret), not the answer to one request.
  */
 import type { SecretsStoreClient } from './cloudflare/client.js';
-import { CloudflareError } from './cloudflare/errors.js';
+import { CloudflareError, isNotFound } from './cloudflare/errors.js';
 
 /**
  * Deletes secret `id`. Resolves when it is gone: deleted now, by an earlier attempt whose answer
@@ -19,7 +19,7 @@ export async function deleteUntilGone(
     await client.deleteSecret(storeId, id);
   } catch (error) {
     if (!(error instanceof CloudflareError)) throw error;
-    if (error.status === 404) return;
+    if (isNotFound(error) && (error.status === 404 || (await isGone(client, storeId, id)))) return;
     // Retries used up or time spent after a lost answer: the delete may have taken effect.
     if (error.ambiguous && (await isGone(client, storeId, id))) return;
     throw error;
@@ -31,6 +31,6 @@ async function isGone(client: SecretsStoreClient, storeId: string, id: string): 
   try {
     return (await client.getSecret(storeId, id)).status === 'deleted';
   } catch (error) {
-    return error instanceof CloudflareError && error.status === 404;
+    return isNotFound(error);
   }
 }

@@ -1,9 +1,9 @@
 /**
- * Cloudflare answers 404 alike for a wrong account, store or secret. When a call fails that
+ * Cloudflare answers not-found alike for a wrong account, store or secret. When a call fails that
  * way, a few reads (made only on this failure path) find out which one is missing.
  */
 import type { SecretsStoreClient } from './cloudflare/client.js';
-import { CloudflareError } from './cloudflare/errors.js';
+import { CloudflareError, isNotFound } from './cloudflare/errors.js';
 
 async function whatIsMissing(
   client: SecretsStoreClient,
@@ -25,7 +25,7 @@ async function whatIsMissing(
     if (secret.status === 'deleted') return missingSecret(storeId, secretId, ' (it was deleted)');
     return '';
   } catch (error) {
-    if (!(error instanceof CloudflareError) || error.status !== 404) return '';
+    if (!(error instanceof CloudflareError) || !isNotFound(error)) return '';
     // listStores failing with 404 means the account; getSecret failing means the secret.
     if (error.path.endsWith('/stores')) return accountHint;
     return missingSecret(storeId, secretId ?? '', '');
@@ -36,7 +36,7 @@ function missingSecret(storeId: string, secretId: string, why: string): string {
   return `Secret ${secretId} is not in store ${storeId}${why}. Check the secret input.`;
 }
 
-/** Runs `call`; a 404 from it is rethrown with the explanation of what is missing. */
+/** Runs `call`; a not-found from it is rethrown with the explanation of what is missing. */
 export async function explainingNotFound<T>(
   client: SecretsStoreClient,
   storeId: string,
@@ -46,7 +46,7 @@ export async function explainingNotFound<T>(
   try {
     return await call();
   } catch (error) {
-    if (error instanceof CloudflareError && error.status === 404) {
+    if (error instanceof CloudflareError && isNotFound(error)) {
       const explanation = await whatIsMissing(client, storeId, secretId);
       if (explanation) throw error.withHint(explanation);
     }

@@ -28,7 +28,7 @@
  * list the store; the checks above run only when something went wrong.
  */
 import type { SecretsStoreClient } from './cloudflare/client.js';
-import { CloudflareError } from './cloudflare/errors.js';
+import { CloudflareError, isNotFound } from './cloudflare/errors.js';
 import type { DuplicateSecretBody, Secret } from './cloudflare/types.js';
 import { deleteUntilGone } from './deletion.js';
 import { explainingNotFound } from './diagnose.js';
@@ -329,7 +329,7 @@ function checkAnswer(
 function isConflictCandidate(error: CloudflareError): boolean {
   if (error.kind !== 'http') return false;
   const status = error.status ?? 0; // an 'http' failure always has one
-  return status >= 400 && status < 500 && ![401, 403, 404, 429].includes(status);
+  return status >= 400 && status < 500 && ![401, 403, 429].includes(status) && !isNotFound(error);
 }
 
 function existingResult(

@@ -4,7 +4,7 @@
  * ordinary request, so it counts in the step's requests and shares its retries.
  */
 import type { SecretsStoreClient } from './cloudflare/client.js';
-import { CloudflareError } from './cloudflare/errors.js';
+import { CloudflareError, isNotFound } from './cloudflare/errors.js';
 import type { Secret } from './cloudflare/types.js';
 import { ActionError } from './errors.js';
 
@@ -51,7 +51,7 @@ export async function waitForActive(
       current = await client.getSecret(storeId, secret.id);
     } catch (error) {
       if (!(error instanceof CloudflareError)) throw error;
-      if (error.status === 404) {
+      if (isNotFound(error)) {
         throw new NotActive(
           `${what} is gone (Cloudflare answers not-found for it); its last status was ${status(current)}.`,
           { ...current, status: 'deleted' },

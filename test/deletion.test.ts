@@ -41,6 +41,34 @@ describe('deleteUntilGone', () => {
     expect(urls()).toEqual([`DELETE ${PATH}`]);
   });
 
+  it('confirms a 400 secret_not_found with a GET before it counts the secret gone', async () => {
+    const { pool, client, urls } = setup();
+    const notFound = failure({ code: 1001, message: 'secret_not_found' });
+    pool
+      .intercept({ path: PATH, method: 'DELETE' })
+      .reply(400, notFound, { headers: JSON_HEADERS });
+    pool.intercept({ path: PATH, method: 'GET' }).reply(400, notFound, { headers: JSON_HEADERS });
+
+    await deleteUntilGone(client, STORE, SECRET);
+
+    expect(urls()).toEqual([`DELETE ${PATH}`, `GET ${PATH}`]);
+  });
+
+  it('throws a 400 secret_not_found that a GET contradicts: the secret is still there', async () => {
+    const { pool, client } = setup();
+    const notFound = failure({ code: 1001, message: 'secret_not_found' });
+    pool
+      .intercept({ path: PATH, method: 'DELETE' })
+      .reply(400, notFound, { headers: JSON_HEADERS });
+    pool
+      .intercept({ path: PATH, method: 'GET' })
+      .reply(200, ok(secret(SECRET, 'OLD')), { headers: JSON_HEADERS });
+
+    expect((await rejection(deleteUntilGone(client, STORE, SECRET), CloudflareError)).status).toBe(
+      400,
+    );
+  });
+
   it.each([
     ['answers 404', 404, NOT_FOUND],
     ['shows it deleted', 200, ok(secret(SECRET, 'OLD', { status: 'deleted' }))],

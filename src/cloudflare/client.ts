@@ -6,7 +6,7 @@
  * to the caller, because a write that failed ambiguously must be reconciled before it is sent
  * again (src/duplicate.ts).
  */
-import { CloudflareError } from './errors.js';
+import { CloudflareError, isNotFound } from './errors.js';
 import type { RetryDecision } from './retry.js';
 import { Transport, type TransportOptions } from './transport.js';
 import type {
@@ -142,8 +142,8 @@ export class SecretsStoreClient {
   }
 
   /**
-   * Deletes a secret. Retried, since deleting twice leaves the same state; a 404 on a retry
-   * means an earlier attempt whose answer was lost did the job.
+   * Deletes a secret. Retried, since deleting twice leaves the same state; a not-found on a
+   * retry means an earlier attempt whose answer was lost did the job.
    */
   async deleteSecret(storeId: string, secretId: string): Promise<void> {
     const path = this.secretPath(storeId, secretId);
@@ -151,7 +151,7 @@ export class SecretsStoreClient {
       try {
         await this.transport.call({ method: 'DELETE', path }, attempt, () => undefined);
       } catch (error) {
-        if (attempt > 1 && error instanceof CloudflareError && error.status === 404) return;
+        if (attempt > 1 && isNotFound(error)) return;
         throw error;
       }
     });

@@ -99,3 +99,24 @@ function defaultHint(status: number | undefined): string | undefined {
   }
   return undefined;
 }
+
+/** What the API says when a secret or a store is not there (code 1001, like validation errors). */
+const NOT_FOUND_MESSAGES = new Set(['secret_not_found', 'store_not_found']);
+
+/**
+ * True when `error` says the thing asked for is not there: a 404, or any other 4xx whose errors
+ * say `secret_not_found` or `store_not_found`. The schema gives every error status only as 4XX
+ * and the live API uses code 1001 for not-found and validation alike, so not-found may come back
+ * as a 400: the message decides, not the status. Where the answer leads to a delete or a
+ * re-create, the caller still confirms by looking.
+ */
+export function isNotFound(error: unknown): boolean {
+  if (!(error instanceof CloudflareError)) return false;
+  const status = error.status ?? 0;
+  if (status === 404) return true;
+  return (
+    status >= 400 &&
+    status < 500 &&
+    error.errors.some((e) => NOT_FOUND_MESSAGES.has(e.message.trim().toLowerCase()))
+  );
+}

@@ -310,10 +310,14 @@ export class Transport {
     );
 
     if (status < 200 || status >= 300) {
+      // An envelope with an empty `errors` (the schema does not require one) is still one:
+      // its status says what failed.
       const detail =
         errors.length > 0
           ? formatCloudflareMessages(errors)
-          : describeBody(text, headers['content-type']);
+          : envelope
+            ? 'no error details given'
+            : describeBody(text, headers['content-type']);
       let summary = `${where} failed: HTTP ${status}: ${detail}.`;
       if (status >= 300 && status < 400) {
         summary += ' Redirects are not followed, so credentials never go to another address.';
@@ -328,6 +332,8 @@ export class Transport {
         retryAfterMs,
       });
     }
+    // The schema answers a DELETE with 202; any 2xx does, with or without a body (a 204 has none).
+    if (method === 'DELETE' && text.trim() === '') return { result: null, resultInfo: undefined };
     if (envelope === undefined) {
       throw new CloudflareError(
         `${where} returned HTTP ${status} with ${describeBody(text, headers['content-type'])}, not a Cloudflare API response.`,

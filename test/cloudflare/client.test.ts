@@ -659,6 +659,76 @@ describe('deleteSecret', () => {
   });
 });
 
+describe('deleteSecret answers as the schema allows', () => {
+  const path = `${WIRE}/stores/${STORE}/secrets/${SECRET}`;
+
+  it.each([
+    ['202 with an envelope (the schema)', 202, ok(null)],
+    ['200 with an envelope', 200, ok(null)],
+    ['204 with no body', 204, ''],
+    ['202 with no body', 202, ''],
+  ])('takes %s as done', async (_label, status, body) => {
+    const { pool, client, urls } = setup();
+    pool.intercept({ path, method: 'DELETE' }).reply(status, body, { headers: JSON_HEADERS });
+
+    await expect(client.deleteSecret(STORE, SECRET)).resolves.toBeUndefined();
+    expect(urls()).toEqual([`DELETE ${path}`]);
+  });
+
+  it('still refuses a 2xx GET with no body: only a DELETE may answer without an envelope', async () => {
+    const { pool, client } = setup({ maxRetries: 0 });
+    pool.intercept({ path, method: 'GET' }).reply(200, '');
+
+    expect((await cloudflareError(client.getSecret(STORE, SECRET))).kind).toBe('invalid-response');
+  });
+
+  it('takes a 400 secret_not_found on a retry as done, like a 404', async () => {
+    const { pool, client, urls } = setup({ maxRetries: 2 });
+    pool.intercept({ path, method: 'DELETE' }).reply(502, '');
+    pool
+      .intercept({ path, method: 'DELETE' })
+      .reply(400, failure({ code: 1001, message: 'secret_not_found' }), { headers: JSON_HEADERS });
+
+    await expect(client.deleteSecret(STORE, SECRET)).resolves.toBeUndefined();
+    expect(urls()).toEqual([`DELETE ${path}`, `DELETE ${path}`]);
+  });
+});
+
+describe('answers the schema allows', () => {
+  it('a listing ends at its first empty page, whatever total_pages claims', async () => {
+    const { pool, client, urls } = setup();
+    pool
+      .intercept({ path: (p) => p.includes('/secrets?page=1&'), method: 'GET' })
+      .reply(200, ok([secret(hexId(1), 'A')], { page: 1, per_page: 1, total_pages: 100 }), {
+        headers: JSON_HEADERS,
+      });
+    pool
+      .intercept({ path: (p) => p.includes('/secrets?page=2&'), method: 'GET' })
+      .reply(200, ok([], { page: 2, per_page: 1, total_pages: 100 }), { headers: JSON_HEADERS });
+
+    expect((await client.listSecrets(STORE)).map((s) => s.id)).toEqual([hexId(1)]);
+    expect(urls()).toHaveLength(2);
+  });
+
+  it('reports a failure envelope with no errors by its status, as an envelope', async () => {
+    const { pool, client } = setup({ maxRetries: 0 });
+    pool.intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}`, method: 'GET' }).reply(
+      400,
+      { success: false, errors: [], messages: [], result: null },
+      {
+        headers: JSON_HEADERS,
+      },
+    );
+
+    const error = await cloudflareError(client.getSecret(STORE, SECRET));
+
+    expect(error.message).toBe(
+      `GET ${API}/stores/${STORE}/secrets/${SECRET} failed: HTTP 400: no error details given.`,
+    );
+    expect(error).toMatchObject({ kind: 'http', status: 400, errors: [] });
+  });
+});
+
 describe('retries of reads', () => {
   it('retries 5xx with full-jitter backoff and then succeeds', async () => {
     const { pool, client, clock, urls } = setup({ maxRetries: 3 });

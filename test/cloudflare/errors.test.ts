@@ -1,7 +1,7 @@
 /** CloudflareError's own fields, and which of them the client retries. */
 import { describe, expect, it } from 'vitest';
 import { retryDecision } from '../../src/cloudflare/client.js';
-import { CloudflareError } from '../../src/cloudflare/errors.js';
+import { CloudflareError, isNotFound } from '../../src/cloudflare/errors.js';
 
 describe('CloudflareError', () => {
   it('is named, and has no Cloudflare errors unless given', () => {
@@ -48,5 +48,56 @@ describe('retryDecision', () => {
   it('never retries what is not a CloudflareError', () => {
     expect(retryDecision(new TypeError('bug'))).toEqual({ retry: false });
     expect(retryDecision('thrown')).toEqual({ retry: false });
+  });
+});
+
+describe('isNotFound', () => {
+  const httpError = (status: number, ...errors: { code: number; message: string }[]) =>
+    new CloudflareError('GET /x failed.', {
+      kind: 'http',
+      method: 'GET',
+      path: '/x',
+      status,
+      errors,
+    });
+
+  it.each([
+    [
+      'a 404, whatever its errors say',
+      httpError(404, { code: 7003, message: 'No route for the URI' }),
+    ],
+    ['a 404 with no errors', httpError(404)],
+    ['a 400 saying secret_not_found', httpError(400, { code: 1001, message: 'secret_not_found' })],
+    ['a 400 saying store_not_found', httpError(400, { code: 1001, message: 'store_not_found' })],
+    [
+      'a 422 whose second error says secret_not_found',
+      httpError(
+        422,
+        { code: 1001, message: 'secret_name_empty' },
+        { code: 1001, message: 'secret_not_found' },
+      ),
+    ],
+  ])('is true for %s', (_label, error) => {
+    expect(isNotFound(error)).toBe(true);
+  });
+
+  it.each([
+    [
+      'a 400 validation error with the same code',
+      httpError(400, { code: 1001, message: 'secret_scope_invalid' }),
+    ],
+    ['a 409 name conflict', httpError(409, { code: 1003, message: 'secret_name_already_exists' })],
+    ['a 400 with no errors', httpError(400)],
+    ['a 500 saying secret_not_found', httpError(500, { code: 1001, message: 'secret_not_found' })],
+    ['a 200 saying secret_not_found', httpError(200, { code: 1001, message: 'secret_not_found' })],
+    ['a 403', httpError(403, { code: 10000, message: 'Authentication error' })],
+    [
+      'a network failure',
+      new CloudflareError('GET /x failed.', { kind: 'network', method: 'GET', path: '/x' }),
+    ],
+    ['an Error that is not a CloudflareError', new Error('secret_not_found')],
+    ['a value that is not an error', { status: 404 }],
+  ])('is false for %s', (_label, error) => {
+    expect(isNotFound(error)).toBe(false);
   });
 });

@@ -63,7 +63,7 @@ describe('an answer that is not a success', () => {
     const error = await rejection(read(transport), CloudflareError);
 
     expect(error.message).toBe(
-      'GET /things failed: HTTP 199: JSON that is not a Cloudflare envelope.',
+      'GET /things failed: HTTP 199: no error details given.',
     );
     expect(error).toMatchObject({ kind: 'http', status: 199, ambiguous: false });
   });
@@ -76,7 +76,7 @@ describe('an answer that is not a success', () => {
     const error = await rejection(read(transport), CloudflareError);
 
     expect(error.message).toBe(
-      'GET /things failed: HTTP 300: JSON that is not a Cloudflare envelope. ' +
+      'GET /things failed: HTTP 300: no error details given. ' +
         'Redirects are not followed, so credentials never go to another address.',
     );
   });
