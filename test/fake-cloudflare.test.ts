@@ -223,10 +223,10 @@ describe('fake Cloudflare Secrets Store API', () => {
       expect(fake.listSecrets(storeId).map((s) => s.name)).toEqual(['DB_URL']);
     });
 
-    it('answers 404 "Account not found" for an unknown account', async () => {
+    it('answers 404 account_not_found for an unknown account', async () => {
       const { status, json } = await call(`/accounts/${'0'.repeat(32)}/secrets_store/stores`);
       expect(status).toBe(404);
-      expect(expectError(json).message).toBe('Account not found');
+      expect(expectError(json).message).toBe('account_not_found');
     });
   });
 
@@ -326,8 +326,18 @@ describe('fake Cloudflare Secrets Store API', () => {
         total_count: 25,
         total_pages: 2,
       });
-      const bad = await call(`${secretsPath()}?page=0`);
-      expect(bad.status).toBe(400);
+    });
+
+    it('keeps page and per_page within the schema: page from 0, per_page 0 to 100', async () => {
+      // 0 is in bounds for both, and the schema does not say what it means: the defaults.
+      const zero = await call(`${secretsPath()}?page=0&per_page=0`);
+      expect(zero.status).toBe(200);
+      expect(zero.json.result_info).toMatchObject({ page: 1, per_page: 20, count: 20 });
+      for (const query of ['per_page=101', 'page=-1', 'page=x']) {
+        const bad = await call(`${secretsPath()}?${query}`);
+        expect(bad.status).toBe(400);
+        expect(expectError(bad.json)).toEqual({ code: 1001, message: 'pagination_invalid' });
+      }
     });
 
     it('searches case-insensitively over name and comment', async () => {
@@ -342,12 +352,20 @@ describe('fake Cloudflare Secrets Store API', () => {
       expect(db.json.result.map((s: { name: string }) => s.name)).toEqual(['DB_URL']);
     });
 
-    it('filters by repeated scopes keys', async () => {
+    it('filters by scopes in the comma form of the schema and as repeated keys', async () => {
       const dex = await call(`${secretsPath()}?scopes=dex&per_page=100`);
       expect(dex.json.result_info!.total_count).toBe(12);
       const either = await call(`${secretsPath()}?scopes=dex&scopes=workers&per_page=100`);
       expect(either.json.result_info!.total_count).toBe(25);
       expect(fake.requests.at(-1)!.query).toEqual({ scopes: ['dex', 'workers'], per_page: '100' });
+      const comma = await call(`${secretsPath()}?scopes=dex,workers&per_page=100`);
+      expect(comma.json.result_info!.total_count).toBe(25);
+      expect(fake.requests.at(-1)!.query).toEqual({ scopes: 'dex,workers', per_page: '100' });
+      fake.options.scopesMatch = 'all';
+      const both = await call(`${secretsPath()}?scopes=ai_gateway,dex&per_page=100`);
+      expect(both.json.result_info!.total_count).toBe(12);
+      const none = await call(`${secretsPath()}?scopes=dex,workers&per_page=100`);
+      expect(none.json.result_info!.total_count).toBe(0);
     });
 
     it('orders by a field and direction', async () => {
@@ -527,13 +545,16 @@ describe('fake Cloudflare Secrets Store API', () => {
       expect(fake.listSecrets(storeId)).toHaveLength(1);
     });
 
-    it('answers 409 "already exists" when the name is taken (status configurable)', async () => {
+    it('answers 409 secret_name_already_exists (code 1003) when the name is taken (status configurable)', async () => {
       const taken = await call(duplicatePath(), {
         method: 'POST',
         body: { name: 'DB_URL', scopes: ['workers'] },
       });
       expect(taken.status).toBe(409);
-      expect(expectError(taken.json).message).toMatch(/already exists/);
+      expect(expectError(taken.json)).toEqual({
+        code: 1003,
+        message: 'secret_name_already_exists',
+      });
 
       await fake.close();
       await start({ conflictStatus: 400 });
@@ -542,7 +563,7 @@ describe('fake Cloudflare Secrets Store API', () => {
         body: { name: 'DB_URL', scopes: ['workers'] },
       });
       expect(as400.status).toBe(400);
-      expect(expectError(as400.json).message).toMatch(/already exists/);
+      expect(expectError(as400.json).message).toBe('secret_name_already_exists');
     });
 
     it('enforces the account quota (limit and status configurable)', async () => {
@@ -558,7 +579,7 @@ describe('fake Cloudflare Secrets Store API', () => {
         body: { name: 'TWO', scopes: ['workers'] },
       });
       expect(second.status).toBe(403);
-      expect(expectError(second.json).message).toMatch(/quota/i);
+      expect(expectError(second.json)).toEqual({ code: 1003, message: 'maximum_secrets_exceeded' });
       expect((await call(`${base()}/quota`)).json.result).toEqual({
         secrets: { quota: 2, usage: 2 },
       });
@@ -632,8 +653,7 @@ describe('fake Cloudflare Secrets Store API', () => {
       for (const { status, json } of await Promise.all(attempts)) {
         expect(status).toBe(400);
         const error = expectError(json);
-        expect(error.code).toBeGreaterThanOrEqual(1000);
-        expect(error.message).toMatch(/^unknown scope "(ai-gateway|Workers|kv)"/);
+        expect(error).toMatchObject({ code: 1001, message: 'secret_scope_invalid' });
       }
       expect(fake.listSecrets(storeId).map((s) => [s.name, s.scopes])).toEqual([
         ['DB_URL', ['workers']],
@@ -690,30 +710,38 @@ describe('fake Cloudflare Secrets Store API', () => {
       expect(names(listed.json).slice(0, 40)).toEqual(body.map((b) => b.name).reverse());
     });
 
-    it('answers not-found with code 1001, secret_not_found or store_not_found', async () => {
-      const missing = 'f'.repeat(32);
-      const noStore = `${base()}/stores/${'e'.repeat(32)}`;
-      const secretCases = [
-        call(`${secretsPath()}/${missing}`),
-        call(`${secretsPath()}/${missing}`, { method: 'DELETE' }),
-        call(`${secretsPath()}/${missing}`, { method: 'PATCH', body: { comment: 'x' } }),
-        call(duplicatePath(missing), dupBody('COPY', ['workers'])),
-      ];
-      for (const { status, json } of await Promise.all(secretCases)) {
-        expect(status).toBe(404);
-        expect(expectError(json)).toEqual({ code: 1001, message: 'secret_not_found' });
-      }
-      const storeCases = [
-        call(noStore),
-        call(`${noStore}/secrets`),
-        call(`${noStore}/secrets/${sourceId}`),
-        call(`${noStore}/secrets/${sourceId}/duplicate`, dupBody('COPY', ['workers'])),
-      ];
-      for (const { status, json } of await Promise.all(storeCases)) {
-        expect(status).toBe(404);
-        expect(expectError(json)).toEqual({ code: 1001, message: 'store_not_found' });
-      }
-    });
+    it.each([
+      [404, {}],
+      [400, { notFoundStatus: 400 as const }],
+    ])(
+      'answers not-found with %i, code 1001, secret_not_found or store_not_found',
+      async (expected, options) => {
+        await fake.close();
+        await start(options);
+        const missing = 'f'.repeat(32);
+        const noStore = `${base()}/stores/${'e'.repeat(32)}`;
+        const secretCases = [
+          call(`${secretsPath()}/${missing}`),
+          call(`${secretsPath()}/${missing}`, { method: 'DELETE' }),
+          call(`${secretsPath()}/${missing}`, { method: 'PATCH', body: { comment: 'x' } }),
+          call(duplicatePath(missing), dupBody('COPY', ['workers'])),
+        ];
+        for (const { status, json } of await Promise.all(secretCases)) {
+          expect(status).toBe(expected);
+          expect(expectError(json)).toEqual({ code: 1001, message: 'secret_not_found' });
+        }
+        const storeCases = [
+          call(noStore),
+          call(`${noStore}/secrets`),
+          call(`${noStore}/secrets/${sourceId}`),
+          call(`${noStore}/secrets/${sourceId}/duplicate`, dupBody('COPY', ['workers'])),
+        ];
+        for (const { status, json } of await Promise.all(storeCases)) {
+          expect(status).toBe(expected);
+          expect(expectError(json)).toEqual({ code: 1001, message: 'store_not_found' });
+        }
+      },
+    );
 
     it('removes a deleted secret by default, and never lists a seeded deleted one', async () => {
       const gone = fake.addSecret(storeId, { name: 'GONE', status: 'deleted' });
@@ -734,7 +762,7 @@ describe('fake Cloudflare Secrets Store API', () => {
       const copy = await call(duplicatePath(), dupBody('COPY', ['workers']));
       const copyPath = `${secretsPath()}/${copy.json.result.id}`;
       const deleted = await call(copyPath, { method: 'DELETE' });
-      expect(deleted.status).toBe(200);
+      expect(deleted.status).toBe(202);
 
       const listed = await call(secretsPath());
       expect(listed.json.result.map((s: { name: string; status: string }) => s.status)).toEqual([
@@ -758,13 +786,23 @@ describe('fake Cloudflare Secrets Store API', () => {
       ]);
     });
 
-    it('answers a DELETE with 202 when deleteStatus is 202', async () => {
-      await fake.close();
-      await start({ deleteStatus: 202 });
+    it('answers a DELETE with 202, as the schema says, unless deleteStatus says otherwise', async () => {
       const { status, json } = await call(`${secretsPath()}/${sourceId}`, { method: 'DELETE' });
       expect(status).toBe(202);
       expect(json).toEqual({ success: true, errors: [], messages: [], result: null });
       expect(fake.getSecret(sourceId)).toBeUndefined();
+
+      await fake.close();
+      await start({ deleteStatus: 200 });
+      expect((await call(`${secretsPath()}/${sourceId}`, { method: 'DELETE' })).status).toBe(200);
+      await fake.close();
+      await start({ deleteStatus: 204 });
+      const bare = await fetch(`${fake.url}${secretsPath()}/${sourceId}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(bare.status).toBe(204);
+      expect(await bare.text()).toBe('');
     });
 
     it('keeps a fresh copy pending for good unless activateAfterMs is set', async () => {

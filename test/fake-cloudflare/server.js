@@ -4,10 +4,11 @@
  * HTTP on 127.0.0.1 so that the action's client is exercised end to end: sockets, headers,
  * envelopes, pagination, auth and scripted network faults.
  *
- * What it models is /work/shared/cloudflare/secrets-store-api.md. Where that document says a
- * behaviour is unknown (error codes, conflict/quota status, how a duplicate's status evolves,
- * per_page bounds), the fake picks something plausible and makes it configurable, so tests can
- * prove the client copes with every variant rather than with one guess.
+ * What it models is Cloudflare's published schema, as test/contract/secrets-store.schema.yaml
+ * records it, and the API's behaviour seen in public (docs/api-observations.md). Where both are
+ * silent (the HTTP status of an error, how a duplicate's status evolves), the fake picks something
+ * plausible and makes it configurable, so tests can prove the client copes with every variant
+ * rather than with one guess. test/contract/validate.js checks every exchange it serves.
  *
  * Plain ESM JavaScript with JSDoc types: the demo script and the CI workflow run it with `node`.
  */
@@ -42,7 +43,10 @@ export const API_PREFIX = '/client/v4';
  * @property {number} [quotaStatus] HTTP status when the quota is reached (default 400).
  * @property {string} [quotaMessage]
  * @property {number} [conflictStatus] HTTP status when a name is taken (default 409).
- * @property {string} [conflictMessage] Default "secret with this name already exists".
+ * @property {string} [conflictMessage] Default "secret_name_already_exists" (code 1003).
+ * @property {404 | 400} [notFoundStatus] HTTP status of secret_not_found and store_not_found
+ *   (default 404). The schema gives errors only as 4XX and the code, 1001, is the one of
+ *   validation errors, so the real API may well answer 400.
  * @property {SecretStatus} [duplicateStatus] Status of a fresh duplicate (default 'pending').
  * @property {number} [activateAfterMs] If set, a 'pending' secret reads as `pendingBecomes` once
  *   it is this old (default: it stays pending forever, as a copy that never settles would).
@@ -55,9 +59,9 @@ export const API_PREFIX = '/client/v4';
  * @property {boolean} [listDeleted] Listings show secrets whose status is 'deleted', and DELETE
  *   leaves the secret listed as 'deleted' instead of removing it (default false: deleted secrets
  *   are never shown). Either way GET answers not-found for it and its name is free.
- * @property {200 | 202} [deleteStatus] HTTP status of a successful secret DELETE (default 200;
- *   one schema summary says 202).
- * @property {'any' | 'all'} [scopesMatch] How repeated `scopes` filters combine (default 'any').
+ * @property {200 | 202 | 204} [deleteStatus] HTTP status of a successful secret DELETE (default
+ *   202, as the schema says; 204 answers with no body).
+ * @property {'any' | 'all'} [scopesMatch] How several `scopes` filters combine (default 'any').
  * @property {number} [storeQuota] Stores per account for POST /stores (default 1, the open-beta
  *   limit; seeding with addStore() ignores it).
  *
@@ -131,22 +135,45 @@ export const API_PREFIX = '/client/v4';
  * @property {boolean} bodyIsJson False when a non-empty body failed to parse.
  */
 
-// Cloudflare documents only the generic codes (10000, 971, 7003, 6003), and wrangler's tests
-// against the live API show 1001 for both secret_not_found and store_not_found. The other Secrets
-// Store codes are not documented, so these are our own; clients must not rely on them.
+// Cloudflare documents only the generic codes (10000, 971, 7003, 6003). For the Secrets Store,
+// wrangler's tests against the live API show 1001 for secret_not_found and store_not_found, and
+// pasted output shows 1001 for validation errors (secret_scope_invalid, secret_scopes_empty,
+// secret_name_empty, invalid_json_body) and 1003 for secret_name_already_exists and
+// maximum_stores_exceeded: messages are snake_case identifiers. The fake answers with those.
+// Where nothing was seen (an unknown account, a full secrets quota, a bad page), the code is the
+// nearest seen one and the message, marked "own", is ours; clients must not rely on either.
 const CODE = {
   AUTH: 10000,
   RATE_LIMITED: 971,
   NO_ROUTE: 7003,
   BAD_HEADERS: 6003,
-  NOT_FOUND: 1001,
-  BAD_REQUEST: 1002,
-  NAME_CONFLICT: 1004,
-  QUOTA_EXCEEDED: 1005,
-  ACCOUNT_NOT_FOUND: 1006,
-  STORE_NOT_EMPTY: 1007,
-  UNKNOWN_SCOPE: 1008,
+  /** Not-found and validation errors alike. */
+  INVALID: 1001,
+  /** A name taken, a limit reached. */
+  EXISTS: 1003,
   INTERNAL: 1000,
+};
+
+/** Error messages of the Secrets Store API, as seen in public unless marked own. */
+const MESSAGE = {
+  SECRET_NOT_FOUND: 'secret_not_found',
+  STORE_NOT_FOUND: 'store_not_found',
+  NAME_TAKEN: 'secret_name_already_exists',
+  NAME_EMPTY: 'secret_name_empty',
+  SCOPES_EMPTY: 'secret_scopes_empty',
+  SCOPE_INVALID: 'secret_scope_invalid',
+  INVALID_JSON: 'invalid_json_body',
+  STORE_NOT_EMPTY: 'store_not_empty',
+  STORES_EXCEEDED: 'maximum_stores_exceeded',
+  // own: modelled on the ones above
+  NAME_INVALID: 'secret_name_invalid',
+  VALUE_INVALID: 'secret_value_invalid',
+  COMMENT_INVALID: 'secret_comment_invalid',
+  SECRETS_EXCEEDED: 'maximum_secrets_exceeded',
+  RENAME: 'secret_name_immutable',
+  PAGINATION_INVALID: 'pagination_invalid',
+  ORDER_INVALID: 'order_invalid',
+  ACCOUNT_NOT_FOUND: 'account_not_found',
 };
 
 /**
@@ -184,8 +211,11 @@ class ApiError extends Error {
   }
 }
 
-/** @param {string} message @param {string} [pointer] */
-const badRequest = (message, pointer) => new ApiError(400, CODE.BAD_REQUEST, message, pointer);
+/**
+ * A validation error: 400 and code 1001, as seen live.
+ * @param {string} message @param {string} [pointer]
+ */
+const badRequest = (message, pointer) => new ApiError(400, CODE.INVALID, message, pointer);
 
 /** 32 lowercase hex characters, like every Cloudflare id. */
 export function newId() {
@@ -280,14 +310,30 @@ function single(/** @type {Record<string, string | string[]>} */ query, /** @typ
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** @param {Record<string, string | string[]>} query @param {string} key @param {number} fallback */
-function positiveInt(query, key, fallback) {
+/**
+ * A whole number within the schema's bounds; 0 (which the schema allows and does not explain)
+ * and an absent value mean `fallback`.
+ * @param {Record<string, string | string[]>} query @param {string} key @param {number} fallback
+ * @param {number} [max]
+ */
+function boundedInt(query, key, fallback, max = Number.MAX_SAFE_INTEGER) {
   const raw = single(query, key);
   if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) {
-    throw badRequest(`${key} must be a positive integer`);
-  }
-  return Number(raw);
+  if (!/^\d+$/.test(raw) || Number(raw) > max) throw badRequest(MESSAGE.PAGINATION_INVALID);
+  return Number(raw) || fallback;
+}
+
+/**
+ * The `scopes` filter in the schema's comma form (`scopes=workers,dex`) or as repeated keys (the
+ * official SDK's form), or both.
+ * @param {Record<string, string | string[]>} query
+ */
+function scopesFilter(query) {
+  return [query.scopes ?? []]
+    .flat()
+    .flatMap((value) => value.split(','))
+    .map((scope) => scope.trim())
+    .filter((scope) => scope !== '');
 }
 
 /**
@@ -301,11 +347,8 @@ function positiveInt(query, key, fallback) {
 function sortItems(items, query, allowed) {
   const order = single(query, 'order') ?? 'created';
   const direction = single(query, 'direction') ?? 'desc';
-  if (!allowed.includes(order)) {
-    throw badRequest(`order must be one of: ${allowed.join(', ')}`);
-  }
-  if (direction !== 'asc' && direction !== 'desc') {
-    throw badRequest('direction must be asc or desc');
+  if (!allowed.includes(order) || (direction !== 'asc' && direction !== 'desc')) {
+    throw badRequest(MESSAGE.ORDER_INVALID);
   }
   const sign = direction === 'desc' ? -1 : 1;
   const isTime = order === 'created' || order === 'modified';
@@ -331,8 +374,9 @@ function sortItems(items, query, allowed) {
  * @param {{ maxPerPage: number, totalPages: boolean }} options
  */
 function paginate(items, query, { maxPerPage, totalPages }) {
-  const page = positiveInt(query, 'page', 1);
-  const perPage = Math.min(positiveInt(query, 'per_page', 20), maxPerPage);
+  const page = boundedInt(query, 'page', 1);
+  // The schema bounds per_page to 0..100; a server may still serve fewer (maxPerPage).
+  const perPage = Math.min(boundedInt(query, 'per_page', 20, 100), maxPerPage);
   const slice = items.slice((page - 1) * perPage, page * perPage);
   const info = {
     page,
@@ -349,9 +393,8 @@ function paginate(items, query, { maxPerPage, totalPages }) {
 /** @param {unknown} name @param {string} pointer */
 function checkName(name, pointer) {
   // The docs only say names "cannot contain spaces"; wrangler's stricter pattern is client-side.
-  if (typeof name !== 'string' || name === '' || /\s/.test(name)) {
-    throw badRequest('name must be a non-empty string without whitespace', pointer);
-  }
+  if (name === undefined || name === '') throw badRequest(MESSAGE.NAME_EMPTY, pointer);
+  if (typeof name !== 'string' || /\s/.test(name)) throw badRequest(MESSAGE.NAME_INVALID, pointer);
   return name;
 }
 
@@ -361,23 +404,12 @@ function checkName(name, pointer) {
  * @param {readonly string[]} known
  */
 function checkScopes(scopes, pointer, known) {
-  if (
-    !Array.isArray(scopes) ||
-    scopes.length === 0 ||
-    !scopes.every((scope) => typeof scope === 'string' && scope !== '')
-  ) {
-    throw badRequest('scopes must be a non-empty array of strings', pointer);
+  if (scopes === undefined || (Array.isArray(scopes) && scopes.length === 0)) {
+    throw badRequest(MESSAGE.SCOPES_EMPTY, pointer);
   }
-  const unknown = scopes.find((scope) => !known.includes(scope));
-  if (unknown !== undefined) {
-    // The real API refuses a scope outside its enum with a 4xx whose status and code are not
-    // documented: 400 and our own code are a guess.
-    throw new ApiError(
-      400,
-      CODE.UNKNOWN_SCOPE,
-      `unknown scope ${JSON.stringify(unknown)}; expected one of: ${known.join(', ')}`,
-      pointer,
-    );
+  // A scope outside the enum: the real API's status for it is not documented; 400 is a guess.
+  if (!Array.isArray(scopes) || !scopes.every((scope) => known.includes(scope))) {
+    throw badRequest(MESSAGE.SCOPE_INVALID, pointer);
   }
   return /** @type {string[]} */ ([...scopes]);
 }
@@ -385,23 +417,21 @@ function checkScopes(scopes, pointer, known) {
 /** @param {unknown} comment @param {string} pointer */
 function checkComment(comment, pointer) {
   if (comment === undefined || comment === null) return '';
-  if (typeof comment !== 'string') throw badRequest('comment must be a string', pointer);
+  if (typeof comment !== 'string') throw badRequest(MESSAGE.COMMENT_INVALID, pointer);
   return comment;
 }
 
 /** @param {unknown} value @param {string} pointer */
 function checkValue(value, pointer) {
-  if (typeof value !== 'string') throw badRequest('value must be a string', pointer);
-  if (Buffer.byteLength(value) > MAX_VALUE_BYTES) {
-    throw badRequest(`value must be at most ${MAX_VALUE_BYTES} bytes`, pointer);
+  if (typeof value !== 'string' || Buffer.byteLength(value) > MAX_VALUE_BYTES) {
+    throw badRequest(MESSAGE.VALUE_INVALID, pointer);
   }
   return value;
 }
 
 /** @param {Context} ctx */
 function jsonObjectBody(ctx) {
-  if (!ctx.bodyIsJson) throw badRequest('Request body is not valid JSON');
-  if (!isObject(ctx.body)) throw badRequest('Request body must be a JSON object');
+  if (!ctx.bodyIsJson || !isObject(ctx.body)) throw badRequest(MESSAGE.INVALID_JSON);
   return ctx.body;
 }
 
@@ -888,6 +918,8 @@ export class FakeCloudflare {
         body: request.body,
         bodyIsJson: request.bodyIsJson,
       });
+      // A 204 has no body by definition.
+      if (status === 204) return { status, headers: {}, body: '' };
       return envelopeReply(status, success(result, info));
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -959,7 +991,7 @@ export class FakeCloudflare {
       : permissions.includes('read') || permissions.includes('write');
     if (!allowed) throw new ApiError(403, CODE.AUTH, 'Authentication error');
     if (accountId !== undefined && !this.#accounts.has(accountId)) {
-      throw new ApiError(404, CODE.ACCOUNT_NOT_FOUND, 'Account not found');
+      throw new ApiError(404, CODE.INVALID, MESSAGE.ACCOUNT_NOT_FOUND);
     }
   }
 
@@ -967,8 +999,8 @@ export class FakeCloudflare {
   #store(ctx) {
     const store = this.#stores.get(ctx.params.store_id ?? '');
     if (!store || store.account_id !== ctx.params.account_id) {
-      // The code and message wrangler's tests saw live; the 404 status is not documented.
-      throw new ApiError(404, CODE.NOT_FOUND, 'store_not_found');
+      // The code and message wrangler's tests saw live; the status is not documented.
+      throw this.#notFound(MESSAGE.STORE_NOT_FOUND);
     }
     return store;
   }
@@ -978,7 +1010,7 @@ export class FakeCloudflare {
     const secret = this.#secrets.get(ctx.params.secret_id ?? '');
     if (secret) this.#settle(secret);
     if (!secret || secret.store_id !== store.id || secret.status === 'deleted') {
-      throw new ApiError(404, CODE.NOT_FOUND, 'secret_not_found');
+      throw this.#notFound(MESSAGE.SECRET_NOT_FOUND);
     }
     return secret;
   }
@@ -990,9 +1022,8 @@ export class FakeCloudflare {
     if (usage + adding > quota) {
       throw new ApiError(
         this.options.quotaStatus ?? 400,
-        CODE.QUOTA_EXCEEDED,
-        this.options.quotaMessage ??
-          `secrets quota exceeded: the account has ${usage} of ${quota} secrets`,
+        CODE.EXISTS,
+        this.options.quotaMessage ?? MESSAGE.SECRETS_EXCEEDED,
       );
     }
   }
@@ -1000,9 +1031,14 @@ export class FakeCloudflare {
   #conflict() {
     return new ApiError(
       this.options.conflictStatus ?? 409,
-      CODE.NAME_CONFLICT,
-      this.options.conflictMessage ?? 'secret with this name already exists',
+      CODE.EXISTS,
+      this.options.conflictMessage ?? MESSAGE.NAME_TAKEN,
     );
+  }
+
+  /** @param {string} message */
+  #notFound(message) {
+    return new ApiError(this.options.notFoundStatus ?? 404, CODE.INVALID, message);
   }
 
   /** @returns {Route[]} */
@@ -1033,15 +1069,11 @@ export class FakeCloudflare {
         const body = jsonObjectBody(ctx);
         const accountId = ctx.params.account_id ?? '';
         if (typeof body.name !== 'string' || body.name.trim() === '') {
-          throw badRequest('name must be a non-empty string', '/name');
+          throw badRequest(MESSAGE.NAME_EMPTY, '/name');
         }
         const storeQuota = this.options.storeQuota ?? 1;
         if (this.#storesOf(accountId).length >= storeQuota) {
-          throw new ApiError(
-            400,
-            CODE.QUOTA_EXCEEDED,
-            `store quota exceeded: at most ${storeQuota} store(s) per account`,
-          );
+          throw new ApiError(400, CODE.EXISTS, MESSAGE.STORES_EXCEEDED);
         }
         return { result: this.addStore(accountId, body.name) };
       }),
@@ -1053,7 +1085,7 @@ export class FakeCloudflare {
         const contents = this.#secretsOf(found.id);
         const empty = this.#liveSecretsOf(found.id).length === 0;
         if (!empty && single(ctx.query, 'force') !== 'true') {
-          throw new ApiError(409, CODE.STORE_NOT_EMPTY, 'store is not empty; use force=true');
+          throw new ApiError(409, CODE.INVALID, MESSAGE.STORE_NOT_EMPTY);
         }
         for (const doomed of contents) this.#secrets.delete(doomed.id);
         this.#stores.delete(found.id);
@@ -1073,7 +1105,7 @@ export class FakeCloudflare {
               s.name.toLowerCase().includes(needle) || s.comment.toLowerCase().includes(needle),
           );
         }
-        const scopes = [ctx.query.scopes ?? []].flat();
+        const scopes = scopesFilter(ctx.query);
         if (scopes.length > 0) {
           const all = this.options.scopesMatch === 'all';
           items = items.filter((s) =>
@@ -1089,13 +1121,12 @@ export class FakeCloudflare {
 
       route('POST', secrets, (ctx) => {
         const found = this.#store(ctx);
-        if (!ctx.bodyIsJson) throw badRequest('Request body is not valid JSON');
-        if (!Array.isArray(ctx.body) || ctx.body.length === 0) {
-          throw badRequest('Request body must be a non-empty array of secrets');
+        if (!ctx.bodyIsJson || !Array.isArray(ctx.body) || ctx.body.length === 0) {
+          throw badRequest(MESSAGE.INVALID_JSON);
         }
         // Validate the whole batch before writing anything, so a bad item changes nothing.
         const batch = ctx.body.map((item, i) => {
-          if (!isObject(item)) throw badRequest('each secret must be an object', `/${i}`);
+          if (!isObject(item)) throw badRequest(MESSAGE.INVALID_JSON, `/${i}`);
           return {
             name: checkName(item.name, `/${i}/name`),
             value: checkValue(item.value, `/${i}/value`),
@@ -1124,7 +1155,7 @@ export class FakeCloudflare {
         const found = this.#secret(ctx, this.#store(ctx));
         const body = jsonObjectBody(ctx);
         if (body.name !== undefined && body.name !== found.name) {
-          throw badRequest('secrets cannot be renamed', '/name');
+          throw badRequest(MESSAGE.RENAME, '/name');
         }
         // Check every field before changing any.
         const comment =
@@ -1147,7 +1178,7 @@ export class FakeCloudflare {
         } else {
           this.#secrets.delete(found.id);
         }
-        return { status: this.options.deleteStatus ?? 200, result: null };
+        return { status: this.options.deleteStatus ?? 202, result: null };
       }),
 
       route('POST', `${secret}/duplicate`, (ctx) => {

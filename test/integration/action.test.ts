@@ -563,7 +563,7 @@ describe('bad input fails before any request', () => {
     // Cloudflare, not the action, refuses a scope it does not know; the step says what it said.
     expect(result.code).toBe(1);
     expect(result.errors[0]).toContain('HTTP 400');
-    expect(result.errors[0]).toContain('unknown scope "ai-gateway"');
+    expect(result.errors[0]).toContain('[1001] secret_scope_invalid');
   });
 
   it('copies with a scope Cloudflare knows and the action does not yet, after a warning', async () => {
