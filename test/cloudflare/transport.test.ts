@@ -62,9 +62,7 @@ describe('an answer that is not a success', () => {
 
     const error = await rejection(read(transport), CloudflareError);
 
-    expect(error.message).toBe(
-      'GET /things failed: HTTP 199: no error details given.',
-    );
+    expect(error.message).toBe('GET /things failed: HTTP 199: no error details given.');
     expect(error).toMatchObject({ kind: 'http', status: 199, ambiguous: false });
   });
 
