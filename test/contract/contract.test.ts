@@ -199,6 +199,8 @@ check(
 
 check('an unknown scope is refused with a 4xx and creates nothing', async () => {
   const name = `${recorder!.prefix}UNKNOWN_SCOPE`;
+  // Off the contract on purpose: the scope is outside the schema's enum.
+  target!.fake?.expectViolations(/\/duplicate: request body \/scopes\/1: .*\(enum\)$/);
   const error = await refusal(
     client.duplicateSecret(storeId, source.id, { name, scopes: ['workers', UNKNOWN_SCOPE] }),
   );

@@ -103,6 +103,7 @@ function checkBaseUrl(raw: string): string {
 async function startFake(): Promise<Target> {
   const fake = await createFakeCloudflare({
     tokens: { [TOKEN]: { accounts: [ACCOUNT_ID] } },
+    strictContract: true,
     ...FAKE_OPTIONS,
   });
   fake.addAccount(ACCOUNT_ID);

@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { URLSearchParams } from 'node:url';
+import { contract } from '../contract/validate.js';
 
 /** Where the API lives, like https://api.cloudflare.com/client/v4. */
 export const API_PREFIX = '/client/v4';
@@ -64,6 +65,8 @@ export const API_PREFIX = '/client/v4';
  * @property {'any' | 'all'} [scopesMatch] How several `scopes` filters combine (default 'any').
  * @property {number} [storeQuota] Stores per account for POST /stores (default 1, the open-beta
  *   limit; seeding with addStore() ignores it).
+ * @property {boolean} [strictContract] close() rejects when an exchange broke the contract
+ *   (test/contract/secrets-store.schema.yaml) and no expectViolations() pattern covers it.
  *
  * @typedef {object} Store
  * @property {string} id
@@ -439,7 +442,7 @@ function jsonObjectBody(ctx) {
 
 /**
  * @typedef {(ctx: Context) => { status?: number, result: unknown, info?: object }} Handler
- * @typedef {{ method: string, pattern: RegExp, names: string[], handler: Handler }} Route
+ * @typedef {{ method: string, template: string, pattern: RegExp, names: string[], handler: Handler }} Route
  */
 
 /**
@@ -455,7 +458,7 @@ function route(method, template, handler) {
     names.push(name);
     return '([^/]+)';
   });
-  return { method, pattern: new RegExp(`^${source}$`), names, handler };
+  return { method, template, pattern: new RegExp(`^${source}$`), names, handler };
 }
 
 /**
@@ -490,6 +493,10 @@ export class FakeCloudflare {
   #maxInFlight = 0;
   /** @type {RecordedRequest[]} */
   #requests = [];
+  /** @type {string[]} */
+  #violations = [];
+  /** @type {RegExp[]} */
+  #expectedViolations = [];
 
   /** @param {FakeOptions} [options] */
   constructor(options = {}) {
@@ -532,12 +539,65 @@ export class FakeCloudflare {
     return this;
   }
 
-  /** Stops listening and destroys every open socket, hanging ones included. */
+  /**
+   * Stops listening and destroys every open socket, hanging ones included. With
+   * `strictContract`, then rejects if an exchange broke the contract unexpectedly.
+   */
   async close() {
     this.#closing.abort();
     const closed = new Promise((resolve) => this.#server.close(() => resolve(undefined)));
     for (const socket of this.#sockets) socket.destroy();
     await closed;
+    const unexpected = this.unexpectedViolations();
+    if (this.options.strictContract && unexpected.length > 0) {
+      throw new Error(
+        `The fake saw ${unexpected.length} exchange(s) off the contract ` +
+          `(test/contract/secrets-store.schema.yaml):\n${unexpected.join('\n')}`,
+      );
+    }
+  }
+
+  // ---- the contract ----
+
+  /** `METHOD /path/{param}` of every endpoint the fake serves, for comparison with the contract. */
+  endpoints() {
+    return this.#routes.map((r) => `${r.method} ${r.template.replace(/:(\w+)/g, '{$1}')}`);
+  }
+
+  /** Every violation of the contract seen so far, one line each (test/contract/validate.js). */
+  get violations() {
+    return [...this.#violations];
+  }
+
+  /**
+   * Marks the violations `pattern` matches, earlier and later ones, as expected: a test's
+   * deliberate request off the contract. Keep the pattern narrow.
+   * @param {RegExp} pattern
+   */
+  expectViolations(pattern) {
+    this.#expectedViolations.push(pattern);
+  }
+
+  /** The violations no expectViolations() pattern covers. */
+  unexpectedViolations() {
+    return this.#violations.filter((line) => !this.#expectedViolations.some((p) => p.test(line)));
+  }
+
+  /**
+   * Checks one exchange against the contract. `reply` is undefined when no answer went out, or
+   * when a scripted fault wrote it: a deliberately hostile answer is not the fake's own.
+   * @param {RecordedRequest} entry @param {boolean} bodyIsJson @param {Reply} [reply]
+   */
+  #checkContract(entry, bodyIsJson, reply) {
+    const found = contract().check(
+      {
+        ...entry,
+        bodyIsJson,
+        response: reply && { status: reply.status, body: reply.body },
+      },
+      { knownScopes: this.options.knownScopes },
+    );
+    this.#violations.push(...found);
   }
 
   // ---- observability ----
@@ -815,9 +875,11 @@ export class FakeCloudflare {
 
     const fault = this.#takeFault(method, path);
     entry.fault = fault;
+    if (!underApi) this.#violations.push(`${method} ${pathname}: not under ${API_PREFIX}`);
     if (fault?.delayMs && !(await this.#pause(fault.delayMs))) return;
 
     if (fault?.action === 'drop') {
+      if (underApi) this.#checkContract(entry, bodyIsJson);
       // Dropped before the handler: nothing changed server-side.
       if (await this.#pause(this.options.latencyMs)) socket.destroy();
       return;
@@ -841,6 +903,11 @@ export class FakeCloudflare {
       if (fault?.headers) reply.headers = { ...reply.headers, ...lowerCaseKeys(fault.headers) };
     }
 
+    if (underApi) {
+      const scripted =
+        fault && (fault.action || fault.status !== undefined || fault.body !== undefined);
+      this.#checkContract(entry, bodyIsJson, scripted ? undefined : reply);
+    }
     if (!(await this.#pause(this.options.latencyMs))) return;
 
     switch (fault?.action) {

@@ -29,8 +29,13 @@ export const SEEDED_SECRETS = [
   { name: 'SESSION_SECRET', scopes: ['workers'], comment: 'cookies', value: 'session-value' },
 ];
 
+/**
+ * Starts a seeded fake held to the contract: its close() (in each test's afterEach or finally)
+ * fails the test when an exchange broke test/contract/secrets-store.schema.yaml, unless the
+ * test declared it with fake.expectViolations().
+ */
 export async function startFake(options: FakeOptions = {}): Promise<SeededFake> {
-  const fake = await createFakeCloudflare(options);
+  const fake = await createFakeCloudflare({ strictContract: true, ...options });
   fake.addAccount(ACCOUNT_ID);
   fake.addToken(TOKEN, { accounts: [ACCOUNT_ID], permissions: ['read', 'write'] });
   fake.addToken(READ_ONLY_TOKEN, { accounts: [ACCOUNT_ID], permissions: ['read'] });

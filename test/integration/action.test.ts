@@ -552,6 +552,8 @@ describe('bad input fails before any request', () => {
   });
 
   it('warns about an unknown scope with the known ones and the nearest, and passes it through', async () => {
+    // Off the contract on purpose: the action passes a scope it does not know to Cloudflare.
+    seeded.fake.expectViolations(/\/duplicate: request body \/scopes\/1: .*\(enum\)$/);
     const result = await runAction({
       inputs: { ...seeded.inputs, secret: 'DB_URL', name: 'NEW', scopes: 'workers\nai-gateway' },
     });
