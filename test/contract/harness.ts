@@ -35,9 +35,10 @@ export const UNKNOWN_SCOPE = 'contract_unknown_scope';
 
 /**
  * The in-process fake plays the harsher of each undocumented variant: copies stay pending for a
- * moment, DELETE answers 202, deleted secrets stay listed. total_pages is switched per check.
+ * moment, deleted secrets stay listed. total_pages and the not-found status are switched per
+ * check.
  */
-export const FAKE_OPTIONS = { activateAfterMs: 300, deleteStatus: 202, listDeleted: true } as const;
+export const FAKE_OPTIONS = { activateAfterMs: 300, listDeleted: true } as const;
 
 /** The CLOUDFLARE_* variables the suite reads, when `npm run contract` lets it read them. */
 function settings(env: NodeJS.ProcessEnv) {

@@ -120,7 +120,7 @@ describe('npm run contract against a separately started fake', { timeout: 120_00
         'a duplicate copies the value server-side into a new secret with the requested name, scopes (as a set) and comment':
           'failed',
         'an unknown scope is refused with a 4xx and creates nothing': 'failed',
-        'a missing secret and a missing store both answer 404, and the store listing tells them apart':
+        'a missing secret and a missing store both answer not-found (a 404, or a 4xx saying secret_not_found or store_not_found), and the store listing tells them apart':
           'passed',
       });
       const made = seeded.fake.requests.filter((r) => r.method === 'POST' && r.status === 200);
