@@ -819,6 +819,22 @@ describe('fake Cloudflare Secrets Store API', () => {
     const dup = (name: string, signal?: AbortSignal) =>
       call(duplicatePath(), { method: 'POST', body: { name, scopes: ['workers'] }, signal });
 
+    it("runs a fault's before hook just before the handler, once per use", async () => {
+      let calls = 0;
+      fake.addFault({
+        method: 'DELETE',
+        before: () => {
+          calls += 1;
+          fake.setSecretStatus(sourceId, 'deleted');
+        },
+      });
+      const gone = await call(`${secretsPath()}/${sourceId}`, { method: 'DELETE' });
+      expect(gone.status).toBe(404);
+      expect(expectError(gone.json).message).toBe('secret_not_found');
+      await call(`${secretsPath()}/${sourceId}`, { method: 'DELETE' });
+      expect(calls).toBe(1);
+    });
+
     it('answers a status-only fault with a Cloudflare envelope, then recovers', async () => {
       const fault = fake.addFault({
         method: 'post',

@@ -109,6 +109,8 @@ export const API_PREFIX = '/client/v4';
  * @property {string} [body] Raw body sent as given (e.g. an HTML 502 page); status default 200.
  * @property {number} [delayMs] Wait this long first, then carry on.
  * @property {'drop' | 'commit-then-drop' | 'commit-then-hang' | 'truncate'} [action]
+ * @property {() => void} [before] Runs just before the handler: changes state between a
+ *   client's read and its write (say, a secret deleted by someone else) at a known moment.
  *
  * @typedef {object} RecordedRequest
  * @property {string} method
@@ -885,6 +887,7 @@ export class FakeCloudflare {
       return;
     }
 
+    fault?.before?.();
     /** @type {Reply} */
     let reply;
     if (fault && (fault.status !== undefined || fault.body !== undefined)) {
