@@ -638,16 +638,20 @@ describe('envelope handling', () => {
 describe('deleteSecret', () => {
   const path = `${WIRE}/stores/${STORE}/secrets/${SECRET}`;
 
-  it('takes a 404 on a retry as done: the first attempt deleted it but its answer was lost', async () => {
-    const { pool, client, urls } = setup({ maxRetries: 2 });
-    pool.intercept({ path, method: 'DELETE' }).reply(502, '');
-    pool
-      .intercept({ path, method: 'DELETE' })
-      .reply(404, failure({ code: 1003, message: 'secret not found' }), { headers: JSON_HEADERS });
+  it.each([
+    ['a 404', 404, failure({ code: 1003, message: 'secret not found' })],
+    ['a 400 secret_not_found', 400, failure({ code: 1001, message: 'secret_not_found' })],
+  ])(
+    'takes %s on a retry as done: the first attempt deleted it but its answer was lost',
+    async (_label, status, body) => {
+      const { pool, client, urls } = setup({ maxRetries: 2 });
+      pool.intercept({ path, method: 'DELETE' }).reply(502, '');
+      pool.intercept({ path, method: 'DELETE' }).reply(status, body, { headers: JSON_HEADERS });
 
-    await expect(client.deleteSecret(STORE, SECRET)).resolves.toBeUndefined();
-    expect(urls()).toEqual([`DELETE ${path}`, `DELETE ${path}`]);
-  });
+      await expect(client.deleteSecret(STORE, SECRET)).resolves.toBeUndefined();
+      expect(urls()).toEqual([`DELETE ${path}`, `DELETE ${path}`]);
+    },
+  );
 
   it('reports a 404 on the first attempt: there was nothing to delete', async () => {
     const { pool, client } = setup();
@@ -657,10 +661,6 @@ describe('deleteSecret', () => {
 
     expect((await cloudflareError(client.deleteSecret(STORE, SECRET))).status).toBe(404);
   });
-});
-
-describe('deleteSecret answers as the schema allows', () => {
-  const path = `${WIRE}/stores/${STORE}/secrets/${SECRET}`;
 
   it.each([
     ['202 with an envelope (the schema)', 202, ok(null)],
@@ -680,17 +680,6 @@ describe('deleteSecret answers as the schema allows', () => {
     pool.intercept({ path, method: 'GET' }).reply(200, '');
 
     expect((await cloudflareError(client.getSecret(STORE, SECRET))).kind).toBe('invalid-response');
-  });
-
-  it('takes a 400 secret_not_found on a retry as done, like a 404', async () => {
-    const { pool, client, urls } = setup({ maxRetries: 2 });
-    pool.intercept({ path, method: 'DELETE' }).reply(502, '');
-    pool
-      .intercept({ path, method: 'DELETE' })
-      .reply(400, failure({ code: 1001, message: 'secret_not_found' }), { headers: JSON_HEADERS });
-
-    await expect(client.deleteSecret(STORE, SECRET)).resolves.toBeUndefined();
-    expect(urls()).toEqual([`DELETE ${path}`, `DELETE ${path}`]);
   });
 });
 
