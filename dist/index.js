@@ -115581,6 +115581,25 @@ function defaultHint(status) {
     }
     return undefined;
 }
+/** What the API says when a secret or a store is not there (code 1001, like validation errors). */
+const NOT_FOUND_MESSAGES = new Set(['secret_not_found', 'store_not_found']);
+/**
+ * True when `error` says the thing asked for is not there: a 404, or any other 4xx whose errors
+ * say `secret_not_found` or `store_not_found`. The schema gives every error status only as 4XX
+ * and the live API uses code 1001 for not-found and validation alike, so not-found may come back
+ * as a 400: the message decides, not the status. Where the answer leads to a delete or a
+ * re-create, the caller still confirms by looking.
+ */
+function isNotFound(error) {
+    if (!(error instanceof CloudflareError))
+        return false;
+    const status = error.status ?? 0;
+    if (status === 404)
+        return true;
+    return (status >= 400 &&
+        status < 500 &&
+        error.errors.some((e) => NOT_FOUND_MESSAGES.has(e.message.trim().toLowerCase())));
+}
 
 ;// CONCATENATED MODULE: ./src/cloudflare/retry.ts
 /**
@@ -116196,9 +116215,13 @@ class Transport {
         // An HTTP-date Retry-After is on the server's clock, like the Date header of this answer.
         const retryAfterMs = parseRetryAfter(Array.isArray(retryAfterHeader) ? retryAfterHeader[0] : retryAfterHeader, this.serverTime(this.clock.now()));
         if (status < 200 || status >= 300) {
+            // An envelope with an empty `errors` (the schema does not require one) is still one:
+            // its status says what failed.
             const detail = errors.length > 0
                 ? formatCloudflareMessages(errors)
-                : describeBody(text, headers['content-type']);
+                : envelope
+                    ? 'no error details given'
+                    : describeBody(text, headers['content-type']);
             let summary = `${where} failed: HTTP ${status}: ${detail}.`;
             if (status >= 300 && status < 400) {
                 summary += ' Redirects are not followed, so credentials never go to another address.';
@@ -116213,6 +116236,9 @@ class Transport {
                 retryAfterMs,
             });
         }
+        // The schema answers a DELETE with 202; any 2xx does, with or without a body (a 204 has none).
+        if (method === 'DELETE' && text.trim() === '')
+            return { result: null, resultInfo: undefined };
         if (envelope === undefined) {
             throw new CloudflareError(`${where} returned HTTP ${status} with ${describeBody(text, headers['content-type'])}, not a Cloudflare API response.`, { kind: 'invalid-response', method, path, status, ambiguous: true });
         }
@@ -116321,8 +116347,8 @@ class SecretsStoreClient {
         });
     }
     /**
-     * Deletes a secret. Retried, since deleting twice leaves the same state; a 404 on a retry
-     * means an earlier attempt whose answer was lost did the job.
+     * Deletes a secret. Retried, since deleting twice leaves the same state; a not-found on a
+     * retry means an earlier attempt whose answer was lost did the job.
      */
     async deleteSecret(storeId, secretId) {
         const path = this.secretPath(storeId, secretId);
@@ -116331,7 +116357,7 @@ class SecretsStoreClient {
                 await this.transport.call({ method: 'DELETE', path }, attempt, () => undefined);
             }
             catch (error) {
-                if (attempt > 1 && error instanceof CloudflareError && error.status === 404)
+                if (attempt > 1 && isNotFound(error))
                     return;
                 throw error;
             }
@@ -116460,7 +116486,7 @@ async function deleteUntilGone(client, storeId, id) {
     catch (error) {
         if (!(error instanceof CloudflareError))
             throw error;
-        if (error.status === 404)
+        if (isNotFound(error) && (error.status === 404 || (await isGone(client, storeId, id))))
             return;
         // Retries used up or time spent after a lost answer: the delete may have taken effect.
         if (error.ambiguous && (await isGone(client, storeId, id)))
@@ -116474,7 +116500,7 @@ async function isGone(client, storeId, id) {
         return (await client.getSecret(storeId, id)).status === 'deleted';
     }
     catch (error) {
-        return error instanceof CloudflareError && error.status === 404;
+        return isNotFound(error);
     }
 }
 
@@ -116498,7 +116524,7 @@ async function whatIsMissing(client, storeId, secretId) {
         return '';
     }
     catch (error) {
-        if (!(error instanceof CloudflareError) || error.status !== 404)
+        if (!(error instanceof CloudflareError) || !isNotFound(error))
             return '';
         // listStores failing with 404 means the account; getSecret failing means the secret.
         if (error.path.endsWith('/stores'))
@@ -116509,13 +116535,13 @@ async function whatIsMissing(client, storeId, secretId) {
 function missingSecret(storeId, secretId, why) {
     return `Secret ${secretId} is not in store ${storeId}${why}. Check the secret input.`;
 }
-/** Runs `call`; a 404 from it is rethrown with the explanation of what is missing. */
+/** Runs `call`; a not-found from it is rethrown with the explanation of what is missing. */
 async function explainingNotFound(client, storeId, secretId, call) {
     try {
         return await call();
     }
     catch (error) {
-        if (error instanceof CloudflareError && error.status === 404) {
+        if (error instanceof CloudflareError && isNotFound(error)) {
             const explanation = await whatIsMissing(client, storeId, secretId);
             if (explanation)
                 throw error.withHint(explanation);
@@ -116820,7 +116846,7 @@ async function waitForActive(client, storeId, secret) {
         catch (error) {
             if (!(error instanceof CloudflareError))
                 throw error;
-            if (error.status === 404) {
+            if (isNotFound(error)) {
                 throw new NotActive(`${what} is gone (Cloudflare answers not-found for it); its last status was ${wait_status(current)}.`, { ...current, status: 'deleted' });
             }
             if (error.kind === 'deadline')
@@ -117089,7 +117115,7 @@ function isConflictCandidate(error) {
     if (error.kind !== 'http')
         return false;
     const status = error.status ?? 0; // an 'http' failure always has one
-    return status >= 400 && status < 500 && ![401, 403, 404, 429].includes(status);
+    return status >= 400 && status < 500 && ![401, 403, 429].includes(status) && !isNotFound(error);
 }
 function existingResult(copy, existing, store, ifExists) {
     if (ifExists === 'fail')
