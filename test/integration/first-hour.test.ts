@@ -10,18 +10,16 @@ import { runAction } from '../helpers/action.js';
 
 let seeded: SeededFake;
 
-async function useFake(options: FakeOptions = {}): Promise<void> {
-  await seeded.fake.close();
-  seeded = await startFake(options);
-}
-
+/** Each test gets a fresh fake; `withOptions` swaps it for one that plays something else. */
 beforeEach(async () => {
   seeded = await startFake();
 });
+afterEach(() => seeded.fake.close());
 
-afterEach(async () => {
+async function withOptions(options: FakeOptions): Promise<void> {
   await seeded.fake.close();
-});
+  seeded = await startFake(options);
+}
 
 const SECRETS = () => `/accounts/${ACCOUNT_ID}/secrets_store/stores/${seeded.storeId}/secrets`;
 const writes = () => seeded.fake.requests.filter((r) => r.method !== 'GET');
@@ -108,7 +106,7 @@ describe('a refused request says why', () => {
 
   it('a copy refused for the quota (HTTP 403) says quota and nothing of credentials', async () => {
     // Three secrets seeded, three allowed: the next copy is refused.
-    await useFake({ quota: 3, quotaStatus: 403 });
+    await withOptions({ quota: 3, quotaStatus: 403 });
 
     const result = await runAction({
       inputs: { ...seeded.inputs, secret: 'DB_URL', name: 'DB_URL_PROD' },
@@ -239,7 +237,7 @@ describe('a pattern line promotes a whole environment', () => {
   });
 
   it('never takes a deleted secret as a source', async () => {
-    await useFake({ listDeleted: true });
+    await withOptions({ listDeleted: true });
     seeded.fake.addSecret(seeded.storeId, { name: 'API_STAGING' });
     seeded.fake.addSecret(seeded.storeId, { name: 'OLD_STAGING', status: 'deleted' });
 
