@@ -42,8 +42,9 @@ export interface Duplication {
 export type PlainDuplication = Duplication & { source: Ref };
 
 /**
- * Every input action.yml declares, in its order: what the workflow may write under `with:`.
- * test/inputs.test.ts keeps it equal to action.yml, and ReadInput takes only these names.
+ * Every input action.yml declares (in its order, for the list messages show): what the workflow
+ * may write under `with:`. test/inputs.test.ts keeps it equal to action.yml, and ReadInput takes
+ * only these names, so an input read but not listed does not compile.
  */
 export const INPUT_NAMES = [
   'secret',
