@@ -90472,7 +90472,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7253:
+/***/ 9634:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -91348,7 +91348,7 @@ module.exports = {
 
 
 
-const { Cache } = __nccwpck_require__(7253)
+const { Cache } = __nccwpck_require__(9634)
 const { webidl } = __nccwpck_require__(7879)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 const { kConstruct } = __nccwpck_require__(6443)
@@ -115574,12 +115574,50 @@ function formatCloudflareMessages(messages) {
     })
         .join('; ');
 }
-function defaultHint(status) {
-    if (status === 401 || status === 403) {
-        return ('Check the credentials: the API token needs the "Secrets Store Write" permission ' +
-            '(Account, Secrets Store, Edit) on this account; or use the Global API key pair.');
+const WRITE_PERMISSION = '"Secrets Store Write" permission (Account, Secrets Store, Edit)';
+/**
+ * The hint for a refused request: a quota refusal says quota and nothing of credentials; a 401
+ * or 403 names the likeliest wrong thing first (the account id, the token's account resources
+ * or its permissions). Undefined for other failures.
+ */
+function refusalHint(status, errors, context) {
+    if (status === undefined || status < 400 || status >= 500)
+        return undefined;
+    if (status !== 404 && status !== 429 && isQuotaRefusal(errors)) {
+        const used = context.quota
+            ? ` (it used ${context.quota.usage} of its ${context.quota.quota} secrets when this step read it)`
+            : '';
+        return (`Cloudflare refused it for the account's Secrets Store quota${used}: delete secrets the account ` +
+            'no longer needs, or ask Cloudflare for a higher limit, then run the step again.');
     }
-    return undefined;
+    if (status !== 401 && status !== 403)
+        return undefined;
+    if (context.globalKey) {
+        return ('Check first that the account id is the one of the account that holds the store, then that ' +
+            'the email and Global API key are current and belong to a member of that account.');
+    }
+    if (status === 401) {
+        return ('Cloudflare did not accept the API token: check first that it was copied whole and is still ' +
+            `active (Cloudflare dashboard, My Profile, API Tokens). It needs the ${WRITE_PERMISSION}.`);
+    }
+    if (context.reached) {
+        return ("Earlier requests to this account succeeded, so the account id and the token's account " +
+            `resources are right: the token lacks a permission. Check first that it has the ${WRITE_PERMISSION}; ` +
+            '"Secrets Store Read" allows only reads, such as a dry run.');
+    }
+    return ('The account id is the likeliest cause: check first that it is the Account ID the Cloudflare ' +
+        "dashboard shows for the account that holds the store. If it is, the token's account resources " +
+        `must include that account, and it needs the ${WRITE_PERMISSION}.`);
+}
+/**
+ * Cloudflare documents no quota error code, and its status varies (400, 403), so the words of its
+ * errors tell: "quota", or a `maximum_…_exceeded` identifier such as the stores' one.
+ */
+function isQuotaRefusal(errors) {
+    return errors.some((e) => /quota|maximum_\w*_exceeded/i.test(e.message));
+}
+function defaultHint(status) {
+    return refusalHint(status, [], { reached: false, globalKey: false });
 }
 /** What the API says when a secret or a store is not there (code 1001, like validation errors). */
 const NOT_FOUND_MESSAGES = new Set(['secret_not_found', 'store_not_found']);
@@ -116019,6 +116057,10 @@ class Transport {
     /** What that time is kept for, in words, for the errors that come early because of it. */
     // Stryker disable next-line StringLiteral: never shown; keptBackNote reads it only while keepingBack() has set it
     reservedFor = '';
+    /** A request has succeeded: a later 401/403 is not about the account id (see refusalHint). */
+    reached = false;
+    /** The account's secrets quota as last read, for the message of a quota refusal. */
+    quota;
     constructor(options) {
         this.credentials = options.credentials;
         this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
@@ -116035,6 +116077,10 @@ class Transport {
     /** Milliseconds left before the deadline (less what keepingBack() holds back). */
     remainingMs() {
         return this.currentDeadline() - this.clock.now();
+    }
+    /** Keeps the account's secrets quota, as just read, for the message of a quota refusal. */
+    noteQuota(quota) {
+        this.quota = quota;
     }
     /**
      * Runs `fn` as if the deadline came `reserveMs` earlier, so that the time kept back is still
@@ -116133,7 +116179,9 @@ class Transport {
             }
             const { result, resultInfo } = this.interpret(options, status, text, response.headers);
             try {
-                return parse(result, resultInfo);
+                const parsed = parse(result, resultInfo);
+                this.reached = true;
+                return parsed;
             }
             catch (error) {
                 if (!(error instanceof ShapeError))
@@ -116234,6 +116282,11 @@ class Transport {
                 errors,
                 ambiguous: status >= 500,
                 retryAfterMs,
+                hint: refusalHint(status, errors, {
+                    reached: this.reached,
+                    globalKey: this.credentials.kind === 'global-key',
+                    quota: this.quota,
+                }),
             });
         }
         // The schema answers a DELETE with 202; any 2xx does, with or without a body (a 204 has none).
@@ -116364,7 +116417,9 @@ class SecretsStoreClient {
         });
     }
     async getQuota() {
-        return this.transport.read({ method: 'GET', path: `${this.accountPath()}/quota` }, (r) => expectQuota(r, 'result'));
+        const quota = await this.transport.read({ method: 'GET', path: `${this.accountPath()}/quota` }, (r) => expectQuota(r, 'result'));
+        this.transport.noteQuota(quota.secrets);
+        return quota;
     }
     // ---- Time and retries, shared by every call ------------------------------------------------
     /** Milliseconds left before the deadline (less what keepingBack() holds back). */
@@ -116591,7 +116646,855 @@ function failureLines(error) {
     return error instanceof ActionError ? error.lines : [failureText(error)];
 }
 
+;// CONCATENATED MODULE: ./src/nearest.ts
+/** "Did you mean …?": the candidate nearest to a word, for scopes and input names. */
+/** The candidate closest to `word` by edit distance (ties: the first), with that distance. */
+function nearest(word, candidates) {
+    let best = { candidate: candidates[0], distance: Number.POSITIVE_INFINITY };
+    for (const candidate of candidates) {
+        const distance = editDistance(word, candidate);
+        if (distance < best.distance)
+            best = { candidate, distance };
+    }
+    return best;
+}
+/** Levenshtein distance, two rows at a time. */
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
+;// CONCATENATED MODULE: ./src/sanitize.ts
+/**
+ * How values that are not the action's own text are shown: names, ids, scopes and errors from
+ * Cloudflare or the workflow. In the log each becomes part of one line that no workflow command
+ * can start or hide in; in the job summary each renders as plain text, never as Markdown or HTML.
+ * src/main.ts prints every line through `printable`; src/report.ts builds the summary with
+ * `markdownText` and `codeId`. No imports: this is the one place the rule lives.
+ */
+/** Longest line printed to the log; a longer one is cut, saying how much. */
+const MAX_LOG_LINE = 4_000;
+/** Most lines of one multi-line message (a list's failure); the rest are counted, not printed. */
+const MAX_LOG_LINES = 200;
+/**
+ * Characters that end a line for the runner or a terminal (C0, DEL, C1 with NEL, the Unicode
+ * line and paragraph separators), reorder or hide text (bidirectional controls, zero-width and
+ * other invisible characters, Unicode tags): shown as escapes, so what is printed is what is there.
+ */
+const UNPRINTABLE = /[\p{Cc}\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\u{e0000}-\u{e007f}]/gu;
+const NAMED_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+function escapeChar(char) {
+    const named = NAMED_ESCAPES[char];
+    if (named !== undefined)
+        return named;
+    const code = char.codePointAt(0);
+    // Stryker disable next-line EqualityOperator: `<` is the same, UNPRINTABLE never matches U+FFFF
+    return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
+}
+/** True when `text` holds a character that `printable` would escape. */
+function hasUnprintable(text) {
+    UNPRINTABLE.lastIndex = 0;
+    return UNPRINTABLE.test(text);
+}
+/** `text` cut to `max` characters, saying how many were cut. */
+function clip(text, max) {
+    if (text.length <= max)
+        return text;
+    // Never leave half of a surrogate pair behind.
+    const end = /[\ud800-\udbff]/.test(text.charAt(max - 1)) ? max - 1 : max;
+    return `${text.slice(0, end)}… [${(text.length - end).toLocaleString('en-US')} more characters cut]`;
+}
+/**
+ * One line for the log, safe to print whatever it contains: control and invisible characters
+ * escaped (so nothing can start a new line, and no `::command::` with it), the runner's legacy
+ * `##[command]` form (recognised anywhere in a line) broken up, and the length capped.
+ */
+function printable(text, max = MAX_LOG_LINE) {
+    let line = text.replace(UNPRINTABLE, escapeChar).replaceAll('##[', '##\\[');
+    // The runner reads `::command::` at the start of a line, after white space.
+    if (/^\s*::/.test(line))
+        line = `\\${line}`;
+    return clip(line, max);
+}
+/** The lines of a multi-line message, each `printable`, at most MAX_LOG_LINES of them. */
+function printableLines(lines) {
+    const shown = lines.slice(0, MAX_LOG_LINES).map((line) => printable(line));
+    if (lines.length > MAX_LOG_LINES) {
+        shown.push(`… and ${lines.length - MAX_LOG_LINES} more lines (the results output has them all).`);
+    }
+    return shown.join('\n');
+}
+/**
+ * Markdown punctuation that could make a link, an image, code, emphasis, a table cell, math,
+ * an emoji, a mention or an autolink: each is backslash-escaped, which CommonMark allows for
+ * any ASCII punctuation.
+ */
+const MARKDOWN_SYNTAX = /[\\`*_[\](){}!|~:$@#.^]/g;
+const HTML_ENTITIES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+};
+/** Longest value shown in the job summary. */
+const MAX_SUMMARY_VALUE = 256;
+/**
+ * A value as plain text in GitHub-flavoured Markdown, inside a table cell or a line: cut to
+ * `max`, control characters shown as escapes (a cell is one line), Markdown syntax and HTML
+ * (`<`, `>`, `&`) escaped.
+ */
+function markdownText(text, max = MAX_SUMMARY_VALUE) {
+    return clip(text, max)
+        .replace(UNPRINTABLE, escapeChar)
+        .replace(MARKDOWN_SYNTAX, '\\$&')
+        .replace(/[&<>"]/g, (char) => HTML_ENTITIES[char]);
+}
+const ID = /^[0-9a-f]{32}$/;
+/** An id as a code span; anything that is not a checked id is shown as plain text instead. */
+function codeId(id) {
+    return ID.test(id) ? `\`${id}\`` : markdownText(id);
+}
+/**
+ * Splits a URL given as text (parsed or not, with or without a scheme) around its userinfo:
+ * everything between `scheme://` and the last `@`. Generous on purpose: what it takes for a user
+ * name or password is masked and never quoted, even when the text is not a valid URL.
+ */
+function splitUserinfo(url) {
+    const at = url.lastIndexOf('@');
+    if (at < 0)
+        return undefined;
+    // The scheme holds no `@`, so the last one always lies after it.
+    const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(url)?.[0] ?? '';
+    return { before: scheme, userinfo: url.slice(scheme.length, at), after: url.slice(at + 1) };
+}
+/** A URL as text without its `user:password@` part, for messages that quote it. */
+function withoutUserinfo(url) {
+    const parts = splitUserinfo(url);
+    return parts ? `${parts.before}***@${parts.after}` : url;
+}
+/**
+ * The user name and password of a URL given as text, raw and percent-decoded, so the caller can
+ * mask them before anything can print them.
+ */
+function userinfoParts(url) {
+    const userinfo = splitUserinfo(url)?.userinfo;
+    if (!userinfo)
+        return [];
+    const colon = userinfo.indexOf(':');
+    const parts = colon < 0 ? [userinfo] : [userinfo.slice(0, colon), userinfo.slice(colon + 1)];
+    const values = [userinfo, ...parts, ...parts.map(decodeOrSelf)];
+    return [...new Set(values.filter((value) => value !== ''))];
+}
+function decodeOrSelf(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/scopes.ts
+/**
+ * Scope names: which services may use a secret. Cloudflare adds scopes over time, so an unknown
+ * one is passed through with a warning rather than refused.
+ */
+
+const KNOWN_SCOPES = [
+    'workers',
+    'ai_gateway',
+    'dex',
+    'access',
+    'containers',
+    'websearch',
+];
+/** The known scope closest to `scope` by edit distance (ties: the first in KNOWN_SCOPES). */
+function nearestScope(scope) {
+    return nearest(scope.toLowerCase().replace(/-/g, '_'), KNOWN_SCOPES).candidate;
+}
+/** The warning for scopes Cloudflare may not know, or undefined when all are known. */
+function unknownScopesWarning(scopes) {
+    const known = KNOWN_SCOPES;
+    const unknown = scopes.filter((scope) => !known.includes(scope));
+    if (unknown.length === 0)
+        return undefined;
+    const guesses = unknown.map((scope) => `"${scope}" (did you mean "${nearestScope(scope)}"?)`);
+    return (`scopes: ${guesses.join(', ')} ${unknown.length === 1 ? 'is not a known scope' : 'are not known scopes'}; ` +
+        `passing ${unknown.length === 1 ? 'it' : 'them'} to Cloudflare as given. Known scopes: ${KNOWN_SCOPES.join(', ')}.`);
+}
+/** True when both lists name the same scopes, whatever their order. */
+function sameScopes(a, b) {
+    const left = [...new Set(a)].sort();
+    const right = [...new Set(b)].sort();
+    return left.length === right.length && left.every((scope, i) => scope === right[i]);
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+/**
+ * Reads every input once, validates it, and returns one typed configuration. Nothing else in
+ * the action reads inputs, and nothing here touches the network: bad input fails the step
+ * before the first request, with every problem listed at once.
+ */
+
+
+
+
+
+/**
+ * Every input action.yml declares (in its order, for the list messages show): what the workflow
+ * may write under `with:`. test/inputs.test.ts keeps it equal to action.yml, and ReadInput takes
+ * only these names, so an input read but not listed does not compile.
+ */
+const INPUT_NAMES = [
+    'secret',
+    'name',
+    'secrets',
+    'normalize-name',
+    'scopes',
+    'comment',
+    'store',
+    'account-id',
+    'api-token',
+    'api-email',
+    'api-key',
+    'if-exists',
+    'dry-run',
+    'max-parallel',
+    'rollback-on-failure',
+    'wait-for-active',
+    'prune',
+    'prune-keep',
+    'max-retries',
+    'timeout-seconds',
+    'api-base-url',
+];
+/**
+ * Bad input: each problem names its input and says what it accepts. The single-input parsers
+ * throw one; parseInputs collects every problem into one.
+ */
+class InputError extends ActionError {
+    problems;
+    constructor(...problems) {
+        if (problems.length === 1)
+            super(`Invalid input: ${problems[0]}`);
+        else
+            super('Invalid inputs:', problems);
+        this.name = 'InputError';
+        this.problems = problems;
+    }
+}
+const inputs_ID = /^[0-9a-fA-F]{32}$/;
+const IF_EXISTS = ['fail', 'skip', 'replace'];
+/** YAML 1.2 core schema booleans, as `core.getBooleanInput` accepts them. */
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+/**
+ * Every credential value the inputs or environment hold, so the caller can mask them before
+ * anything is logged (including the errors parseInputs may throw).
+ */
+function credentialValues(read, env) {
+    const values = [
+        read('api-token'),
+        read('api-key'),
+        read('api-email'),
+        env.CLOUDFLARE_API_TOKEN,
+        env.CLOUDFLARE_API_KEY,
+        env.CLOUDFLARE_EMAIL,
+    ];
+    return [...new Set(values.map((v) => v?.trim() ?? '').filter((v) => v !== ''))];
+}
+/**
+ * The inputs the workflow wrote that this action does not have, one problem each, then the list
+ * of its inputs. The runner passes every `with:` key (and each declared default) as `INPUT_` +
+ * the key upper-cased, hyphens kept (`if_exists` arrives as `INPUT_IF_EXISTS`, `if-exists` as
+ * `INPUT_IF-EXISTS`), so a variable that names no declared input is a key the step would
+ * otherwise ignore without a word. An `INPUT_` variable set by hand in `env:` is refused alike:
+ * no key under that prefix means anything else to this action.
+ */
+function unknownInputs(env) {
+    const declared = new Set(INPUT_NAMES.map((name) => name.toUpperCase()));
+    const unknown = Object.keys(env)
+        .filter((key) => key.startsWith('INPUT_') && !declared.has(key.slice(6).toUpperCase()))
+        .map((key) => key.slice(6).toLowerCase())
+        .sort();
+    if (unknown.length === 0)
+        return [];
+    return [
+        ...unknown.map((name) => {
+            const guess = closestInput(name);
+            const hyphens = guess === name.replace(/_/g, '-') ? ' Input names are written with "-", not "_".' : '';
+            return (`unknown input ${quote(name)}${guess ? ` (did you mean ${quote(guess)}?)` : ''}: ` +
+                `this action has no input of that name, so the step would ignore it.${hyphens}`);
+        }),
+        `The inputs of this action are: ${INPUT_NAMES.join(', ')}.`,
+    ];
+}
+/**
+ * The declared input a mistyped name most likely meant: the same name with "-" for "_" or " ",
+ * one that has it as a whole part (`token` → `api-token`), or one a few edits away.
+ */
+function closestInput(name) {
+    const hyphened = name.replace(/[_ ]/g, '-');
+    const { candidate, distance } = nearest(hyphened, INPUT_NAMES);
+    if (distance <= (hyphened.length >= 6 ? 2 : 1))
+        return candidate;
+    const words = (text) => ` ${text.split('-').join(' ')} `;
+    return INPUT_NAMES.find((input) => words(input).includes(words(hyphened)));
+}
+function parseInputs(read, env) {
+    const problems = unknownInputs(env);
+    const warnings = [];
+    const check = (parse) => {
+        try {
+            return parse();
+        }
+        catch (error) {
+            if (!(error instanceof InputError))
+                throw error;
+            problems.push(...error.problems);
+            return undefined;
+        }
+    };
+    const accountId = check(() => parseAccountId(read('account-id'), env.CLOUDFLARE_ACCOUNT_ID));
+    const credentials = check(() => parseCredentials(read, env, warnings));
+    const baseUrl = check(() => parseBaseUrl(read('api-base-url')));
+    const store = check(() => parseStore(read('store')));
+    const normalize = check(() => parseBoolean(read('normalize-name'), 'normalize-name', false));
+    const duplications = check(() => parseDuplications(read, normalize ?? false));
+    const scopes = check(() => parseScopes(read('scopes')));
+    const ifExists = check(() => parseIfExists(read('if-exists')));
+    const dryRun = check(() => parseBoolean(read('dry-run'), 'dry-run', false));
+    const maxRetries = check(() => parseInteger(read('max-retries'), 'max-retries', 3, 0, 10));
+    const timeoutSeconds = check(() => parseInteger(read('timeout-seconds'), 'timeout-seconds', 120, 1, 3600));
+    const maxParallel = check(() => parseInteger(read('max-parallel'), 'max-parallel', 4, 1, 16));
+    const rollbackOnFailure = check(() => parseBoolean(read('rollback-on-failure'), 'rollback-on-failure', false));
+    const waitForActive = check(() => parseBoolean(read('wait-for-active'), 'wait-for-active', false));
+    const prune = check(() => parsePrune(read('prune')));
+    const pruneKeep = check(() => parseInteger(read('prune-keep'), 'prune-keep', 5, 1, 100));
+    const comment = read('comment');
+    if (ifExists === 'replace' && rollbackOnFailure) {
+        problems.push('if-exists: replace cannot be combined with rollback-on-failure: true. A rollback deletes ' +
+            'the copies the step created, but it cannot bring back a secret that replace deleted: ' +
+            'its value is write-only and never leaves Cloudflare. Turn one of them off.');
+    }
+    if (problems.length > 0)
+        throw new InputError(...problems);
+    if (scopes) {
+        const warning = unknownScopesWarning(scopes);
+        if (warning)
+            warnings.push(warning);
+    }
+    // A pattern's names are known only once it is expanded, and never warned about.
+    const namesWarning = unusualNamesWarning(duplications.filter((d) => d.source.kind !== 'pattern').map((d) => d.name));
+    if (namesWarning)
+        warnings.push(namesWarning);
+    return {
+        accountId: accountId,
+        credentials: credentials,
+        baseUrl: baseUrl,
+        store,
+        duplications: duplications,
+        fromList: read('secrets') !== '',
+        maxParallel: maxParallel,
+        rollbackOnFailure: rollbackOnFailure,
+        waitForActive: waitForActive,
+        prune,
+        pruneKeep: pruneKeep,
+        scopes,
+        comment: comment === '' ? undefined : comment,
+        ifExists: ifExists,
+        dryRun: dryRun,
+        maxRetries: maxRetries,
+        timeoutSeconds: timeoutSeconds,
+        warnings,
+    };
+}
+function parseAccountId(input, fromEnv) {
+    const value = input || fromEnv?.trim() || '';
+    const where = input ? 'account-id' : 'CLOUDFLARE_ACCOUNT_ID';
+    if (value === '') {
+        throw new InputError('account-id is required: set the account-id input or the CLOUDFLARE_ACCOUNT_ID environment variable.');
+    }
+    if (!inputs_ID.test(value)) {
+        throw new InputError(`${where} must be a Cloudflare account id: 32 hexadecimal characters (got ${quote(value)}).`);
+    }
+    return value.toLowerCase();
+}
+function parseCredentials(read, env, warnings) {
+    const token = read('api-token') || env.CLOUDFLARE_API_TOKEN?.trim() || '';
+    const email = read('api-email') || env.CLOUDFLARE_EMAIL?.trim() || '';
+    const key = read('api-key') || env.CLOUDFLARE_API_KEY?.trim() || '';
+    // Credentials are never quoted back in messages: only which input or variable is wrong.
+    if (token !== '') {
+        if (/\s/.test(token))
+            throw new InputError('api-token contains white space; paste the token alone.');
+        if (read('api-key') !== '' || read('api-email') !== '') {
+            warnings.push('api-token and api-email/api-key are both set: using api-token; the Global API key pair is ignored.');
+        }
+        return { kind: 'token', token };
+    }
+    if (email !== '' && key === '') {
+        throw new InputError('api-email is set but api-key is not: the Global API key needs both (or use api-token instead).');
+    }
+    if (key !== '' && email === '') {
+        throw new InputError('api-key is set but api-email is not: the Global API key needs both (or use api-token instead).');
+    }
+    if (key === '') {
+        throw new InputError('No Cloudflare credentials: set api-token (or the CLOUDFLARE_API_TOKEN environment variable), ' +
+            'or both api-email and api-key (CLOUDFLARE_EMAIL, CLOUDFLARE_API_KEY).');
+    }
+    if (/\s/.test(key))
+        throw new InputError('api-key contains white space; paste the key alone.');
+    if (/\s/.test(email))
+        throw new InputError('api-email contains white space.');
+    return { kind: 'global-key', email, key };
+}
+/** `https://` anywhere; `http://` only to this machine (a test server), never over a network. */
+function parseBaseUrl(input) {
+    const value = input || DEFAULT_BASE_URL;
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new InputError(`api-base-url must be an absolute URL like ${DEFAULT_BASE_URL} (got ${quote(withoutUserinfo(value))}).`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        // "user:password@host" parses with "user:" as its scheme: quote nothing from such a value.
+        const got = value.includes('@') ? '' : ` (got ${quote(url.protocol)})`;
+        throw new InputError(`api-base-url must use https://${got}.`);
+    }
+    if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+        throw new InputError(`api-base-url uses http:// with host ${quote(url.hostname)}: credentials would cross the network unencrypted. ` +
+            'Use https://, or a loopback host (127.0.0.0/8, ::1, localhost) for a local test server.');
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw new InputError('api-base-url must not contain a user name or password; use api-token.');
+    }
+    // `search`/`hash` are empty for a bare "?" or "#", which would still swallow the path.
+    if (url.search !== '' || url.hash !== '' || /[?#]/.test(value)) {
+        throw new InputError('api-base-url must not have a query string or fragment.');
+    }
+    return url.toString().replace(/\/+$/, '');
+}
+function isLoopback(hostname) {
+    const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+    if (host === 'localhost' || host === '::1')
+        return true;
+    // The URL parser has already normalised IPv4 forms such as 127.1 to dotted quads.
+    return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+function parseStore(input) {
+    if (input === '')
+        return undefined;
+    if (inputs_ID.test(input))
+        return { kind: 'id', id: input.toLowerCase() };
+    refuseInvisible(input, 'store');
+    return { kind: 'name', name: input };
+}
+/**
+ * `secret` + `name` (one copy) or `secrets` (one `SOURCE => TARGET` per line), never both:
+ * either way the rest of the action sees a list.
+ */
+function parseDuplications(read, normalize = false) {
+    const list = read('secrets');
+    const secret = read('secret');
+    const name = read('name');
+    if (list !== '') {
+        if (secret !== '' || name !== '') {
+            throw new InputError(`Use either secret + name (one copy) or secrets (a list), not both: secrets is set, and so is ${[secret !== '' ? 'secret' : '', name !== '' ? 'name' : ''].filter(Boolean).join(' and ')}.`);
+        }
+        return parseSecretsList(list, normalize);
+    }
+    if (/=>|[\r\n]/.test(secret)) {
+        // Likely `secret: |` where `secrets: |` was meant; the missing name would only confuse.
+        throw new InputError(`secret holds ${secret.includes('=>') ? 'a "=>"' : 'several lines'}, as a list does: a list of ` +
+            '"SOURCE => TARGET" lines goes in the secrets input (with an s), without name.');
+    }
+    const problems = [];
+    let source;
+    let target;
+    try {
+        if (secret === '')
+            throw new InputError("secret is required: the source secret's id or name (or use secrets for a list).");
+        source = parseSecretRef(secret, 'secret');
+    }
+    catch (error) {
+        if (!(error instanceof InputError))
+            throw error;
+        problems.push(...error.problems);
+    }
+    try {
+        target = parseTargetName(name, 'name', normalize);
+    }
+    catch (error) {
+        if (!(error instanceof InputError))
+            throw error;
+        problems.push(...error.problems);
+    }
+    if (source?.kind === 'name' && source.name === target) {
+        problems.push(sameAsSource('secret and name', target, name));
+    }
+    if (problems.length > 0)
+        throw new InputError(...problems);
+    return [{ source: source, name: target }];
+}
+/**
+ * The `secrets` input: one `SOURCE => TARGET` per line, SOURCE an id, a name or a pattern with
+ * one `*` (then TARGET has one `*` too); blank lines and lines starting with `#` are ignored.
+ * Every bad line is reported, with its number, and a TARGET may appear only once.
+ */
+function parseSecretsList(input, normalize = false) {
+    const problems = [];
+    const duplications = [];
+    const written = new Map();
+    input.split(/\r?\n/).forEach((raw, index) => {
+        const text = raw.trim();
+        const line = index + 1;
+        if (text === '' || text.startsWith('#'))
+            return;
+        const parts = text.split('=>');
+        if (parts.length !== 2) {
+            problems.push(`secrets line ${line}: expected "SOURCE => TARGET" (got ${quote(text)}).`);
+            return;
+        }
+        const [sourceText, targetText] = parts.map((part) => part.trim());
+        try {
+            if (sourceText === '')
+                throw new InputError(`secrets line ${line}: SOURCE is missing before "=>".`);
+            if (targetText === '')
+                throw new InputError(`secrets line ${line}: TARGET is missing after "=>".`);
+            if (sourceText.includes('*') || targetText.includes('*')) {
+                duplications.push(parsePatternLine(sourceText, targetText, line, text, normalize));
+                return;
+            }
+            const source = parseSecretRef(sourceText, `secrets line ${line} SOURCE`);
+            const name = parseTargetName(targetText, `secrets line ${line} TARGET`, normalize);
+            if (source.kind === 'name' && source.name === name) {
+                throw new InputError(sameAsSource(`secrets line ${line}: SOURCE and TARGET`, name, targetText));
+            }
+            const duplication = { source, name, line };
+            duplications.push(duplication);
+            written.set(duplication, { text: quote(text), renamed: name !== targetText });
+        }
+        catch (error) {
+            if (!(error instanceof InputError))
+                throw error;
+            problems.push(...error.problems);
+        }
+    });
+    problems.push(...duplicateTargets(duplications, (d) => written.get(d)));
+    if (problems.length > 0)
+        throw new InputError(...problems);
+    if (duplications.length === 0) {
+        throw new InputError('secrets lists no copy: write one "SOURCE => TARGET" per line.');
+    }
+    return duplications;
+}
+/**
+ * A line with `*`: one on each side, the same run of characters in both. What it matches is
+ * known only from the store's listing (src/patterns.ts); here only its form is checked.
+ */
+function parsePatternLine(source, target, line, text, normalize) {
+    const stars = (side) => side.split('*').length - 1;
+    const where = `secrets line ${line}`;
+    if (stars(source) !== 1 || stars(target) !== 1) {
+        throw new InputError(`${where}: a pattern line has exactly one "*" on each side, such as "*_STAGING => *_PRODUCTION" ` +
+            `(got ${stars(source)} in SOURCE and ${stars(target)} in TARGET): the "*" of TARGET ` +
+            'stands for what the "*" of SOURCE matched.');
+    }
+    parseSecretName(source, `${where} SOURCE`);
+    parseSecretName(target, `${where} TARGET`);
+    if (source === target) {
+        throw new InputError(`${where}: SOURCE and TARGET are both ${quote(source)}: every secret it matches would be ` +
+            'copied onto itself; give the copies another name, such as "*_COPY".');
+    }
+    return { source: { kind: 'pattern', pattern: source, normalize }, name: target, line, text };
+}
+/**
+ * One problem per new name that two copies would create (only one could be). When
+ * normalize-name or a pattern made the names equal, the lines as written are shown. Pattern
+ * lines not yet expanded have no name to compare.
+ */
+function duplicateTargets(duplications, written) {
+    const byTarget = new Map();
+    for (const d of duplications) {
+        if (d.source.kind === 'pattern')
+            continue;
+        byTarget.set(d.name, [...(byTarget.get(d.name) ?? []), d]);
+    }
+    const problems = [];
+    for (const [target, same] of byTarget) {
+        if (same.length < 2)
+            continue;
+        const lines = [...new Set(same.map((d) => d.line))];
+        const texts = same.map(written);
+        const shown = same.map((d, i) => `line ${d.line} ${texts[i].text}`).join(', ');
+        let why = '';
+        if (texts.some((t) => t.pattern))
+            why = ` (${shown})`;
+        else if (texts.some((t) => t.renamed)) {
+            why = ` (normalize-name made different names equal: ${shown})`;
+        }
+        problems.push(`secrets: TARGET "${target}" is listed ${same.length} times (lines ${lines.join(', ')})${why}; ` +
+            'each new name can be created once.');
+    }
+    return problems;
+}
+/** A source as the workflow wrote it. */
+function refText(ref) {
+    if (ref.kind === 'id')
+        return ref.id;
+    return ref.kind === 'name' ? ref.name : ref.pattern;
+}
+/** A copy onto its own source would, with if-exists: replace, delete the source. */
+function sameAsSource(what, name, given) {
+    const how = given === name ? '' : ` (normalize-name made it of ${quote(given)})`;
+    return `${what} are both ${quote(name)}${how}: a secret cannot be copied onto itself; give the copy another name.`;
+}
+/**
+ * normalize-name, by ASCII rules only: every run of characters other than A-Z, a-z, 0-9 and _
+ * becomes one _ (letters outside ASCII included), a-z becomes A-Z, and leading and trailing _
+ * are removed. Replacing first keeps locale case rules out (`ß` would become `SS`, `ﬁ` `FI`).
+ * `straße-v1.2` gives `STRA_E_V1_2`.
+ */
+function normalizeName(input) {
+    return input
+        .replace(/[^A-Za-z0-9_]+/gu, '_')
+        .toUpperCase()
+        .replace(/^_+|_+$/g, '');
+}
+/**
+ * A new secret's name, normalized first when normalize-name is on. Invisible characters are
+ * refused either way: normalizing would hide them in a `_`.
+ */
+function parseTargetName(input, inputName, normalize) {
+    if (!normalize || input === '') {
+        const normalized = normalizeName(input);
+        const hint = normalized === '' ? '' : ` With normalize-name: true it would be ${quote(normalized)}.`;
+        return parseSecretName(input, inputName, hint);
+    }
+    refuseInvisible(input, inputName);
+    const name = normalizeName(input);
+    if (name === '') {
+        throw new InputError(`${inputName} ${quote(input)} has no letter or digit: normalize-name keeps only A-Z, 0-9 and _, ` +
+            'so nothing is left of it.');
+    }
+    return name;
+}
+/** A secret's id (32 hex) or exact name. */
+function parseSecretRef(input, inputName) {
+    if (inputs_ID.test(input))
+        return { kind: 'id', id: input.toLowerCase() };
+    return { kind: 'name', name: parseSecretName(input, inputName) };
+}
+/** `whiteSpaceHint`: what else to try when the name has white space (for a new name). */
+function parseSecretName(input, inputName, whiteSpaceHint = '') {
+    if (input === '') {
+        throw new InputError(`${inputName} is required: a secret name such as API_KEY.`);
+    }
+    if (/\s/.test(input)) {
+        throw new InputError(`${inputName} must not contain white space (got ${quote(input)}); Cloudflare secret names cannot contain spaces.${whiteSpaceHint}`);
+    }
+    refuseInvisible(input, inputName);
+    return input;
+}
+/**
+ * Zero-width, bidirectional-control and other invisible or control characters make two
+ * different names look the same, so a name with one is refused. They are shown escaped.
+ */
+function refuseInvisible(input, inputName) {
+    if (!hasUnprintable(input))
+        return;
+    throw new InputError(`${inputName} contains an invisible or control character (got "${printable(input, 80)}"): ` +
+        'it would make the name look like another; type the name again without it.');
+}
+/** The characters wrangler accepts in a secret name. */
+const PLAIN_NAME = /^[A-Za-z0-9_-]+$/;
+/**
+ * A warning for new names with characters outside A-Z, a-z, 0-9, _ and -: Cloudflare documents
+ * no such rule, so they are sent as given, but wrangler refuses them.
+ */
+function unusualNamesWarning(names) {
+    const unusual = names.filter((name) => !PLAIN_NAME.test(name));
+    if (unusual.length === 0)
+        return undefined;
+    const shown = unusual.slice(0, 5).map(quote).join(', ');
+    const more = unusual.length > 5 ? ` and ${unusual.length - 5} more` : '';
+    return (`${unusual.length === 1 ? 'The new name' : 'New names'} ${shown}${more} ` +
+        `${unusual.length === 1 ? 'has' : 'have'} characters outside A-Z, a-z, 0-9, _ and - (the set wrangler accepts): ` +
+        'sent to Cloudflare as given, but wrangler and other tools may refuse such names.');
+}
+/** Comma- and/or newline-separated; empty items dropped; duplicates removed. */
+function parseScopes(input) {
+    if (input === '')
+        return undefined;
+    const scopes = [
+        ...new Set(input
+            .split(/[,\r\n]+/)
+            .map((s) => s.trim())
+            .filter((s) => s !== '')),
+    ];
+    if (scopes.length === 0) {
+        throw new InputError('scopes lists no scope: name at least one (e.g. "workers, ai_gateway"), or omit scopes to copy the source\'s.');
+    }
+    const spaced = scopes.find((s) => /\s/.test(s));
+    if (spaced !== undefined) {
+        throw new InputError(`scopes: ${quote(spaced)} contains white space; separate scopes with commas or newlines.`);
+    }
+    const invisible = scopes.find(hasUnprintable);
+    if (invisible !== undefined) {
+        throw new InputError(`scopes: "${printable(invisible, 80)}" contains an invisible or control character; type the scope again without it.`);
+    }
+    return scopes;
+}
+function parseIfExists(input) {
+    if (input === '')
+        return 'fail';
+    const value = IF_EXISTS.find((v) => v === input);
+    if (!value) {
+        throw new InputError(`if-exists must be "fail", "skip" or "replace" (got ${quote(input)}).`);
+    }
+    return value;
+}
+/** A glob of secret names: `*` and `?` with at least one other character, no white space. */
+function parsePrune(input) {
+    if (input === '')
+        return undefined;
+    if (/\s/.test(input)) {
+        throw new InputError(`prune must not contain white space (got ${quote(input)}): secret names cannot, so it would match nothing.`);
+    }
+    if (/^[*?]+$/.test(input)) {
+        throw new InputError(`prune ${quote(input)} has no character other than * and ?, so it would match every secret in the store. ` +
+            'Give the part of the names that the copies share, e.g. API_KEY_*.');
+    }
+    return input;
+}
+function parseBoolean(input, inputName, defaultValue) {
+    if (input === '')
+        return defaultValue;
+    if (TRUE.includes(input))
+        return true;
+    if (FALSE.includes(input))
+        return false;
+    throw new InputError(`${inputName} must be a YAML 1.2 boolean: true, True, TRUE, false, False or FALSE (got ${quote(input)}).`);
+}
+function parseInteger(input, inputName, defaultValue, min, max) {
+    if (input === '')
+        return defaultValue;
+    const value = /^\d+$/.test(input) ? Number(input) : Number.NaN;
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+        throw new InputError(`${inputName} must be a whole number from ${min} to ${max} (got ${quote(input)}).`);
+    }
+    return value;
+}
+/** A value quoted for an error message, cut short so a pasted blob stays readable. */
+function quote(value) {
+    return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+}
+
+;// CONCATENATED MODULE: ./src/patterns.ts
+
+/**
+ * Expands every pattern line against `secrets` (the store's live secrets: a `deleted` one is
+ * never a source). Names are matched whole and case-sensitive; `*` is any run of characters,
+ * none included. A secret whose name also fits the line's TARGET is left out of that line: it
+ * is one of the line's copies (or named like one), so a second run does not copy the copies.
+ */
+function expandPatterns(duplications, secrets, storeText) {
+    const problems = [];
+    const expanded = [];
+    let unmatched = 0;
+    for (const duplication of duplications) {
+        const { source } = duplication;
+        if (source.kind !== 'pattern') {
+            expanded.push({ ...duplication, source });
+            continue;
+        }
+        const line = expandLine(duplication, source, secrets);
+        problems.push(...line.problems);
+        if (line.matched === 0) {
+            unmatched++;
+            const left = line.leftOut > 0 ? `; ${line.leftOut} that fit the TARGET side were left out` : '';
+            problems.push(`${where(duplication)}: ${JSON.stringify(source.pattern)} matches no secret in store ${storeText} ` +
+                `(names are matched whole and case-sensitive${left}).`);
+        }
+        expanded.push(...line.copies);
+    }
+    // Plain lines were compared when the input was read; only a pattern can add a name twice.
+    if (duplications.some((d) => d.source.kind === 'pattern')) {
+        problems.push(...duplicateTargets(expanded, (d) => d.text === undefined
+            ? { text: JSON.stringify(`${refText(d.source)} => ${d.name}`), renamed: false }
+            : {
+                text: `${JSON.stringify(d.text)} for ${JSON.stringify(refText(d.source))}`,
+                renamed: d.given !== undefined,
+                pattern: true,
+            }));
+    }
+    return { duplications: expanded, problems, unmatched };
+}
+function expandLine(duplication, source, secrets) {
+    const matchSource = globOne(source.pattern);
+    const matchTarget = globOne(duplication.name);
+    const copies = [];
+    const problems = [];
+    let matched = 0;
+    let leftOut = 0;
+    for (const name of secrets.map((s) => s.name).sort()) {
+        const match = matchSource.exec(name);
+        if (!match)
+            continue;
+        if (matchTarget.test(name)) {
+            leftOut++;
+            continue;
+        }
+        matched++;
+        const given = duplication.name.replace('*', () => match[1]);
+        try {
+            const target = parseTargetName(given, `${where(duplication)} TARGET for ${JSON.stringify(name)}`, source.normalize);
+            if (target === name) {
+                throw new InputError(`${where(duplication)}: ${JSON.stringify(name)} would be copied onto itself` +
+                    ` (normalize-name made ${JSON.stringify(given)} of it); give the copies another name.`);
+            }
+            copies.push({
+                source: { kind: 'name', name },
+                name: target,
+                line: duplication.line,
+                text: duplication.text,
+                ...(given === target ? {} : { given }),
+            });
+        }
+        catch (error) {
+            if (!(error instanceof InputError))
+                throw error;
+            problems.push(...error.problems);
+        }
+    }
+    return { copies, problems, matched, leftOut };
+}
+/** `secrets line N`, as messages name a line. */
+function where(duplication) {
+    return `secrets line ${duplication.line}`;
+}
+/** A whole-name, case-sensitive matcher for a pattern with one `*`, which it captures. */
+function globOne(pattern) {
+    const [before, after] = pattern.split('*').map(patterns_escape);
+    return new RegExp(`^${before}(.*)${after}$`, 'su');
+}
+function patterns_escape(text) {
+    return text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+}
+
 ;// CONCATENATED MODULE: ./src/plan.ts
+
 
 
 /**
@@ -116616,9 +117519,11 @@ async function makePlan(config, client) {
         : undefined;
     const byName = new Map(secrets?.map((secret) => [secret.name, secret]));
     const byId = new Map(secrets?.map((secret) => [secret.id, secret]));
-    const problems = [];
+    // Pattern lines come with a list, so always with the listing they are expanded from.
+    const expansion = expandPatterns(config.duplications, secrets ?? [], describeStore(store));
+    const problems = [...expansion.problems];
     const copies = [];
-    for (const duplication of config.duplications) {
+    for (const duplication of expansion.duplications) {
         const where = duplication.line ? `secrets line ${duplication.line}: ` : '';
         let source;
         if (secrets) {
@@ -116639,7 +117544,7 @@ async function makePlan(config, client) {
             }
         }
         // Without a listing the source is an id: a name always comes with a listing.
-        const sourceId = source?.id ?? refText(duplication.source);
+        const sourceId = source?.id ?? plan_refText(duplication.source);
         const scopes = config.scopes ?? source?.scopes ?? [];
         if (scopes.length === 0) {
             problems.push(`${where}the source secret ${describeSecret(source, sourceId)} has no scopes to copy; set the scopes input.`);
@@ -116657,7 +117562,7 @@ async function makePlan(config, client) {
         }
         copies.push({
             line: duplication.line,
-            sourceRef: refText(duplication.source),
+            sourceRef: plan_refText(duplication.source),
             sourceId,
             source,
             name: duplication.name,
@@ -116671,7 +117576,7 @@ async function makePlan(config, client) {
     if (problems.length === 1 && !list)
         throw new ActionError(capitalize(problems[0]));
     if (problems.length > 0) {
-        throw new ActionError(`Nothing was written: ${problems.length} of ${config.duplications.length} lines cannot be copied.`, problems);
+        throw new ActionError(`Nothing was written: ${problems.length} of ${expansion.duplications.length + expansion.unmatched} lines cannot be copied.`, problems);
     }
     if (quota)
         checkQuota(client.accountId, (await quota).secrets, copies.filter((c) => !c.existing).length);
@@ -116729,7 +117634,7 @@ function missingSource(ref, store, field) {
     return (`No secret ${what} in store ${describeStore(store)}. ` +
         `Check the ${field} (an id is 32 hex characters; a name must match exactly, case included).`);
 }
-function refText(ref) {
+function plan_refText(ref) {
     return ref.kind === 'id' ? ref.id : ref.name;
 }
 function capitalize(text) {
@@ -116745,63 +117650,6 @@ function describeStore(store) {
 }
 function describeSecret(secret, id) {
     return secret ? `"${secret.name}" (${id})` : id;
-}
-
-;// CONCATENATED MODULE: ./src/scopes.ts
-/**
- * Scope names: which services may use a secret. Cloudflare adds scopes over time, so an unknown
- * one is passed through with a warning rather than refused.
- */
-const KNOWN_SCOPES = [
-    'workers',
-    'ai_gateway',
-    'dex',
-    'access',
-    'containers',
-    'websearch',
-];
-/** The known scope closest to `scope` by edit distance (ties: the first in KNOWN_SCOPES). */
-function nearestScope(scope) {
-    const lowered = scope.toLowerCase().replace(/-/g, '_');
-    let best = KNOWN_SCOPES[0];
-    let bestDistance = Number.POSITIVE_INFINITY;
-    for (const known of KNOWN_SCOPES) {
-        const distance = editDistance(lowered, known);
-        if (distance < bestDistance) {
-            best = known;
-            bestDistance = distance;
-        }
-    }
-    return best;
-}
-/** The warning for scopes Cloudflare may not know, or undefined when all are known. */
-function unknownScopesWarning(scopes) {
-    const known = KNOWN_SCOPES;
-    const unknown = scopes.filter((scope) => !known.includes(scope));
-    if (unknown.length === 0)
-        return undefined;
-    const guesses = unknown.map((scope) => `"${scope}" (did you mean "${nearestScope(scope)}"?)`);
-    return (`scopes: ${guesses.join(', ')} ${unknown.length === 1 ? 'is not a known scope' : 'are not known scopes'}; ` +
-        `passing ${unknown.length === 1 ? 'it' : 'them'} to Cloudflare as given. Known scopes: ${KNOWN_SCOPES.join(', ')}.`);
-}
-/** True when both lists name the same scopes, whatever their order. */
-function sameScopes(a, b) {
-    const left = [...new Set(a)].sort();
-    const right = [...new Set(b)].sort();
-    return left.length === right.length && left.every((scope, i) => scope === right[i]);
-}
-/** Levenshtein distance, two rows at a time. */
-function editDistance(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
-        }
-        previous = current;
-    }
-    return previous[b.length];
 }
 
 ;// CONCATENATED MODULE: ./src/wait.ts
@@ -117269,561 +118117,6 @@ async function rollBack(client, store, results, step, maxParallel) {
         }
     };
     await Promise.all(Array.from({ length: Math.min(maxParallel, ours.length) }, worker));
-}
-
-;// CONCATENATED MODULE: ./src/sanitize.ts
-/**
- * How values that are not the action's own text are shown: names, ids, scopes and errors from
- * Cloudflare or the workflow. In the log each becomes part of one line that no workflow command
- * can start or hide in; in the job summary each renders as plain text, never as Markdown or HTML.
- * src/main.ts prints every line through `printable`; src/report.ts builds the summary with
- * `markdownText` and `codeId`. No imports: this is the one place the rule lives.
- */
-/** Longest line printed to the log; a longer one is cut, saying how much. */
-const MAX_LOG_LINE = 4_000;
-/** Most lines of one multi-line message (a list's failure); the rest are counted, not printed. */
-const MAX_LOG_LINES = 200;
-/**
- * Characters that end a line for the runner or a terminal (C0, DEL, C1 with NEL, the Unicode
- * line and paragraph separators), reorder or hide text (bidirectional controls, zero-width and
- * other invisible characters, Unicode tags): shown as escapes, so what is printed is what is there.
- */
-const UNPRINTABLE = /[\p{Cc}\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\u{e0000}-\u{e007f}]/gu;
-const NAMED_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-function escapeChar(char) {
-    const named = NAMED_ESCAPES[char];
-    if (named !== undefined)
-        return named;
-    const code = char.codePointAt(0);
-    // Stryker disable next-line EqualityOperator: `<` is the same, UNPRINTABLE never matches U+FFFF
-    return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
-}
-/** True when `text` holds a character that `printable` would escape. */
-function hasUnprintable(text) {
-    UNPRINTABLE.lastIndex = 0;
-    return UNPRINTABLE.test(text);
-}
-/** `text` cut to `max` characters, saying how many were cut. */
-function clip(text, max) {
-    if (text.length <= max)
-        return text;
-    // Never leave half of a surrogate pair behind.
-    const end = /[\ud800-\udbff]/.test(text.charAt(max - 1)) ? max - 1 : max;
-    return `${text.slice(0, end)}… [${(text.length - end).toLocaleString('en-US')} more characters cut]`;
-}
-/**
- * One line for the log, safe to print whatever it contains: control and invisible characters
- * escaped (so nothing can start a new line, and no `::command::` with it), the runner's legacy
- * `##[command]` form (recognised anywhere in a line) broken up, and the length capped.
- */
-function printable(text, max = MAX_LOG_LINE) {
-    let line = text.replace(UNPRINTABLE, escapeChar).replaceAll('##[', '##\\[');
-    // The runner reads `::command::` at the start of a line, after white space.
-    if (/^\s*::/.test(line))
-        line = `\\${line}`;
-    return clip(line, max);
-}
-/** The lines of a multi-line message, each `printable`, at most MAX_LOG_LINES of them. */
-function printableLines(lines) {
-    const shown = lines.slice(0, MAX_LOG_LINES).map((line) => printable(line));
-    if (lines.length > MAX_LOG_LINES) {
-        shown.push(`… and ${lines.length - MAX_LOG_LINES} more lines (the results output has them all).`);
-    }
-    return shown.join('\n');
-}
-/**
- * Markdown punctuation that could make a link, an image, code, emphasis, a table cell, math,
- * an emoji, a mention or an autolink: each is backslash-escaped, which CommonMark allows for
- * any ASCII punctuation.
- */
-const MARKDOWN_SYNTAX = /[\\`*_[\](){}!|~:$@#.^]/g;
-const HTML_ENTITIES = {
-    '&': '&amp;',
-    '<': '&lt;',
-    '>': '&gt;',
-    '"': '&quot;',
-};
-/** Longest value shown in the job summary. */
-const MAX_SUMMARY_VALUE = 256;
-/**
- * A value as plain text in GitHub-flavoured Markdown, inside a table cell or a line: cut to
- * `max`, control characters shown as escapes (a cell is one line), Markdown syntax and HTML
- * (`<`, `>`, `&`) escaped.
- */
-function markdownText(text, max = MAX_SUMMARY_VALUE) {
-    return clip(text, max)
-        .replace(UNPRINTABLE, escapeChar)
-        .replace(MARKDOWN_SYNTAX, '\\$&')
-        .replace(/[&<>"]/g, (char) => HTML_ENTITIES[char]);
-}
-const ID = /^[0-9a-f]{32}$/;
-/** An id as a code span; anything that is not a checked id is shown as plain text instead. */
-function codeId(id) {
-    return ID.test(id) ? `\`${id}\`` : markdownText(id);
-}
-/**
- * Splits a URL given as text (parsed or not, with or without a scheme) around its userinfo:
- * everything between `scheme://` and the last `@`. Generous on purpose: what it takes for a user
- * name or password is masked and never quoted, even when the text is not a valid URL.
- */
-function splitUserinfo(url) {
-    const at = url.lastIndexOf('@');
-    if (at < 0)
-        return undefined;
-    // The scheme holds no `@`, so the last one always lies after it.
-    const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(url)?.[0] ?? '';
-    return { before: scheme, userinfo: url.slice(scheme.length, at), after: url.slice(at + 1) };
-}
-/** A URL as text without its `user:password@` part, for messages that quote it. */
-function withoutUserinfo(url) {
-    const parts = splitUserinfo(url);
-    return parts ? `${parts.before}***@${parts.after}` : url;
-}
-/**
- * The user name and password of a URL given as text, raw and percent-decoded, so the caller can
- * mask them before anything can print them.
- */
-function userinfoParts(url) {
-    const userinfo = splitUserinfo(url)?.userinfo;
-    if (!userinfo)
-        return [];
-    const colon = userinfo.indexOf(':');
-    const parts = colon < 0 ? [userinfo] : [userinfo.slice(0, colon), userinfo.slice(colon + 1)];
-    const values = [userinfo, ...parts, ...parts.map(decodeOrSelf)];
-    return [...new Set(values.filter((value) => value !== ''))];
-}
-function decodeOrSelf(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-/**
- * Reads every input once, validates it, and returns one typed configuration. Nothing else in
- * the action reads inputs, and nothing here touches the network: bad input fails the step
- * before the first request, with every problem listed at once.
- */
-
-
-
-
-/**
- * Bad input: each problem names its input and says what it accepts. The single-input parsers
- * throw one; parseInputs collects every problem into one.
- */
-class InputError extends ActionError {
-    problems;
-    constructor(...problems) {
-        if (problems.length === 1)
-            super(`Invalid input: ${problems[0]}`);
-        else
-            super('Invalid inputs:', problems);
-        this.name = 'InputError';
-        this.problems = problems;
-    }
-}
-const inputs_ID = /^[0-9a-fA-F]{32}$/;
-const IF_EXISTS = ['fail', 'skip', 'replace'];
-/** YAML 1.2 core schema booleans, as `core.getBooleanInput` accepts them. */
-const TRUE = ['true', 'True', 'TRUE'];
-const FALSE = ['false', 'False', 'FALSE'];
-/**
- * Every credential value the inputs or environment hold, so the caller can mask them before
- * anything is logged (including the errors parseInputs may throw).
- */
-function credentialValues(read, env) {
-    const values = [
-        read('api-token'),
-        read('api-key'),
-        read('api-email'),
-        env.CLOUDFLARE_API_TOKEN,
-        env.CLOUDFLARE_API_KEY,
-        env.CLOUDFLARE_EMAIL,
-    ];
-    return [...new Set(values.map((v) => v?.trim() ?? '').filter((v) => v !== ''))];
-}
-function parseInputs(read, env) {
-    const problems = [];
-    const warnings = [];
-    const check = (parse) => {
-        try {
-            return parse();
-        }
-        catch (error) {
-            if (!(error instanceof InputError))
-                throw error;
-            problems.push(...error.problems);
-            return undefined;
-        }
-    };
-    const accountId = check(() => parseAccountId(read('account-id'), env.CLOUDFLARE_ACCOUNT_ID));
-    const credentials = check(() => parseCredentials(read, env, warnings));
-    const baseUrl = check(() => parseBaseUrl(read('api-base-url')));
-    const store = check(() => parseStore(read('store')));
-    const normalize = check(() => parseBoolean(read('normalize-name'), 'normalize-name', false));
-    const duplications = check(() => parseDuplications(read, normalize ?? false));
-    const scopes = check(() => parseScopes(read('scopes')));
-    const ifExists = check(() => parseIfExists(read('if-exists')));
-    const dryRun = check(() => parseBoolean(read('dry-run'), 'dry-run', false));
-    const maxRetries = check(() => parseInteger(read('max-retries'), 'max-retries', 3, 0, 10));
-    const timeoutSeconds = check(() => parseInteger(read('timeout-seconds'), 'timeout-seconds', 120, 1, 3600));
-    const maxParallel = check(() => parseInteger(read('max-parallel'), 'max-parallel', 4, 1, 16));
-    const rollbackOnFailure = check(() => parseBoolean(read('rollback-on-failure'), 'rollback-on-failure', false));
-    const waitForActive = check(() => parseBoolean(read('wait-for-active'), 'wait-for-active', false));
-    const prune = check(() => parsePrune(read('prune')));
-    const pruneKeep = check(() => parseInteger(read('prune-keep'), 'prune-keep', 5, 1, 100));
-    const comment = read('comment');
-    if (ifExists === 'replace' && rollbackOnFailure) {
-        problems.push('if-exists: replace cannot be combined with rollback-on-failure: true. A rollback deletes ' +
-            'the copies the step created, but it cannot bring back a secret that replace deleted: ' +
-            'its value is write-only and never leaves Cloudflare. Turn one of them off.');
-    }
-    if (problems.length > 0)
-        throw new InputError(...problems);
-    if (scopes) {
-        const warning = unknownScopesWarning(scopes);
-        if (warning)
-            warnings.push(warning);
-    }
-    const namesWarning = unusualNamesWarning(duplications.map((d) => d.name));
-    if (namesWarning)
-        warnings.push(namesWarning);
-    return {
-        accountId: accountId,
-        credentials: credentials,
-        baseUrl: baseUrl,
-        store,
-        duplications: duplications,
-        fromList: read('secrets') !== '',
-        maxParallel: maxParallel,
-        rollbackOnFailure: rollbackOnFailure,
-        waitForActive: waitForActive,
-        prune,
-        pruneKeep: pruneKeep,
-        scopes,
-        comment: comment === '' ? undefined : comment,
-        ifExists: ifExists,
-        dryRun: dryRun,
-        maxRetries: maxRetries,
-        timeoutSeconds: timeoutSeconds,
-        warnings,
-    };
-}
-function parseAccountId(input, fromEnv) {
-    const value = input || fromEnv?.trim() || '';
-    const where = input ? 'account-id' : 'CLOUDFLARE_ACCOUNT_ID';
-    if (value === '') {
-        throw new InputError('account-id is required: set the account-id input or the CLOUDFLARE_ACCOUNT_ID environment variable.');
-    }
-    if (!inputs_ID.test(value)) {
-        throw new InputError(`${where} must be a Cloudflare account id: 32 hexadecimal characters (got ${quote(value)}).`);
-    }
-    return value.toLowerCase();
-}
-function parseCredentials(read, env, warnings) {
-    const token = read('api-token') || env.CLOUDFLARE_API_TOKEN?.trim() || '';
-    const email = read('api-email') || env.CLOUDFLARE_EMAIL?.trim() || '';
-    const key = read('api-key') || env.CLOUDFLARE_API_KEY?.trim() || '';
-    // Credentials are never quoted back in messages: only which input or variable is wrong.
-    if (token !== '') {
-        if (/\s/.test(token))
-            throw new InputError('api-token contains white space; paste the token alone.');
-        if (read('api-key') !== '' || read('api-email') !== '') {
-            warnings.push('api-token and api-email/api-key are both set: using api-token; the Global API key pair is ignored.');
-        }
-        return { kind: 'token', token };
-    }
-    if (email !== '' && key === '') {
-        throw new InputError('api-email is set but api-key is not: the Global API key needs both (or use api-token instead).');
-    }
-    if (key !== '' && email === '') {
-        throw new InputError('api-key is set but api-email is not: the Global API key needs both (or use api-token instead).');
-    }
-    if (key === '') {
-        throw new InputError('No Cloudflare credentials: set api-token (or the CLOUDFLARE_API_TOKEN environment variable), ' +
-            'or both api-email and api-key (CLOUDFLARE_EMAIL, CLOUDFLARE_API_KEY).');
-    }
-    if (/\s/.test(key))
-        throw new InputError('api-key contains white space; paste the key alone.');
-    if (/\s/.test(email))
-        throw new InputError('api-email contains white space.');
-    return { kind: 'global-key', email, key };
-}
-/** `https://` anywhere; `http://` only to this machine (a test server), never over a network. */
-function parseBaseUrl(input) {
-    const value = input || DEFAULT_BASE_URL;
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new InputError(`api-base-url must be an absolute URL like ${DEFAULT_BASE_URL} (got ${quote(withoutUserinfo(value))}).`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        // "user:password@host" parses with "user:" as its scheme: quote nothing from such a value.
-        const got = value.includes('@') ? '' : ` (got ${quote(url.protocol)})`;
-        throw new InputError(`api-base-url must use https://${got}.`);
-    }
-    if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-        throw new InputError(`api-base-url uses http:// with host ${quote(url.hostname)}: credentials would cross the network unencrypted. ` +
-            'Use https://, or a loopback host (127.0.0.0/8, ::1, localhost) for a local test server.');
-    }
-    if (url.username !== '' || url.password !== '') {
-        throw new InputError('api-base-url must not contain a user name or password; use api-token.');
-    }
-    // `search`/`hash` are empty for a bare "?" or "#", which would still swallow the path.
-    if (url.search !== '' || url.hash !== '' || /[?#]/.test(value)) {
-        throw new InputError('api-base-url must not have a query string or fragment.');
-    }
-    return url.toString().replace(/\/+$/, '');
-}
-function isLoopback(hostname) {
-    const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-    if (host === 'localhost' || host === '::1')
-        return true;
-    // The URL parser has already normalised IPv4 forms such as 127.1 to dotted quads.
-    return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-function parseStore(input) {
-    if (input === '')
-        return undefined;
-    if (inputs_ID.test(input))
-        return { kind: 'id', id: input.toLowerCase() };
-    refuseInvisible(input, 'store');
-    return { kind: 'name', name: input };
-}
-/**
- * `secret` + `name` (one copy) or `secrets` (one `SOURCE => TARGET` per line), never both:
- * either way the rest of the action sees a list.
- */
-function parseDuplications(read, normalize = false) {
-    const list = read('secrets');
-    const secret = read('secret');
-    const name = read('name');
-    if (list !== '') {
-        if (secret !== '' || name !== '') {
-            throw new InputError(`Use either secret + name (one copy) or secrets (a list), not both: secrets is set, and so is ${[secret !== '' ? 'secret' : '', name !== '' ? 'name' : ''].filter(Boolean).join(' and ')}.`);
-        }
-        return parseSecretsList(list, normalize);
-    }
-    const problems = [];
-    let source;
-    let target;
-    try {
-        if (secret === '')
-            throw new InputError("secret is required: the source secret's id or name (or use secrets for a list).");
-        source = parseSecretRef(secret, 'secret');
-    }
-    catch (error) {
-        if (!(error instanceof InputError))
-            throw error;
-        problems.push(...error.problems);
-    }
-    try {
-        target = parseTargetName(name, 'name', normalize);
-    }
-    catch (error) {
-        if (!(error instanceof InputError))
-            throw error;
-        problems.push(...error.problems);
-    }
-    if (source?.kind === 'name' && source.name === target) {
-        problems.push(sameAsSource('secret and name', target, name));
-    }
-    if (problems.length > 0)
-        throw new InputError(...problems);
-    return [{ source: source, name: target }];
-}
-/**
- * The `secrets` input: one `SOURCE => TARGET` per line, SOURCE an id or name, TARGET the new
- * name; blank lines and lines starting with `#` are ignored. Every bad line is reported, with
- * its number, and a TARGET may appear only once.
- */
-function parseSecretsList(input, normalize = false) {
-    const problems = [];
-    const duplications = [];
-    input.split(/\r?\n/).forEach((raw, index) => {
-        const text = raw.trim();
-        const line = index + 1;
-        if (text === '' || text.startsWith('#'))
-            return;
-        const parts = text.split('=>');
-        if (parts.length !== 2) {
-            problems.push(`secrets line ${line}: expected "SOURCE => TARGET" (got ${quote(text)}).`);
-            return;
-        }
-        const [sourceText, targetText] = parts.map((part) => part.trim());
-        try {
-            if (sourceText === '')
-                throw new InputError(`secrets line ${line}: SOURCE is missing before "=>".`);
-            if (targetText === '')
-                throw new InputError(`secrets line ${line}: TARGET is missing after "=>".`);
-            const source = parseSecretRef(sourceText, `secrets line ${line} SOURCE`);
-            const name = parseTargetName(targetText, `secrets line ${line} TARGET`, normalize);
-            if (source.kind === 'name' && source.name === name) {
-                throw new InputError(sameAsSource(`secrets line ${line}: SOURCE and TARGET`, name, targetText));
-            }
-            duplications.push({ source, name, line });
-        }
-        catch (error) {
-            if (!(error instanceof InputError))
-                throw error;
-            problems.push(...error.problems);
-        }
-    });
-    const linesByTarget = new Map();
-    for (const d of duplications)
-        linesByTarget.set(d.name, [...(linesByTarget.get(d.name) ?? []), d.line]);
-    for (const [target, lines] of linesByTarget) {
-        if (lines.length > 1) {
-            problems.push(`secrets: TARGET "${target}" is listed ${lines.length} times (lines ${lines.join(', ')}); each new name can be created once.`);
-        }
-    }
-    if (problems.length > 0)
-        throw new InputError(...problems);
-    if (duplications.length === 0) {
-        throw new InputError('secrets lists no copy: write one "SOURCE => TARGET" per line.');
-    }
-    return duplications;
-}
-/** A copy onto its own source would, with if-exists: replace, delete the source. */
-function sameAsSource(what, name, given) {
-    const how = given === name ? '' : ` (normalize-name made it of ${quote(given)})`;
-    return `${what} are both ${quote(name)}${how}: a secret cannot be copied onto itself; give the copy another name.`;
-}
-/**
- * normalize-name: upper case; every run of characters other than A-Z, 0-9 and _ becomes one _;
- * leading and trailing _ removed. `API_KEY_v1.2.0-rc.1` gives `API_KEY_V1_2_0_RC_1`.
- */
-function normalizeName(input) {
-    return input
-        .toUpperCase()
-        .replace(/[^A-Z0-9_]+/gu, '_')
-        .replace(/^_+|_+$/g, '');
-}
-/** A new secret's name, normalized first when normalize-name is on. */
-function parseTargetName(input, inputName, normalize) {
-    if (!normalize || input === '')
-        return parseSecretName(input, inputName);
-    const name = normalizeName(input);
-    if (name === '') {
-        throw new InputError(`${inputName} ${quote(input)} has no letter or digit: normalize-name keeps only A-Z, 0-9 and _, ` +
-            'so nothing is left of it.');
-    }
-    return name;
-}
-/** A secret's id (32 hex) or exact name. */
-function parseSecretRef(input, inputName) {
-    if (inputs_ID.test(input))
-        return { kind: 'id', id: input.toLowerCase() };
-    return { kind: 'name', name: parseSecretName(input, inputName) };
-}
-function parseSecretName(input, inputName) {
-    if (input === '') {
-        throw new InputError(`${inputName} is required: a secret name such as API_KEY.`);
-    }
-    if (/\s/.test(input)) {
-        throw new InputError(`${inputName} must not contain white space (got ${quote(input)}); Cloudflare secret names cannot contain spaces.`);
-    }
-    refuseInvisible(input, inputName);
-    return input;
-}
-/**
- * Zero-width, bidirectional-control and other invisible or control characters make two
- * different names look the same, so a name with one is refused. They are shown escaped.
- */
-function refuseInvisible(input, inputName) {
-    if (!hasUnprintable(input))
-        return;
-    throw new InputError(`${inputName} contains an invisible or control character (got "${printable(input, 80)}"): ` +
-        'it would make the name look like another; type the name again without it.');
-}
-/** The characters wrangler accepts in a secret name. */
-const PLAIN_NAME = /^[A-Za-z0-9_-]+$/;
-/**
- * A warning for new names with characters outside A-Z, a-z, 0-9, _ and -: Cloudflare documents
- * no such rule, so they are sent as given, but wrangler refuses them.
- */
-function unusualNamesWarning(names) {
-    const unusual = names.filter((name) => !PLAIN_NAME.test(name));
-    if (unusual.length === 0)
-        return undefined;
-    const shown = unusual.slice(0, 5).map(quote).join(', ');
-    const more = unusual.length > 5 ? ` and ${unusual.length - 5} more` : '';
-    return (`${unusual.length === 1 ? 'The new name' : 'New names'} ${shown}${more} ` +
-        `${unusual.length === 1 ? 'has' : 'have'} characters outside A-Z, a-z, 0-9, _ and - (the set wrangler accepts): ` +
-        'sent to Cloudflare as given, but wrangler and other tools may refuse such names.');
-}
-/** Comma- and/or newline-separated; empty items dropped; duplicates removed. */
-function parseScopes(input) {
-    if (input === '')
-        return undefined;
-    const scopes = [
-        ...new Set(input
-            .split(/[,\r\n]+/)
-            .map((s) => s.trim())
-            .filter((s) => s !== '')),
-    ];
-    if (scopes.length === 0) {
-        throw new InputError('scopes lists no scope: name at least one (e.g. "workers, ai_gateway"), or omit scopes to copy the source\'s.');
-    }
-    const spaced = scopes.find((s) => /\s/.test(s));
-    if (spaced !== undefined) {
-        throw new InputError(`scopes: ${quote(spaced)} contains white space; separate scopes with commas or newlines.`);
-    }
-    const invisible = scopes.find(hasUnprintable);
-    if (invisible !== undefined) {
-        throw new InputError(`scopes: "${printable(invisible, 80)}" contains an invisible or control character; type the scope again without it.`);
-    }
-    return scopes;
-}
-function parseIfExists(input) {
-    if (input === '')
-        return 'fail';
-    const value = IF_EXISTS.find((v) => v === input);
-    if (!value) {
-        throw new InputError(`if-exists must be "fail", "skip" or "replace" (got ${quote(input)}).`);
-    }
-    return value;
-}
-/** A glob of secret names: `*` and `?` with at least one other character, no white space. */
-function parsePrune(input) {
-    if (input === '')
-        return undefined;
-    if (/\s/.test(input)) {
-        throw new InputError(`prune must not contain white space (got ${quote(input)}): secret names cannot, so it would match nothing.`);
-    }
-    if (/^[*?]+$/.test(input)) {
-        throw new InputError(`prune ${quote(input)} has no character other than * and ?, so it would match every secret in the store. ` +
-            'Give the part of the names that the copies share, e.g. API_KEY_*.');
-    }
-    return input;
-}
-function parseBoolean(input, inputName, defaultValue) {
-    if (input === '')
-        return defaultValue;
-    if (TRUE.includes(input))
-        return true;
-    if (FALSE.includes(input))
-        return false;
-    throw new InputError(`${inputName} must be a YAML 1.2 boolean: true, True, TRUE, false, False or FALSE (got ${quote(input)}).`);
-}
-function parseInteger(input, inputName, defaultValue, min, max) {
-    if (input === '')
-        return defaultValue;
-    const value = /^\d+$/.test(input) ? Number(input) : Number.NaN;
-    if (!Number.isSafeInteger(value) || value < min || value > max) {
-        throw new InputError(`${inputName} must be a whole number from ${min} to ${max} (got ${quote(input)}).`);
-    }
-    return value;
-}
-/** A value quoted for an error message, cut short so a pasted blob stays readable. */
-function quote(value) {
-    return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
 }
 
 ;// CONCATENATED MODULE: ./src/proxy.ts

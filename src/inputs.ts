@@ -6,19 +6,70 @@
 import { DEFAULT_BASE_URL } from './cloudflare/client.js';
 import type { Credentials } from './cloudflare/types.js';
 import { ActionError } from './errors.js';
+import { nearest } from './nearest.js';
 import { hasUnprintable, printable, withoutUserinfo } from './sanitize.js';
 import { unknownScopesWarning } from './scopes.js';
 
 /** A store or secret given by id (32 hex) or by exact name. */
 export type Ref = { kind: 'id'; id: string } | { kind: 'name'; name: string };
 
+/**
+ * A `secrets` line such as `*_STAGING => *_PRODUCTION`: every secret of the store whose name
+ * matches `pattern` (one `*`) is copied; the plan expands it from its listing (src/patterns.ts).
+ */
+export interface PatternRef {
+  kind: 'pattern';
+  pattern: string;
+  /** normalize-name, applied to each expanded TARGET. */
+  normalize: boolean;
+}
+
 /** One copy to make: `source` duplicated under `name`. */
 export interface Duplication {
-  source: Ref;
+  /** A pattern only in what parseInputs returns; the plan expands it before anything else. */
+  source: Ref | PatternRef;
+  /** The new name; for a pattern line, the TARGET with its `*`, not yet normalized. */
   name: string;
   /** Where it came from in the `secrets` list (1-based), for messages; absent in single mode. */
   line?: number;
+  /** A pattern line and the copies it makes: the line as written (trimmed). */
+  text?: string;
+  /** A pattern's copy: its TARGET before normalize-name, when that changed it. */
+  given?: string;
 }
+
+/** A copy of one secret, as the plan makes it: patterns expanded. */
+export type PlainDuplication = Duplication & { source: Ref };
+
+/**
+ * Every input action.yml declares (in its order, for the list messages show): what the workflow
+ * may write under `with:`. test/inputs.test.ts keeps it equal to action.yml, and ReadInput takes
+ * only these names, so an input read but not listed does not compile.
+ */
+export const INPUT_NAMES = [
+  'secret',
+  'name',
+  'secrets',
+  'normalize-name',
+  'scopes',
+  'comment',
+  'store',
+  'account-id',
+  'api-token',
+  'api-email',
+  'api-key',
+  'if-exists',
+  'dry-run',
+  'max-parallel',
+  'rollback-on-failure',
+  'wait-for-active',
+  'prune',
+  'prune-keep',
+  'max-retries',
+  'timeout-seconds',
+  'api-base-url',
+] as const;
+export type InputName = (typeof INPUT_NAMES)[number];
 
 export type IfExists = 'fail' | 'skip' | 'replace';
 
@@ -53,7 +104,7 @@ export interface ActionConfig {
 }
 
 /** Reads one input, trimmed, '' when unset (the contract of `core.getInput`). */
-export type ReadInput = (name: string) => string;
+export type ReadInput = (name: InputName) => string;
 type Env = Record<string, string | undefined>;
 
 /**
@@ -92,8 +143,49 @@ export function credentialValues(read: ReadInput, env: Env): string[] {
   return [...new Set(values.map((v) => v?.trim() ?? '').filter((v) => v !== ''))];
 }
 
+/**
+ * The inputs the workflow wrote that this action does not have, one problem each, then the list
+ * of its inputs. The runner passes every `with:` key (and each declared default) as `INPUT_` +
+ * the key upper-cased, hyphens kept (`if_exists` arrives as `INPUT_IF_EXISTS`, `if-exists` as
+ * `INPUT_IF-EXISTS`), so a variable that names no declared input is a key the step would
+ * otherwise ignore without a word. An `INPUT_` variable set by hand in `env:` is refused alike:
+ * no key under that prefix means anything else to this action.
+ */
+export function unknownInputs(env: Env): string[] {
+  const declared = new Set<string>(INPUT_NAMES.map((name) => name.toUpperCase()));
+  const unknown = Object.keys(env)
+    .filter((key) => key.startsWith('INPUT_') && !declared.has(key.slice(6).toUpperCase()))
+    .map((key) => key.slice(6).toLowerCase())
+    .sort();
+  if (unknown.length === 0) return [];
+  return [
+    ...unknown.map((name) => {
+      const guess = closestInput(name);
+      const hyphens =
+        guess === name.replace(/_/g, '-') ? ' Input names are written with "-", not "_".' : '';
+      return (
+        `unknown input ${quote(name)}${guess ? ` (did you mean ${quote(guess)}?)` : ''}: ` +
+        `this action has no input of that name, so the step would ignore it.${hyphens}`
+      );
+    }),
+    `The inputs of this action are: ${INPUT_NAMES.join(', ')}.`,
+  ];
+}
+
+/**
+ * The declared input a mistyped name most likely meant: the same name with "-" for "_" or " ",
+ * one that has it as a whole part (`token` → `api-token`), or one a few edits away.
+ */
+function closestInput(name: string): string | undefined {
+  const hyphened = name.replace(/[_ ]/g, '-');
+  const { candidate, distance } = nearest(hyphened, INPUT_NAMES);
+  if (distance <= (hyphened.length >= 6 ? 2 : 1)) return candidate;
+  const words = (text: string): string => ` ${text.split('-').join(' ')} `;
+  return INPUT_NAMES.find((input) => words(input).includes(words(hyphened)));
+}
+
 export function parseInputs(read: ReadInput, env: Env): ActionConfig {
-  const problems: string[] = [];
+  const problems: string[] = unknownInputs(env);
   const warnings: string[] = [];
   const check = <T>(parse: () => T): T | undefined => {
     try {
@@ -141,7 +233,10 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
     const warning = unknownScopesWarning(scopes);
     if (warning) warnings.push(warning);
   }
-  const namesWarning = unusualNamesWarning(duplications!.map((d) => d.name));
+  // A pattern's names are known only once it is expanded, and never warned about.
+  const namesWarning = unusualNamesWarning(
+    duplications!.filter((d) => d.source.kind !== 'pattern').map((d) => d.name),
+  );
   if (namesWarning) warnings.push(namesWarning);
   return {
     accountId: accountId!,
@@ -279,6 +374,13 @@ export function parseDuplications(read: ReadInput, normalize = false): Duplicati
     }
     return parseSecretsList(list, normalize);
   }
+  if (/=>|[\r\n]/.test(secret)) {
+    // Likely `secret: |` where `secrets: |` was meant; the missing name would only confuse.
+    throw new InputError(
+      `secret holds ${secret.includes('=>') ? 'a "=>"' : 'several lines'}, as a list does: a list of ` +
+        '"SOURCE => TARGET" lines goes in the secrets input (with an s), without name.',
+    );
+  }
   const problems: string[] = [];
   let source: Ref | undefined;
   let target: string | undefined;
@@ -306,13 +408,14 @@ export function parseDuplications(read: ReadInput, normalize = false): Duplicati
 }
 
 /**
- * The `secrets` input: one `SOURCE => TARGET` per line, SOURCE an id or name, TARGET the new
- * name; blank lines and lines starting with `#` are ignored. Every bad line is reported, with
- * its number, and a TARGET may appear only once.
+ * The `secrets` input: one `SOURCE => TARGET` per line, SOURCE an id, a name or a pattern with
+ * one `*` (then TARGET has one `*` too); blank lines and lines starting with `#` are ignored.
+ * Every bad line is reported, with its number, and a TARGET may appear only once.
  */
 export function parseSecretsList(input: string, normalize = false): Duplication[] {
   const problems: string[] = [];
   const duplications: Duplication[] = [];
+  const written = new Map<Duplication, Written>();
   input.split(/\r?\n/).forEach((raw, index) => {
     const text = raw.trim();
     const line = index + 1;
@@ -328,6 +431,10 @@ export function parseSecretsList(input: string, normalize = false): Duplication[
         throw new InputError(`secrets line ${line}: SOURCE is missing before "=>".`);
       if (targetText === '')
         throw new InputError(`secrets line ${line}: TARGET is missing after "=>".`);
+      if (sourceText.includes('*') || targetText.includes('*')) {
+        duplications.push(parsePatternLine(sourceText, targetText, line, text, normalize));
+        return;
+      }
       const source = parseSecretRef(sourceText, `secrets line ${line} SOURCE`);
       const name = parseTargetName(targetText, `secrets line ${line} TARGET`, normalize);
       if (source.kind === 'name' && source.name === name) {
@@ -335,27 +442,100 @@ export function parseSecretsList(input: string, normalize = false): Duplication[
           sameAsSource(`secrets line ${line}: SOURCE and TARGET`, name, targetText),
         );
       }
-      duplications.push({ source, name, line });
+      const duplication = { source, name, line };
+      duplications.push(duplication);
+      written.set(duplication, { text: quote(text), renamed: name !== targetText });
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       problems.push(...error.problems);
     }
   });
-  const linesByTarget = new Map<string, number[]>();
-  for (const d of duplications)
-    linesByTarget.set(d.name, [...(linesByTarget.get(d.name) ?? []), d.line!]);
-  for (const [target, lines] of linesByTarget) {
-    if (lines.length > 1) {
-      problems.push(
-        `secrets: TARGET "${target}" is listed ${lines.length} times (lines ${lines.join(', ')}); each new name can be created once.`,
-      );
-    }
-  }
+  problems.push(...duplicateTargets(duplications, (d) => written.get(d)!));
   if (problems.length > 0) throw new InputError(...problems);
   if (duplications.length === 0) {
     throw new InputError('secrets lists no copy: write one "SOURCE => TARGET" per line.');
   }
   return duplications;
+}
+
+/**
+ * A line with `*`: one on each side, the same run of characters in both. What it matches is
+ * known only from the store's listing (src/patterns.ts); here only its form is checked.
+ */
+function parsePatternLine(
+  source: string,
+  target: string,
+  line: number,
+  text: string,
+  normalize: boolean,
+): Duplication {
+  const stars = (side: string): number => side.split('*').length - 1;
+  const where = `secrets line ${line}`;
+  if (stars(source) !== 1 || stars(target) !== 1) {
+    throw new InputError(
+      `${where}: a pattern line has exactly one "*" on each side, such as "*_STAGING => *_PRODUCTION" ` +
+        `(got ${stars(source)} in SOURCE and ${stars(target)} in TARGET): the "*" of TARGET ` +
+        'stands for what the "*" of SOURCE matched.',
+    );
+  }
+  parseSecretName(source, `${where} SOURCE`);
+  parseSecretName(target, `${where} TARGET`);
+  if (source === target) {
+    throw new InputError(
+      `${where}: SOURCE and TARGET are both ${quote(source)}: every secret it matches would be ` +
+        'copied onto itself; give the copies another name, such as "*_COPY".',
+    );
+  }
+  return { source: { kind: 'pattern', pattern: source, normalize }, name: target, line, text };
+}
+
+/** A copy's line as the workflow wrote it, for the message of a name made twice. */
+export interface Written {
+  /** The line, quoted (for a pattern's copy, with the secret it matched). */
+  text: string;
+  /** normalize-name changed its TARGET. */
+  renamed: boolean;
+  /** A pattern line made it. */
+  pattern?: boolean;
+}
+
+/**
+ * One problem per new name that two copies would create (only one could be). When
+ * normalize-name or a pattern made the names equal, the lines as written are shown. Pattern
+ * lines not yet expanded have no name to compare.
+ */
+export function duplicateTargets(
+  duplications: readonly Duplication[],
+  written: (d: Duplication) => Written,
+): string[] {
+  const byTarget = new Map<string, Duplication[]>();
+  for (const d of duplications) {
+    if (d.source.kind === 'pattern') continue;
+    byTarget.set(d.name, [...(byTarget.get(d.name) ?? []), d]);
+  }
+  const problems: string[] = [];
+  for (const [target, same] of byTarget) {
+    if (same.length < 2) continue;
+    const lines = [...new Set(same.map((d) => d.line))];
+    const texts = same.map(written);
+    const shown = same.map((d, i) => `line ${d.line} ${texts[i]!.text}`).join(', ');
+    let why = '';
+    if (texts.some((t) => t.pattern)) why = ` (${shown})`;
+    else if (texts.some((t) => t.renamed)) {
+      why = ` (normalize-name made different names equal: ${shown})`;
+    }
+    problems.push(
+      `secrets: TARGET "${target}" is listed ${same.length} times (lines ${lines.join(', ')})${why}; ` +
+        'each new name can be created once.',
+    );
+  }
+  return problems;
+}
+
+/** A source as the workflow wrote it. */
+export function refText(ref: Ref | PatternRef): string {
+  if (ref.kind === 'id') return ref.id;
+  return ref.kind === 'name' ? ref.name : ref.pattern;
 }
 
 /** A copy onto its own source would, with if-exists: replace, delete the source. */
@@ -365,19 +545,30 @@ function sameAsSource(what: string, name: string, given: string): string {
 }
 
 /**
- * normalize-name: upper case; every run of characters other than A-Z, 0-9 and _ becomes one _;
- * leading and trailing _ removed. `API_KEY_v1.2.0-rc.1` gives `API_KEY_V1_2_0_RC_1`.
+ * normalize-name, by ASCII rules only: every run of characters other than A-Z, a-z, 0-9 and _
+ * becomes one _ (letters outside ASCII included), a-z becomes A-Z, and leading and trailing _
+ * are removed. Replacing first keeps locale case rules out (`ß` would become `SS`, `ﬁ` `FI`).
+ * `straße-v1.2` gives `STRA_E_V1_2`.
  */
 export function normalizeName(input: string): string {
   return input
+    .replace(/[^A-Za-z0-9_]+/gu, '_')
     .toUpperCase()
-    .replace(/[^A-Z0-9_]+/gu, '_')
     .replace(/^_+|_+$/g, '');
 }
 
-/** A new secret's name, normalized first when normalize-name is on. */
-function parseTargetName(input: string, inputName: string, normalize: boolean): string {
-  if (!normalize || input === '') return parseSecretName(input, inputName);
+/**
+ * A new secret's name, normalized first when normalize-name is on. Invisible characters are
+ * refused either way: normalizing would hide them in a `_`.
+ */
+export function parseTargetName(input: string, inputName: string, normalize: boolean): string {
+  if (!normalize || input === '') {
+    const normalized = normalizeName(input);
+    const hint =
+      normalized === '' ? '' : ` With normalize-name: true it would be ${quote(normalized)}.`;
+    return parseSecretName(input, inputName, hint);
+  }
+  refuseInvisible(input, inputName);
   const name = normalizeName(input);
   if (name === '') {
     throw new InputError(
@@ -394,13 +585,14 @@ export function parseSecretRef(input: string, inputName: string): Ref {
   return { kind: 'name', name: parseSecretName(input, inputName) };
 }
 
-export function parseSecretName(input: string, inputName: string): string {
+/** `whiteSpaceHint`: what else to try when the name has white space (for a new name). */
+export function parseSecretName(input: string, inputName: string, whiteSpaceHint = ''): string {
   if (input === '') {
     throw new InputError(`${inputName} is required: a secret name such as API_KEY.`);
   }
   if (/\s/.test(input)) {
     throw new InputError(
-      `${inputName} must not contain white space (got ${quote(input)}); Cloudflare secret names cannot contain spaces.`,
+      `${inputName} must not contain white space (got ${quote(input)}); Cloudflare secret names cannot contain spaces.${whiteSpaceHint}`,
     );
   }
   refuseInvisible(input, inputName);

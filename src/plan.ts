@@ -8,6 +8,7 @@ import type { Quota, Secret, Store } from './cloudflare/types.js';
 import { explainingNotFound } from './diagnose.js';
 import { ActionError } from './errors.js';
 import type { ActionConfig, Ref } from './inputs.js';
+import { expandPatterns } from './patterns.js';
 
 export interface PlannedStore {
   id: string;
@@ -59,9 +60,11 @@ export async function makePlan(config: ActionConfig, client: SecretsStoreClient)
   const byName = new Map(secrets?.map((secret) => [secret.name, secret]));
   const byId = new Map(secrets?.map((secret) => [secret.id, secret]));
 
-  const problems: string[] = [];
+  // Pattern lines come with a list, so always with the listing they are expanded from.
+  const expansion = expandPatterns(config.duplications, secrets ?? [], describeStore(store));
+  const problems: string[] = [...expansion.problems];
   const copies: PlannedCopy[] = [];
-  for (const duplication of config.duplications) {
+  for (const duplication of expansion.duplications) {
     const where = duplication.line ? `secrets line ${duplication.line}: ` : '';
     let source: Secret | undefined;
     if (secrets) {
@@ -118,7 +121,7 @@ export async function makePlan(config: ActionConfig, client: SecretsStoreClient)
   if (problems.length === 1 && !list) throw new ActionError(capitalize(problems[0]!));
   if (problems.length > 0) {
     throw new ActionError(
-      `Nothing was written: ${problems.length} of ${config.duplications.length} lines cannot be copied.`,
+      `Nothing was written: ${problems.length} of ${expansion.duplications.length + expansion.unmatched} lines cannot be copied.`,
       problems,
     );
   }

@@ -2,6 +2,7 @@
  * Scope names: which services may use a secret. Cloudflare adds scopes over time, so an unknown
  * one is passed through with a warning rather than refused.
  */
+import { nearest } from './nearest.js';
 
 export const KNOWN_SCOPES = [
   'workers',
@@ -14,17 +15,7 @@ export const KNOWN_SCOPES = [
 
 /** The known scope closest to `scope` by edit distance (ties: the first in KNOWN_SCOPES). */
 export function nearestScope(scope: string): string {
-  const lowered = scope.toLowerCase().replace(/-/g, '_');
-  let best: string = KNOWN_SCOPES[0];
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const known of KNOWN_SCOPES) {
-    const distance = editDistance(lowered, known);
-    if (distance < bestDistance) {
-      best = known;
-      bestDistance = distance;
-    }
-  }
-  return best;
+  return nearest(scope.toLowerCase().replace(/-/g, '_'), KNOWN_SCOPES).candidate;
 }
 
 /** The warning for scopes Cloudflare may not know, or undefined when all are known. */
@@ -44,18 +35,4 @@ export function sameScopes(a: readonly string[], b: readonly string[]): boolean 
   const left = [...new Set(a)].sort();
   const right = [...new Set(b)].sort();
   return left.length === right.length && left.every((scope, i) => scope === right[i]);
-}
-
-/** Levenshtein distance, two rows at a time. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

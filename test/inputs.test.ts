@@ -1,11 +1,15 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import {
+  INPUT_NAMES,
   InputError,
   credentialValues,
   isLoopback,
   normalizeName,
   parseInputs,
+  unknownInputs,
   type ActionConfig,
   type ReadInput,
 } from '../src/inputs.js';
@@ -456,14 +460,16 @@ describe('parseInputs: secret, name and store', () => {
 
   it('refuses a new name with white space', () => {
     expect(problem({ name: 'NEW\tKEY' })).toBe(
-      'name must not contain white space (got "NEW\\tKEY"); Cloudflare secret names cannot contain spaces.',
+      'name must not contain white space (got "NEW\\tKEY"); Cloudflare secret names cannot contain spaces. ' +
+        'With normalize-name: true it would be "NEW_KEY".',
     );
   });
 
   it('shortens a long value quoted in a message', () => {
     const long = `${'A'.repeat(90)} B`;
     expect(problem({ name: long })).toBe(
-      `name must not contain white space (got "${'A'.repeat(77)}..."); Cloudflare secret names cannot contain spaces.`,
+      `name must not contain white space (got "${'A'.repeat(77)}..."); Cloudflare secret names cannot contain spaces. ` +
+        `With normalize-name: true it would be "${'A'.repeat(77)}...".`,
     );
   });
 
@@ -655,6 +661,11 @@ describe('normalizeName', () => {
     ['a b\tc', 'A_B_C'],
     ['+/.', ''],
     ['___', ''],
+    // ASCII rules only: no locale case mapping turns one letter into others.
+    ['straße-v1.2', 'STRA_E_V1_2'],
+    ['ﬁle', 'LE'],
+    ['KEY_\u212a', 'KEY'],
+    ['ıd', 'D'],
   ])('%s gives %s', (input, expected) => {
     expect(normalizeName(input)).toBe(expected);
   });
@@ -735,7 +746,8 @@ describe('parseInputs: normalize-name', () => {
         'normalize-name': 'true',
       }),
     ).toBe(
-      'secrets: TARGET "KEY_V1_0" is listed 2 times (lines 1, 2); each new name can be created once.',
+      'secrets: TARGET "KEY_V1_0" is listed 2 times (lines 1, 2) (normalize-name made different names ' +
+        'equal: line 1 "A => KEY_v1.0", line 2 "B => KEY_V1_0"); each new name can be created once.',
     );
   });
 });
@@ -812,7 +824,8 @@ describe('parseInputs: several problems', () => {
       'api-base-url uses http:// with host "example.com": credentials would cross the network unencrypted. ' +
         'Use https://, or a loopback host (127.0.0.0/8, ::1, localhost) for a local test server.',
       "secret is required: the source secret's id or name (or use secrets for a list).",
-      'name must not contain white space (got "A B"); Cloudflare secret names cannot contain spaces.',
+      'name must not contain white space (got "A B"); Cloudflare secret names cannot contain spaces. ' +
+        'With normalize-name: true it would be "A_B".',
       'scopes lists no scope: name at least one (e.g. "workers, ai_gateway"), or omit scopes to copy the source\'s.',
       'if-exists must be "fail", "skip" or "replace" (got "maybe").',
       'dry-run must be a YAML 1.2 boolean: true, True, TRUE, false, False or FALSE (got "yes").',
@@ -870,7 +883,8 @@ describe('parseInputs: secrets list, max-parallel and rollback-on-failure', () =
       'secrets line 2: expected "SOURCE => TARGET" (got "no arrow").',
       'secrets line 3: SOURCE is missing before "=>".',
       'secrets line 4: TARGET is missing after "=>".',
-      'secrets line 5 TARGET must not contain white space (got "F G"); Cloudflare secret names cannot contain spaces.',
+      'secrets line 5 TARGET must not contain white space (got "F G"); Cloudflare secret names cannot contain spaces. ' +
+        'With normalize-name: true it would be "F_G".',
       'secrets line 6: expected "SOURCE => TARGET" (got "H => I => J").',
     ]);
   });
@@ -1223,5 +1237,160 @@ describe('names outside A-Za-z0-9_-', () => {
 
   it('does not warn about plain names, nor about source names', () => {
     expect(parse({ secret: 'old.name', name: 'NEW-name_2' }).warnings).toEqual([]);
+  });
+});
+
+describe('declared inputs', () => {
+  const declared = Object.keys(
+    (
+      parseYaml(readFileSync(new URL('../action.yml', import.meta.url), 'utf8')) as {
+        inputs: Record<string, unknown>;
+      }
+    ).inputs,
+  );
+
+  it('INPUT_NAMES is exactly the inputs of action.yml', () => {
+    expect([...INPUT_NAMES].sort()).toEqual([...declared].sort());
+  });
+
+  it('parseInputs reads every declared input', () => {
+    const read = new Set<string>();
+    try {
+      parseInputs((name) => {
+        read.add(name);
+        return '';
+      }, {});
+    } catch {
+      // Empty inputs are refused; what was read is the point.
+    }
+    expect([...read].sort()).toEqual([...declared].sort());
+  });
+});
+
+describe('unknown inputs', () => {
+  const LIST = `The inputs of this action are: ${INPUT_NAMES.join(', ')}.`;
+
+  it('accepts every declared input, as the runner and local-action pass them', () => {
+    const env = Object.fromEntries(INPUT_NAMES.map((name) => [`INPUT_${name.toUpperCase()}`, 'x']));
+    expect(unknownInputs({ ...env, 'INPUT_if-exists': 'skip', PATH: '/bin' })).toEqual([]);
+  });
+
+  it.each([
+    ['INPUT_SCOPE', 'unknown input "scope" (did you mean "scopes"?)'],
+    ['INPUT_SECERT', 'unknown input "secert" (did you mean "secret"?)'],
+    ['INPUT_ACOUNT-ID', 'unknown input "acount-id" (did you mean "account-id"?)'],
+    ['INPUT_TOKEN', 'unknown input "token" (did you mean "api-token"?)'],
+    ['INPUT_TIMEOUT', 'unknown input "timeout" (did you mean "timeout-seconds"?)'],
+    ['INPUT_FROBNICATE', 'unknown input "frobnicate"'],
+  ])('%s: %s', (variable, start) => {
+    expect(unknownInputs({ [variable]: 'x' })).toEqual([
+      `${start}: this action has no input of that name, so the step would ignore it.`,
+      LIST,
+    ]);
+  });
+
+  it('says names use "-" when the workflow wrote "_"', () => {
+    expect(unknownInputs({ INPUT_IF_EXISTS: 'skip' })[0]).toBe(
+      'unknown input "if_exists" (did you mean "if-exists"?): this action has no input of that ' +
+        'name, so the step would ignore it. Input names are written with "-", not "_".',
+    );
+  });
+
+  it('lists each unknown input once, in order, then the inputs', () => {
+    expect(unknownInputs({ INPUT_SCOPE: 'a', INPUT_DRYRUN: 'b' })).toEqual([
+      expect.stringMatching(/^unknown input "dryrun" \(did you mean "dry-run"\?\)/),
+      expect.stringMatching(/^unknown input "scope" \(did you mean "scopes"\?\)/),
+      LIST,
+    ]);
+  });
+
+  it('parseInputs reports them first, with every other problem', () => {
+    const error = inputError(() => parse({ name: '' }, { INPUT_SCOPE: 'workers' }));
+    expect(error.problems).toEqual([
+      expect.stringMatching(/^unknown input "scope"/),
+      LIST,
+      'name is required: a secret name such as API_KEY.',
+    ]);
+  });
+});
+
+describe('a list given to secret', () => {
+  it('points to secrets when secret holds "=>"', () => {
+    expect(problem({ secret: 'A => B', name: undefined })).toBe(
+      'secret holds a "=>", as a list does: a list of "SOURCE => TARGET" lines goes in the ' +
+        'secrets input (with an s), without name.',
+    );
+  });
+
+  it('points to secrets when secret holds several lines', () => {
+    expect(problem({ secret: 'A\nB' })).toBe(
+      'secret holds several lines, as a list does: a list of "SOURCE => TARGET" lines goes in the ' +
+        'secrets input (with an s), without name.',
+    );
+  });
+});
+
+describe('normalize-name and invisible characters', () => {
+  it('refuses an invisible character instead of turning it into _', () => {
+    expect(problem({ name: 'API\u200bKEY', 'normalize-name': 'true' })).toMatch(
+      /^name contains an invisible or control character \(got "API\\u200bKEY"\)/,
+    );
+  });
+
+  it('a name with white space gives what normalize-name would make of it', () => {
+    expect(problem({ name: 'release v1.2' })).toMatch(
+      /With normalize-name: true it would be "RELEASE_V1_2"\.$/,
+    );
+    // Nothing to offer when nothing would be left.
+    expect(problem({ name: '+ +' })).toMatch(/cannot contain spaces\.$/);
+  });
+});
+
+describe('pattern lines', () => {
+  const list = (secrets: string, extra: Record<string, string> = {}) =>
+    parse({ secret: undefined, name: undefined, secrets, ...extra });
+  const listProblems = (secrets: string) => inputError(() => list(secrets)).problems;
+
+  it('reads a pattern line among plain lines, the pattern left for the plan', () => {
+    expect(
+      list('DB => DB_PROD\n*_STAGING => *_PRODUCTION', { 'normalize-name': 'true' }).duplications,
+    ).toEqual([
+      { source: { kind: 'name', name: 'DB' }, name: 'DB_PROD', line: 1 },
+      {
+        source: { kind: 'pattern', pattern: '*_STAGING', normalize: true },
+        name: '*_PRODUCTION',
+        line: 2,
+        text: '*_STAGING => *_PRODUCTION',
+      },
+    ]);
+  });
+
+  it.each([
+    ['*_STAGING => PRODUCTION', '1 in SOURCE and 0 in TARGET'],
+    ['STAGING => *_PRODUCTION', '0 in SOURCE and 1 in TARGET'],
+    ['*_*_STAGING => *_PRODUCTION', '2 in SOURCE and 1 in TARGET'],
+  ])('refuses %s', (line, counts) => {
+    expect(listProblems(line)).toEqual([
+      'secrets line 1: a pattern line has exactly one "*" on each side, such as ' +
+        `"*_STAGING => *_PRODUCTION" (got ${counts}): the "*" of TARGET stands for what the "*" ` +
+        'of SOURCE matched.',
+    ]);
+  });
+
+  it('refuses the same pattern on both sides', () => {
+    expect(listProblems('* => *')).toEqual([
+      'secrets line 1: SOURCE and TARGET are both "*": every secret it matches would be copied ' +
+        'onto itself; give the copies another name, such as "*_COPY".',
+    ]);
+  });
+
+  it('checks each side as a name', () => {
+    expect(listProblems('* STAGING => *_PROD')).toEqual([
+      expect.stringMatching(/^secrets line 1 SOURCE must not contain white space/),
+    ]);
+  });
+
+  it('warns about no unusual name for a pattern, whose names are not known yet', () => {
+    expect(list('*_STAGING => *_PRODUCTION').warnings).toEqual([]);
   });
 });

@@ -504,3 +504,59 @@ describe('makePlan of a list with lines that cannot be copied', () => {
     expect(error.message).toMatch(/^Nothing was written: 1 of 1 lines cannot be copied\./);
   });
 });
+
+describe('makePlan of a list with a pattern line', () => {
+  const QUOTA = `${WIRE}/quota`;
+  const STAGING = ['A_STAGING', 'B_STAGING', 'C_STAGING'].map((name, i) =>
+    secret(i.toString(16).padStart(32, 'a'), name, { scopes: ['workers'] }),
+  );
+  const patternList = (overrides: Partial<ActionConfig> = {}) =>
+    config({
+      fromList: true,
+      duplications: [
+        {
+          source: { kind: 'pattern', pattern: '*_STAGING', normalize: false },
+          name: '*_PRODUCTION',
+          line: 1,
+          text: '*_STAGING => *_PRODUCTION',
+        },
+      ],
+      ...overrides,
+    });
+
+  it('expands it from the one listing, each copy with its source, scopes and comment', async () => {
+    const { client, urls, reply } = setup();
+    reply(QUOTA, { secrets: { quota: 10, usage: 7 } });
+    reply(SECRETS, [SOURCE_SECRET, ...STAGING]);
+
+    const plan = await makePlan(patternList({ comment: 'promoted' }), client);
+
+    expect(plan.copies.map((c) => [c.line, c.sourceRef, c.sourceId, c.name, c.comment])).toEqual(
+      STAGING.map((s) => [1, s.name, s.id, s.name.replace('STAGING', 'PRODUCTION'), 'promoted']),
+    );
+    expect(urls().sort()).toEqual([`GET ${QUOTA}`, `GET ${SECRETS}`].sort());
+  });
+
+  it('counts every expanded copy against the quota', async () => {
+    const { client, reply } = setup();
+    reply(QUOTA, { secrets: { quota: 10, usage: 8 } });
+    reply(SECRETS, STAGING);
+
+    const error = await actionError(makePlan(patternList(), client));
+
+    expect(error.message).toContain('this list creates 3 secrets');
+  });
+
+  it('with if-exists: fail, refuses each copy whose name is taken', async () => {
+    const { client, reply } = setup();
+    reply(QUOTA, { secrets: { quota: 10, usage: 0 } });
+    reply(SECRETS, [...STAGING, secret(TAKEN, 'B_PRODUCTION', { scopes: ['workers'] })]);
+
+    const error = await actionError(makePlan(patternList(), client));
+
+    expect(error.lines[0]).toBe('Nothing was written: 1 of 3 lines cannot be copied.');
+    expect(error.lines[1]).toMatch(
+      /^- secrets line 1: A secret named "B_PRODUCTION" already exists/,
+    );
+  });
+});

@@ -149,6 +149,7 @@ describe('executeCopy with if-exists: replace', () => {
     expect(error.message).toMatch(
       new RegExp(
         `^Deleted "${NAME}" \\(${OLD}\\) to replace it, but its new copy was not created: POST .* HTTP 400: \\[1005\\] quota exceeded\\. ` +
+          "Cloudflare refused it for the account's Secrets Store quota: .* " +
           'The target is deleted and not re-created; re-running the step creates it \\(with if-exists: replace, a missing target is simply created\\)\\.$',
       ),
     );

@@ -158,9 +158,12 @@ export class SecretsStoreClient {
   }
 
   async getQuota(): Promise<Quota> {
-    return this.transport.read({ method: 'GET', path: `${this.accountPath()}/quota` }, (r) =>
-      expectQuota(r, 'result'),
+    const quota = await this.transport.read(
+      { method: 'GET', path: `${this.accountPath()}/quota` },
+      (r) => expectQuota(r, 'result'),
     );
+    this.transport.noteQuota(quota.secrets);
+    return quota;
   }
 
   // ---- Time and retries, shared by every call ------------------------------------------------

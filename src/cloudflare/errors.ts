@@ -90,14 +90,75 @@ export function formatCloudflareMessages(messages: readonly CloudflareMessage[])
     .join('; ');
 }
 
-function defaultHint(status: number | undefined): string | undefined {
-  if (status === 401 || status === 403) {
+/** What the client knows when Cloudflare refuses a request, to say which cause is likely. */
+export interface RefusalContext {
+  /** An earlier request to this account succeeded: its id and the token's access to it hold. */
+  reached: boolean;
+  /** The legacy email and Global API key pair is in use, not a token. */
+  globalKey: boolean;
+  /** The account's secrets quota, when this client read it. */
+  quota?: { quota: number; usage: number };
+}
+
+const WRITE_PERMISSION = '"Secrets Store Write" permission (Account, Secrets Store, Edit)';
+
+/**
+ * The hint for a refused request: a quota refusal says quota and nothing of credentials; a 401
+ * or 403 names the likeliest wrong thing first (the account id, the token's account resources
+ * or its permissions). Undefined for other failures.
+ */
+export function refusalHint(
+  status: number | undefined,
+  errors: readonly CloudflareMessage[],
+  context: RefusalContext,
+): string | undefined {
+  if (status === undefined || status < 400 || status >= 500) return undefined;
+  if (status !== 404 && status !== 429 && isQuotaRefusal(errors)) {
+    const used = context.quota
+      ? ` (it used ${context.quota.usage} of its ${context.quota.quota} secrets when this step read it)`
+      : '';
     return (
-      'Check the credentials: the API token needs the "Secrets Store Write" permission ' +
-      '(Account, Secrets Store, Edit) on this account; or use the Global API key pair.'
+      `Cloudflare refused it for the account's Secrets Store quota${used}: delete secrets the account ` +
+      'no longer needs, or ask Cloudflare for a higher limit, then run the step again.'
     );
   }
-  return undefined;
+  if (status !== 401 && status !== 403) return undefined;
+  if (context.globalKey) {
+    return (
+      'Check first that the account id is the one of the account that holds the store, then that ' +
+      'the email and Global API key are current and belong to a member of that account.'
+    );
+  }
+  if (status === 401) {
+    return (
+      'Cloudflare did not accept the API token: check first that it was copied whole and is still ' +
+      `active (Cloudflare dashboard, My Profile, API Tokens). It needs the ${WRITE_PERMISSION}.`
+    );
+  }
+  if (context.reached) {
+    return (
+      "Earlier requests to this account succeeded, so the account id and the token's account " +
+      `resources are right: the token lacks a permission. Check first that it has the ${WRITE_PERMISSION}; ` +
+      '"Secrets Store Read" allows only reads, such as a dry run.'
+    );
+  }
+  return (
+    'The account id is the likeliest cause: check first that it is the Account ID the Cloudflare ' +
+    "dashboard shows for the account that holds the store. If it is, the token's account resources " +
+    `must include that account, and it needs the ${WRITE_PERMISSION}.`
+  );
+}
+
+/**
+ * Cloudflare documents no quota error code, and its status varies (400, 403), so the words of its
+ * errors tell: "quota", or a `maximum_…_exceeded` identifier such as the stores' one.
+ */
+function isQuotaRefusal(errors: readonly CloudflareMessage[]): boolean {
+  return errors.some((e) => /quota|maximum_\w*_exceeded/i.test(e.message));
+}
+
+function defaultHint(status: number | undefined): string | undefined {
+  return refusalHint(status, [], { reached: false, globalKey: false });
 }
 
 /** What the API says when a secret or a store is not there (code 1001, like validation errors). */

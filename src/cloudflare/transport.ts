@@ -5,7 +5,7 @@
  * retried and how they read, envelope.ts how an answer is read.
  */
 import type { Dispatcher } from 'undici';
-import { CloudflareError, formatCloudflareMessages } from './errors.js';
+import { CloudflareError, formatCloudflareMessages, refusalHint } from './errors.js';
 import {
   DEFAULT_BACKOFF,
   parseRetryAfter,
@@ -86,6 +86,10 @@ export class Transport {
   /** What that time is kept for, in words, for the errors that come early because of it. */
   // Stryker disable next-line StringLiteral: never shown; keptBackNote reads it only while keepingBack() has set it
   private reservedFor = '';
+  /** A request has succeeded: a later 401/403 is not about the account id (see refusalHint). */
+  private reached = false;
+  /** The account's secrets quota as last read, for the message of a quota refusal. */
+  private quota: { quota: number; usage: number } | undefined;
 
   constructor(options: TransportOptions) {
     this.credentials = options.credentials;
@@ -104,6 +108,11 @@ export class Transport {
   /** Milliseconds left before the deadline (less what keepingBack() holds back). */
   remainingMs(): number {
     return this.currentDeadline() - this.clock.now();
+  }
+
+  /** Keeps the account's secrets quota, as just read, for the message of a quota refusal. */
+  noteQuota(quota: { quota: number; usage: number }): void {
+    this.quota = quota;
   }
 
   /**
@@ -217,7 +226,9 @@ export class Transport {
       }
       const { result, resultInfo } = this.interpret(options, status, text, response.headers);
       try {
-        return parse(result, resultInfo);
+        const parsed = parse(result, resultInfo);
+        this.reached = true;
+        return parsed;
       } catch (error) {
         if (!(error instanceof ShapeError)) throw error;
         // The request succeeded but we cannot read what it did: for a write, it may have
@@ -330,6 +341,11 @@ export class Transport {
         errors,
         ambiguous: status >= 500,
         retryAfterMs,
+        hint: refusalHint(status, errors, {
+          reached: this.reached,
+          globalKey: this.credentials.kind === 'global-key',
+          quota: this.quota,
+        }),
       });
     }
     // The schema answers a DELETE with 202; any 2xx does, with or without a body (a 204 has none).

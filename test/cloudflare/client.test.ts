@@ -28,9 +28,17 @@ import {
   useMockCloudflare,
 } from '../helpers/mock-cloudflare.js';
 
-const PERMISSION_HINT =
-  'Check the credentials: the API token needs the "Secrets Store Write" permission ' +
-  '(Account, Secrets Store, Edit) on this account; or use the Global API key pair.';
+const PERMISSION_HINT = {
+  // The first request: nothing yet proves the account id right.
+  403:
+    'The account id is the likeliest cause: check first that it is the Account ID the Cloudflare ' +
+    "dashboard shows for the account that holds the store. If it is, the token's account resources " +
+    'must include that account, and it needs the "Secrets Store Write" permission (Account, Secrets Store, Edit).',
+  401:
+    'Cloudflare did not accept the API token: check first that it was copied whole and is still ' +
+    'active (Cloudflare dashboard, My Profile, API Tokens). It needs the "Secrets Store Write" ' +
+    'permission (Account, Secrets Store, Edit).',
+} as const;
 
 /** 32 lowercase hex characters derived from `n`, for lists of distinct ids. */
 const hexId = (n: number) => n.toString(16).padStart(32, '0');
@@ -484,7 +492,7 @@ describe('envelope handling', () => {
     expect(urls()).toHaveLength(1);
   });
 
-  it.each([401, 403])('HTTP %i carries the Secrets Store Write hint', async (status) => {
+  it.each([401, 403] as const)('HTTP %i carries the hint for its status', async (status) => {
     const { pool, client } = setup();
     pool
       .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}/duplicate`, method: 'POST' })
@@ -502,9 +510,47 @@ describe('envelope handling', () => {
 
     expect(error.message).toBe(
       `POST ${DUPLICATE_PATH} failed: HTTP ${status}: [10000] Authentication error ` +
-        `(https://developers.cloudflare.com/fundamentals/api/). ${PERMISSION_HINT}`,
+        `(https://developers.cloudflare.com/fundamentals/api/). ${PERMISSION_HINT[status]}`,
     );
-    expect(error.hint).toBe(PERMISSION_HINT);
+    expect(error.hint).toBe(PERMISSION_HINT[status]);
+  });
+
+  it('after a request to the account succeeded, a 403 names the permission, not the account id', async () => {
+    const { pool, client } = setup();
+    pool
+      .intercept({ path: STORES, method: 'GET' })
+      .reply(200, ok([store(STORE, 'main')], { total_pages: 1 }), { headers: JSON_HEADERS });
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}/duplicate`, method: 'POST' })
+      .reply(403, failure({ code: 10000, message: 'Authentication error' }), {
+        headers: JSON_HEADERS,
+      });
+
+    await client.listStores();
+    const error = await cloudflareError(client.duplicateSecret(STORE, SECRET, BODY));
+
+    expect(error.hint).toMatch(/^Earlier requests to this account succeeded/);
+  });
+
+  it('a quota refusal gives the usage and limit the client last read', async () => {
+    const { pool, client } = setup();
+    pool
+      .intercept({ path: `${WIRE}/quota`, method: 'GET' })
+      .reply(200, ok({ secrets: { quota: 10, usage: 9 } }), { headers: JSON_HEADERS });
+    pool
+      .intercept({ path: `${WIRE}/stores/${STORE}/secrets/${SECRET}/duplicate`, method: 'POST' })
+      .reply(403, failure({ code: 1005, message: 'secrets quota exceeded' }), {
+        headers: JSON_HEADERS,
+      });
+
+    await client.getQuota();
+    const error = await cloudflareError(client.duplicateSecret(STORE, SECRET, BODY));
+
+    expect(error.hint).toBe(
+      "Cloudflare refused it for the account's Secrets Store quota (it used 9 of its 10 secrets when " +
+        'this step read it): delete secrets the account no longer needs, or ask Cloudflare for a ' +
+        'higher limit, then run the step again.',
+    );
   });
 
   it('an HTML 502 page gives the status and the page title, not a TypeError', async () => {

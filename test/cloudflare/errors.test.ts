@@ -1,7 +1,7 @@
 /** CloudflareError's own fields, and which of them the client retries. */
 import { describe, expect, it } from 'vitest';
 import { retryDecision } from '../../src/cloudflare/client.js';
-import { CloudflareError, isNotFound } from '../../src/cloudflare/errors.js';
+import { CloudflareError, isNotFound, refusalHint } from '../../src/cloudflare/errors.js';
 
 describe('CloudflareError', () => {
   it('is named, and has no Cloudflare errors unless given', () => {
@@ -99,5 +99,70 @@ describe('isNotFound', () => {
     ['a value that is not an error', { status: 404 }],
   ])('is false for %s', (_label, error) => {
     expect(isNotFound(error)).toBe(false);
+  });
+});
+
+describe('refusalHint', () => {
+  const TOKEN = { reached: false, globalKey: false };
+  const AUTH = [{ code: 10000, message: 'Authentication error' }];
+  const QUOTA = [{ code: 1005, message: 'secrets quota exceeded' }];
+
+  it('names the account id first on a 403 before any request to the account succeeded', () => {
+    const hint = refusalHint(403, AUTH, TOKEN)!;
+    expect(hint).toMatch(/^The account id is the likeliest cause: check first/);
+    expect(hint).toContain("the token's account resources must include that account");
+    expect(hint).not.toContain('Global API key');
+  });
+
+  it('names the permission once a request to the account succeeded', () => {
+    const hint = refusalHint(403, AUTH, { ...TOKEN, reached: true })!;
+    expect(hint).toMatch(
+      /^Earlier requests to this account succeeded, so the account id and the token's account resources are right/,
+    );
+    expect(hint).toContain('Check first that it has the "Secrets Store Write" permission');
+  });
+
+  it('names the token itself on a 401', () => {
+    expect(refusalHint(401, AUTH, TOKEN)).toMatch(
+      /^Cloudflare did not accept the API token: check first that it was copied whole/,
+    );
+  });
+
+  it('with the Global API key pair, names the account id and the key, not a token', () => {
+    for (const status of [401, 403]) {
+      const hint = refusalHint(status, AUTH, { reached: false, globalKey: true })!;
+      expect(hint).toMatch(/^Check first that the account id is the one/);
+      expect(hint).not.toMatch(/token/i);
+    }
+  });
+
+  it.each([400, 403, 409])(
+    'says quota, not credentials, for a quota refusal (HTTP %i)',
+    (status) => {
+      const hint = refusalHint(status, QUOTA, TOKEN)!;
+      expect(hint).toBe(
+        "Cloudflare refused it for the account's Secrets Store quota: delete secrets the account " +
+          'no longer needs, or ask Cloudflare for a higher limit, then run the step again.',
+      );
+    },
+  );
+
+  it('gives the usage and limit when they were read', () => {
+    expect(
+      refusalHint(403, QUOTA, { ...TOKEN, reached: true, quota: { quota: 100, usage: 99 } }),
+    ).toContain('quota (it used 99 of its 100 secrets when this step read it):');
+  });
+
+  it('reads a maximum_…_exceeded identifier as a quota refusal too', () => {
+    const errors = [{ code: 1003, message: 'maximum_secrets_exceeded' }];
+    expect(refusalHint(400, errors, TOKEN)).toMatch(/Secrets Store quota/);
+  });
+
+  it('has nothing to say for other failures', () => {
+    expect(refusalHint(400, [{ code: 1001, message: 'bad name' }], TOKEN)).toBeUndefined();
+    expect(refusalHint(404, QUOTA, TOKEN)).toBeUndefined();
+    expect(refusalHint(429, QUOTA, TOKEN)).toBeUndefined();
+    expect(refusalHint(500, AUTH, TOKEN)).toBeUndefined();
+    expect(refusalHint(undefined, AUTH, TOKEN)).toBeUndefined();
   });
 });

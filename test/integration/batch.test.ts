@@ -198,7 +198,8 @@ describe('checked before the first write', () => {
     expect(result.errors[0]).toBe(
       'Invalid inputs:\n' +
         '- secrets line 2: expected "SOURCE => TARGET" (got "STRIPE_KEY -> B").\n' +
-        '- secrets line 3 TARGET must not contain white space (got "Y Z"); Cloudflare secret names cannot contain spaces.',
+        '- secrets line 3 TARGET must not contain white space (got "Y Z"); Cloudflare secret names cannot contain spaces. ' +
+        'With normalize-name: true it would be "Y_Z".',
     );
     expect(seeded.fake.requests).toHaveLength(0);
   });
