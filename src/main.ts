@@ -3,6 +3,7 @@
  * file that reads inputs or writes outputs; everything it calls gets plain values.
  */
 import * as core from '@actions/core';
+import { readFileSync } from 'node:fs';
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import { SecretsStoreClient, type RequestEvent } from './cloudflare/client.js';
 import { executePlan, type CopyResult } from './duplicate.js';
@@ -13,7 +14,7 @@ import { chooseProxy, proxyCredentials } from './proxy.js';
 import { prune, type PruneReport } from './prune.js';
 import { outputsFor, stepFailure, summaryMarkdown, type RunReport } from './report.js';
 import { printable, printableLines } from './sanitize.js';
-import { describeTrigger } from './trigger.js';
+import { describeTrigger, stepOrigin } from './trigger.js';
 
 const readInput = (name: string): string => core.getInput(name);
 
@@ -56,7 +57,8 @@ export async function run(): Promise<void> {
         log.info(`Retrying ${method} ${path} in ${(waitMs / 1000).toFixed(1)} s: ${reason}`),
     });
 
-    const plan = await makePlan(config, client);
+    const origin = stepOrigin(process.env, readEventPayload(process.env.GITHUB_EVENT_PATH));
+    const plan = await makePlan(config, client, origin);
     log.info(`Store: ${describeStore(plan.store)}`);
     for (const copy of plan.copies) {
       const source = copy.source ? `"${copy.source.name}" (${copy.sourceId})` : copy.sourceId;
@@ -106,6 +108,15 @@ export async function run(): Promise<void> {
     log.fail(failureLines(error));
   } finally {
     await dispatcher?.destroy().catch(() => undefined);
+  }
+}
+
+/** The event's webhook payload, for the provenance's tag or environment; {} when unreadable. */
+function readEventPayload(path: string | undefined): unknown {
+  try {
+    return path ? JSON.parse(readFileSync(path, 'utf8')) : {};
+  } catch {
+    return {};
   }
 }
 

@@ -3,6 +3,9 @@
  * recorder: what src/main.ts says to the runner (masks, logs, outputs, summary, failure), and
  * in which order. The bundle, run as the runner runs it, is tested in test/integration/.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClientOptions } from '../src/cloudflare/client.js';
 import { run } from '../src/main.js';
@@ -386,6 +389,46 @@ describe('run', () => {
       expect(messages('info').filter((m) => String(m).endsWith(' is active.'))).toEqual([]);
       expect(outputs()).toMatchObject({ outcome: 'created', status: 'active' });
     });
+  });
+
+  it("ends each copy's comment with the provenance the runner's variables and event give", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'event-'));
+    try {
+      const event = join(dir, 'event.json');
+      await writeFile(event, JSON.stringify({ release: { tag_name: 'v1.2.3' } }));
+      for (const [name, value] of Object.entries({
+        GITHUB_EVENT_PATH: event,
+        GITHUB_EVENT_NAME: 'release',
+        GITHUB_REPOSITORY: 'acme/app',
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_RUN_ID: '77',
+        GITHUB_RUN_ATTEMPT: '3',
+        GITHUB_REF_NAME: 'main',
+      }))
+        vi.stubEnv(name, value);
+      setInputs({ ...seeded.inputs, secret: 'DB_URL', name: 'DB_URL_V1', comment: 'promoted' });
+
+      await run();
+
+      expect(seeded.fake.getSecret(idOf('DB_URL_V1')!)?.comment).toBe(
+        'promoted\n[secrets-store-duplicate] source=DB_URL ' +
+          `source-id=${seeded.ids.DB_URL} repo=acme/app event=release ref=v1.2.3 ` +
+          'run=https://github.com/acme/app/actions/runs/77 attempt=3',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('records the ref name when the event file cannot be read', async () => {
+    vi.stubEnv('GITHUB_EVENT_PATH', join(tmpdir(), 'no-such-event-file.json'));
+    vi.stubEnv('GITHUB_REF_NAME', 'main');
+    setInputs({ ...seeded.inputs, secret: 'DB_URL', name: 'DB_URL_V1' });
+
+    await run();
+
+    expect(messages('setFailed')).toEqual([]);
+    expect(seeded.fake.getSecret(idOf('DB_URL_V1')!)?.comment).toContain(' ref=main');
   });
 
   describe('prune', () => {

@@ -72,6 +72,7 @@ describe('makePlan request counts', () => {
     const plan = await makePlan(
       config({ scopes: ['workers'], comment: 'copied', ifExists: 'fail' }),
       client,
+      { repository: 'acme/app', event: 'release', ref: 'v1.2.3', attempt: '1' },
     );
 
     expect(plan).toEqual({
@@ -82,7 +83,8 @@ describe('makePlan request counts', () => {
           sourceId: SOURCE,
           name: 'DB_URL_COPY',
           scopes: ['workers'],
-          comment: 'copied',
+          // The source's name is unknown: it was given by id and never read.
+          comment: `copied\n[secrets-store-duplicate] source-id=${SOURCE} repo=acme/app event=release ref=v1.2.3 attempt=1`,
         },
       ],
     });
@@ -98,6 +100,10 @@ describe('makePlan request counts', () => {
 
     expect(plan.copies[0]!.scopes).toEqual(['workers', 'dex']);
     expect(plan.copies[0]!.source?.name).toBe('DB_URL');
+    // Read, so the provenance names it.
+    expect(plan.copies[0]!.comment).toBe(
+      `[secrets-store-duplicate] source=DB_URL source-id=${SOURCE}`,
+    );
     expect(urls()).toEqual([`GET ${GET_SOURCE}`]);
   });
 
