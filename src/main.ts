@@ -57,6 +57,8 @@ export async function run(): Promise<void> {
         log.info(`Retrying ${method} ${path} in ${(waitMs / 1000).toFixed(1)} s: ${reason}`),
     });
 
+    // On the local clock: prune turns it into the server's once answers have told the offset.
+    const startedAt = client.now();
     const origin = stepOrigin(process.env, readEventPayload(process.env.GITHUB_EVENT_PATH));
     const plan = await makePlan(config, client, origin);
     log.info(`Store: ${describeStore(plan.store)}`);
@@ -86,6 +88,7 @@ export async function run(): Promise<void> {
           pattern: config.prune,
           keep: config.pruneKeep,
           dryRun: config.dryRun,
+          startedAt,
         })
       : undefined;
     if (pruned) logPrune(pruned);
@@ -166,8 +169,15 @@ function logPrune(report: PruneReport): void {
   for (const { name, id } of report.pruned) {
     log.info(`${report.dryRun ? 'Dry run: would prune' : 'Pruned'} "${name}" (${id}).`);
   }
+  for (const { name, id } of report.untracked) {
+    log.info(
+      `Not pruned: "${name}" (${id}) matches "${report.pattern}" but has no provenance line in its comment, so this action did not make it.`,
+    );
+  }
   if (!report.skipped && report.pruned.length === 0 && report.failures.length === 0) {
-    log.info(`Nothing to prune: no more than ${report.keep} secrets match "${report.pattern}".`);
+    log.info(
+      `Nothing to prune: no copy matching "${report.pattern}" is older than the ${report.keep} newest of its source.`,
+    );
   }
   // Failures are reported once, by the step's error.
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClientOptions } from '../src/cloudflare/client.js';
 import { run } from '../src/main.js';
+import { formatProvenance } from '../src/provenance.js';
 import { ACCOUNT_ID, TOKEN } from './helpers/credentials.js';
 import { copyByIds, startFake, type SeededFake } from './helpers/fake.js';
 
@@ -432,13 +433,15 @@ describe('run', () => {
   });
 
   describe('prune', () => {
-    /** APP_KEY_1 (oldest) to APP_KEY_4, an hour apart, all before the step. */
+    /** Copies of DB_URL, APP_KEY_1 (oldest) to APP_KEY_4, an hour apart, all before the step. */
     function seedReleases(): string[] {
       const start = Date.now() - 10 * 3_600_000;
+      const comment = formatProvenance({ sourceName: 'DB_URL', sourceId: seeded.ids.DB_URL! });
       return [1, 2, 3, 4].map(
         (n) =>
           seeded.fake.addSecret(seeded.storeId, {
             name: `APP_KEY_${n}`,
+            comment,
             created: new Date(start + n * 3_600_000).toISOString(),
           }).id,
       );
@@ -486,8 +489,25 @@ describe('run', () => {
       await run();
 
       expect(messages('info').slice(-1)).toEqual([
-        'Nothing to prune: no more than 5 secrets match "APP_KEY_*".',
+        'Nothing to prune: no copy matching "APP_KEY_*" is older than the 5 newest of its source.',
       ]);
+    });
+
+    it('says which matching secrets it left alone for want of provenance', async () => {
+      const ids = seedReleases();
+      const byHand = seeded.fake.addSecret(seeded.storeId, {
+        name: 'APP_KEY_0',
+        created: new Date(Date.now() - 20 * 3_600_000).toISOString(),
+      }).id;
+      release({ 'prune-keep': '4' });
+
+      await run();
+
+      expect(messages('info').slice(-2)).toEqual([
+        `Pruned "APP_KEY_1" (${ids[0]}).`,
+        `Not pruned: "APP_KEY_0" (${byHand}) matches "APP_KEY_*" but has no provenance line in its comment, so this action did not make it.`,
+      ]);
+      expect(idOf('APP_KEY_0')).toBe(byHand);
     });
 
     it('says why it skipped pruning after a failed copy', async () => {
@@ -528,7 +548,15 @@ describe('run', () => {
         success: true,
         errors: [],
         messages: [],
-        result: [{ id: oldest, name: 'APP_KEY_1', status: 'active', scopes: ['workers'] }],
+        result: [
+          {
+            id: oldest,
+            name: 'APP_KEY_1',
+            status: 'active',
+            scopes: ['workers'],
+            comment: formatProvenance({ sourceName: 'DB_URL', sourceId: seeded.ids.DB_URL! }),
+          },
+        ],
         result_info: { page: 1, per_page: 100, count: 1, total_count: 1, total_pages: 1 },
       };
       seeded.fake.addFault({ method: 'GET', path: /\/secrets$/, body: JSON.stringify(listing) });
