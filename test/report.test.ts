@@ -617,7 +617,7 @@ describe('prune in the report', () => {
         }),
       ),
     ).toEqual([
-      '### Prune API\\_KEY\\_\\*, keeping the 5 newest',
+      '### Prune API\\_KEY\\_\\*, keeping the 5 newest of each source',
       '',
       '| Secret | Id | Created | Result |',
       '| --- | --- | --- | --- |',
@@ -632,12 +632,12 @@ describe('prune in the report', () => {
 
   it('says when there was nothing to delete, or why pruning was skipped', () => {
     expect(section(prune())).toEqual([
-      '### Prune API\\_KEY\\_\\*, keeping the 5 newest',
+      '### Prune API\\_KEY\\_\\*, keeping the 5 newest of each source',
       '',
       'Nothing to delete.',
     ]);
     expect(section(prune({ skipped: 'a copy failed, so nothing was pruned' }))).toEqual([
-      '### Prune API\\_KEY\\_\\*, keeping the 5 newest',
+      '### Prune API\\_KEY\\_\\*, keeping the 5 newest of each source',
       '',
       'Skipped: a copy failed, so nothing was pruned.',
     ]);

@@ -78,7 +78,9 @@ describe('prune', () => {
       ...gone.map((name) => `DELETE ${secretsPath()}/${releases[name]}`),
     ]);
     expect(result.stdout).toContain(`Pruned "API_KEY_V4" (${releases.API_KEY_V4}).`);
-    expect(result.summary).toContain('### Prune API\\_KEY\\_V\\*, keeping the 3 newest');
+    expect(result.summary).toContain(
+      '### Prune API\\_KEY\\_V\\*, keeping the 3 newest of each source',
+    );
     expect(result.summary).toContain(`| API\\_KEY\\_V1 | \`${releases.API_KEY_V1}\` |`);
     expect(seeded.fake.getSecret(copy!)?.comment).toBe(
       runProvenance({ sourceName: 'API_KEY', sourceId }),
