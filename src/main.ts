@@ -117,7 +117,7 @@ export async function run(): Promise<void> {
 /** The event's webhook payload, for the provenance's tag or environment; {} when unreadable. */
 function readEventPayload(path: string | undefined): unknown {
   try {
-    return path ? JSON.parse(readFileSync(path, 'utf8')) : {};
+    return JSON.parse(readFileSync(path ?? '', 'utf8'));
   } catch {
     return {};
   }

@@ -82,14 +82,13 @@ export function parseProvenance(comment: string | undefined): Provenance | undef
     if (!match || value === undefined || values.has(match[1]!)) return undefined;
     values.set(match[1]!, value);
   }
-  const sourceId = values.get('source-id');
-  if (sourceId === undefined || !isId(sourceId)) return undefined;
-  const provenance: Provenance = { sourceId };
+  const provenance: Partial<Provenance> = {};
   for (const [field, key] of KEYS) {
     const value = values.get(key);
-    if (value !== undefined && field !== 'sourceId') provenance[field] = value;
+    if (value !== undefined) provenance[field] = value;
   }
-  return provenance;
+  const { sourceId } = provenance;
+  return sourceId !== undefined && isId(sourceId) ? { ...provenance, sourceId } : undefined;
 }
 
 /** Printable ASCII other than `%` as it is; anything else as %XX of its UTF-8 bytes. */

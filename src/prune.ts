@@ -99,7 +99,7 @@ export interface Written {
   name: string;
   /** Undefined on a dry run: then it counts as the newest. */
   created?: string;
-  /** The source it was copied from (the plan's, or the provenance of a secret it found). */
+  /** The source the plan copies to it; the name is unknown when the source was given by id. */
   sourceName?: string;
   sourceId: string;
 }
@@ -148,7 +148,7 @@ export function selectPrune(
     groups.set(key, [...(groups.get(key) ?? []), entry]);
   for (const w of written) {
     if (!matches(w.name)) continue;
-    const at = (w.created !== undefined ? createdKey(w.created) : undefined) ?? Infinity;
+    const at = createdKey(w.created ?? '') ?? Infinity;
     add(group(w.sourceName, w.sourceId), { at, tie: w.id ?? w.name });
   }
   for (const s of live) {
@@ -247,17 +247,13 @@ export async function prune(
   return report;
 }
 
-/**
- * A result as prune sees it. A secret the step found (if-exists: skip) belongs to the source its
- * own provenance names; a copy the step made, to the source of its plan.
- */
-function written({ copy, secret, outcome }: CopyResult): Written {
-  const found = parseProvenance(secret?.comment);
+/** A result as prune sees it: in the group of its planned source (a dry run has no secret). */
+function written({ copy, secret }: CopyResult): Written {
   return {
     id: secret?.id,
     name: copy.name,
-    created: outcome === 'dry-run' ? undefined : secret?.created,
-    sourceName: found ? found.sourceName : copy.source?.name,
-    sourceId: found ? found.sourceId : copy.sourceId,
+    created: secret?.created,
+    sourceName: copy.source?.name,
+    sourceId: copy.sourceId,
   };
 }

@@ -56,11 +56,11 @@ describe('formatProvenance', () => {
   it('percent-encodes spaces, %, line breaks, control and non-ASCII characters', () => {
     const line = formatProvenance({
       sourceId: SOURCE_ID,
-      ref: 'v1 run=x%\n\u0000é',
+      ref: 'v1 run=x%\n\u0000\u007fé~',
       repository: 'a/b\u202e',
     });
     expect(line).toBe(
-      `${PROVENANCE_PREFIX} source-id=${SOURCE_ID} repo=a/b%E2%80%AE ref=v1%20run=x%25%0A%00%C3%A9`,
+      `${PROVENANCE_PREFIX} source-id=${SOURCE_ID} repo=a/b%E2%80%AE ref=v1%20run=x%25%0A%00%7F%C3%A9~`,
     );
   });
 

@@ -271,6 +271,13 @@ describe('selectPrune', () => {
     ];
     // V1 (by id, listed as API_KEY) joins V2's group; V3 and V4 are a group of their own.
     expect(names(select(secrets, [], [SECRET], 1).doomed)).toEqual(['API_KEY_V3', 'API_KEY_V1']);
+    // So does a copy the step made from a source given by id: it takes API_KEY's one place.
+    const byIdCopy = { name: 'API_KEY_V9', sourceName: undefined };
+    expect(names(select(secrets, [byIdCopy], [SECRET], 1).doomed)).toEqual([
+      'API_KEY_V3',
+      'API_KEY_V2',
+      'API_KEY_V1',
+    ]);
   });
 
   it('never dooms a secret whose created time it cannot read, and says which', () => {
@@ -334,6 +341,7 @@ describe('selectPrune', () => {
 const COPY: PlannedCopy = {
   sourceRef: 'API_KEY',
   sourceId: SECRET,
+  source: secret(SECRET, 'API_KEY'),
   name: 'API_KEY_V9',
   scopes: ['workers'],
 };

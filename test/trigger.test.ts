@@ -166,6 +166,8 @@ describe('stepOrigin', () => {
   it('records the environment of a deployment, else the ref name', () => {
     expect(stepOrigin(ENV, { deployment_status: { environment: 'staging' } }).ref).toBe('staging');
     expect(stepOrigin(ENV, {}).ref).toBe('v1.2.0-ref');
+    expect(stepOrigin(ENV, { release: { tag_name: '' } }).ref).toBe('v1.2.0-ref');
+    expect(stepOrigin({ ...ENV, GITHUB_RUN_ATTEMPT: '' }, {}).attempt).toBeUndefined();
   });
 
   it("keeps only strings from the payload, and ignores the payload's repository", () => {
