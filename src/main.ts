@@ -3,6 +3,7 @@
  * file that reads inputs or writes outputs; everything it calls gets plain values.
  */
 import * as core from '@actions/core';
+import { readFileSync } from 'node:fs';
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import { SecretsStoreClient, type RequestEvent } from './cloudflare/client.js';
 import { executePlan, type CopyResult } from './duplicate.js';
@@ -13,7 +14,7 @@ import { chooseProxy, proxyCredentials } from './proxy.js';
 import { prune, type PruneReport } from './prune.js';
 import { outputsFor, stepFailure, summaryMarkdown, type RunReport } from './report.js';
 import { printable, printableLines } from './sanitize.js';
-import { describeTrigger } from './trigger.js';
+import { describeTrigger, stepOrigin } from './trigger.js';
 
 const readInput = (name: string): string => core.getInput(name);
 
@@ -56,7 +57,10 @@ export async function run(): Promise<void> {
         log.info(`Retrying ${method} ${path} in ${(waitMs / 1000).toFixed(1)} s: ${reason}`),
     });
 
-    const plan = await makePlan(config, client);
+    // On the local clock: prune turns it into the server's once answers have told the offset.
+    const startedAt = client.now();
+    const origin = stepOrigin(process.env, readEventPayload(process.env.GITHUB_EVENT_PATH));
+    const plan = await makePlan(config, client, origin);
     log.info(`Store: ${describeStore(plan.store)}`);
     for (const copy of plan.copies) {
       const source = copy.source ? `"${copy.source.name}" (${copy.sourceId})` : copy.sourceId;
@@ -84,6 +88,7 @@ export async function run(): Promise<void> {
           pattern: config.prune,
           keep: config.pruneKeep,
           dryRun: config.dryRun,
+          startedAt,
         })
       : undefined;
     if (pruned) logPrune(pruned);
@@ -106,6 +111,15 @@ export async function run(): Promise<void> {
     log.fail(failureLines(error));
   } finally {
     await dispatcher?.destroy().catch(() => undefined);
+  }
+}
+
+/** The event's webhook payload, for the provenance's tag or environment; {} when unreadable. */
+function readEventPayload(path: string | undefined): unknown {
+  try {
+    return JSON.parse(readFileSync(path ?? '', 'utf8'));
+  } catch {
+    return {};
   }
 }
 
@@ -155,8 +169,15 @@ function logPrune(report: PruneReport): void {
   for (const { name, id } of report.pruned) {
     log.info(`${report.dryRun ? 'Dry run: would prune' : 'Pruned'} "${name}" (${id}).`);
   }
+  for (const { name, id } of report.untracked) {
+    log.info(
+      `Not pruned: "${name}" (${id}) matches "${report.pattern}" but has no provenance line in its comment, so this action did not make it.`,
+    );
+  }
   if (!report.skipped && report.pruned.length === 0 && report.failures.length === 0) {
-    log.info(`Nothing to prune: no more than ${report.keep} secrets match "${report.pattern}".`);
+    log.info(
+      `Nothing to prune: no copy matching "${report.pattern}" is older than the ${report.keep} newest of its source.`,
+    );
   }
   // Failures are reported once, by the step's error.
 }

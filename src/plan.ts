@@ -9,6 +9,7 @@ import { explainingNotFound } from './diagnose.js';
 import { ActionError } from './errors.js';
 import type { ActionConfig, Ref } from './inputs.js';
 import { expandPatterns } from './patterns.js';
+import { withProvenance, type StepOrigin } from './provenance.js';
 
 export interface PlannedStore {
   id: string;
@@ -26,6 +27,7 @@ export interface PlannedCopy {
   source?: Secret;
   name: string;
   scopes: string[];
+  /** The user's comment, if any, then the copy's provenance line (src/provenance.ts). */
   comment?: string;
   /** The secret that already has `name`, when the plan found one. */
   existing?: Secret;
@@ -39,9 +41,14 @@ export interface Plan {
 /**
  * Resolves everything before the first write. One copy with ids (and scopes) needs no request.
  * A list is always checked as a whole first, so that a bad line cannot leave it half done: one
- * listing of the store finds every source and taken name, and the quota is read once.
+ * listing of the store finds every source and taken name, and the quota is read once. `origin`
+ * is the run each copy's provenance names.
  */
-export async function makePlan(config: ActionConfig, client: SecretsStoreClient): Promise<Plan> {
+export async function makePlan(
+  config: ActionConfig,
+  client: SecretsStoreClient,
+  origin: StepOrigin = {},
+): Promise<Plan> {
   const store = await resolveStore(config.store, client);
   // A `secrets` list, even of one line, is checked as a whole before its first write.
   const list = config.fromList;
@@ -113,7 +120,7 @@ export async function makePlan(config: ActionConfig, client: SecretsStoreClient)
       source,
       name: duplication.name,
       scopes,
-      comment: config.comment,
+      comment: withProvenance(config.comment, { ...origin, sourceName: source?.name, sourceId }),
       existing,
     });
   }

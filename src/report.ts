@@ -209,7 +209,7 @@ const MAX_PRUNE_ROWS = 200;
 
 /** What pruning deleted (or would), what it could not, or why it did not run. */
 function pruneSection(prune: PruneReport): string[] {
-  const title = `### Prune ${markdownText(prune.pattern)}, keeping the ${prune.keep} newest`;
+  const title = `### Prune ${markdownText(prune.pattern)}, keeping the ${prune.keep} newest of each source`;
   if (prune.skipped) {
     return [title, '', `Skipped: ${markdownText(prune.skipped, MAX_SUMMARY_ERROR)}.`];
   }

@@ -695,6 +695,24 @@ describe('fake Cloudflare Secrets Store API', () => {
       expect(names(byName.json)).toEqual(['OLD_US', 'OLD_MS', 'OLDEST', 'NEWEST', 'DB_URL']);
     });
 
+    it('ageSecret moves a creation time back, microseconds kept, and the listing order with it', async () => {
+      const made = fake.addSecret(storeId, {
+        name: 'MADE',
+        created: '2024-01-01T10:00:00.123456Z',
+      });
+      const later = fake.addSecret(storeId, { name: 'LATER', created: '2024-01-01T10:30:00Z' });
+      fake.ageSecret(later.id, 3_600_000);
+      expect(fake.getSecret(later.id)).toMatchObject({
+        created: '2024-01-01T09:30:00.000000Z',
+        modified: '2024-01-01T09:30:00.000000Z',
+      });
+      fake.ageSecret(made.id, 1);
+      expect(fake.getSecret(made.id)?.created).toBe('2024-01-01T10:00:00.122456Z');
+      const listed = await call(secretsPath());
+      expect(names(listed.json)).toEqual(['DB_URL', 'MADE', 'LATER']);
+      expect(() => fake.ageSecret('0'.repeat(32), 1)).toThrow('ageSecret: no secret');
+    });
+
     it('gives secrets made in one burst strictly increasing created times', async () => {
       const body = Array.from({ length: 40 }, (_, i) => ({
         name: `BURST_${i}`,

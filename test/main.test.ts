@@ -3,9 +3,13 @@
  * recorder: what src/main.ts says to the runner (masks, logs, outputs, summary, failure), and
  * in which order. The bundle, run as the runner runs it, is tested in test/integration/.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClientOptions } from '../src/cloudflare/client.js';
 import { run } from '../src/main.js';
+import { formatProvenance } from '../src/provenance.js';
 import { ACCOUNT_ID, TOKEN } from './helpers/credentials.js';
 import { copyByIds, startFake, type SeededFake } from './helpers/fake.js';
 
@@ -388,14 +392,56 @@ describe('run', () => {
     });
   });
 
+  it("ends each copy's comment with the provenance the runner's variables and event give", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'event-'));
+    try {
+      const event = join(dir, 'event.json');
+      await writeFile(event, JSON.stringify({ release: { tag_name: 'v1.2.3' } }));
+      for (const [name, value] of Object.entries({
+        GITHUB_EVENT_PATH: event,
+        GITHUB_EVENT_NAME: 'release',
+        GITHUB_REPOSITORY: 'acme/app',
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_RUN_ID: '77',
+        GITHUB_RUN_ATTEMPT: '3',
+        GITHUB_REF_NAME: 'main',
+      }))
+        vi.stubEnv(name, value);
+      setInputs({ ...seeded.inputs, secret: 'DB_URL', name: 'DB_URL_V1', comment: 'promoted' });
+
+      await run();
+
+      expect(seeded.fake.getSecret(idOf('DB_URL_V1')!)?.comment).toBe(
+        'promoted\n[secrets-store-duplicate] source=DB_URL ' +
+          `source-id=${seeded.ids.DB_URL} repo=acme/app event=release ref=v1.2.3 ` +
+          'run=https://github.com/acme/app/actions/runs/77 attempt=3',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('records the ref name when the event file cannot be read', async () => {
+    vi.stubEnv('GITHUB_EVENT_PATH', join(tmpdir(), 'no-such-event-file.json'));
+    vi.stubEnv('GITHUB_REF_NAME', 'main');
+    setInputs({ ...seeded.inputs, secret: 'DB_URL', name: 'DB_URL_V1' });
+
+    await run();
+
+    expect(messages('setFailed')).toEqual([]);
+    expect(seeded.fake.getSecret(idOf('DB_URL_V1')!)?.comment).toContain(' ref=main');
+  });
+
   describe('prune', () => {
-    /** APP_KEY_1 (oldest) to APP_KEY_4, an hour apart, all before the step. */
+    /** Copies of DB_URL, APP_KEY_1 (oldest) to APP_KEY_4, an hour apart, all before the step. */
     function seedReleases(): string[] {
       const start = Date.now() - 10 * 3_600_000;
+      const comment = formatProvenance({ sourceName: 'DB_URL', sourceId: seeded.ids.DB_URL! });
       return [1, 2, 3, 4].map(
         (n) =>
           seeded.fake.addSecret(seeded.storeId, {
             name: `APP_KEY_${n}`,
+            comment,
             created: new Date(start + n * 3_600_000).toISOString(),
           }).id,
       );
@@ -443,8 +489,25 @@ describe('run', () => {
       await run();
 
       expect(messages('info').slice(-1)).toEqual([
-        'Nothing to prune: no more than 5 secrets match "APP_KEY_*".',
+        'Nothing to prune: no copy matching "APP_KEY_*" is older than the 5 newest of its source.',
       ]);
+    });
+
+    it('says which matching secrets it left alone for want of provenance', async () => {
+      const ids = seedReleases();
+      const byHand = seeded.fake.addSecret(seeded.storeId, {
+        name: 'APP_KEY_0',
+        created: new Date(Date.now() - 20 * 3_600_000).toISOString(),
+      }).id;
+      release({ 'prune-keep': '4' });
+
+      await run();
+
+      expect(messages('info').slice(-2)).toEqual([
+        `Pruned "APP_KEY_1" (${ids[0]}).`,
+        `Not pruned: "APP_KEY_0" (${byHand}) matches "APP_KEY_*" but has no provenance line in its comment, so this action did not make it.`,
+      ]);
+      expect(idOf('APP_KEY_0')).toBe(byHand);
     });
 
     it('says why it skipped pruning after a failed copy', async () => {
@@ -485,7 +548,15 @@ describe('run', () => {
         success: true,
         errors: [],
         messages: [],
-        result: [{ id: oldest, name: 'APP_KEY_1', status: 'active', scopes: ['workers'] }],
+        result: [
+          {
+            id: oldest,
+            name: 'APP_KEY_1',
+            status: 'active',
+            scopes: ['workers'],
+            comment: formatProvenance({ sourceName: 'DB_URL', sourceId: seeded.ids.DB_URL! }),
+          },
+        ],
         result_info: { page: 1, per_page: 100, count: 1, total_count: 1, total_pages: 1 },
       };
       seeded.fake.addFault({ method: 'GET', path: /\/secrets$/, body: JSON.stringify(listing) });

@@ -72,6 +72,7 @@ describe('makePlan request counts', () => {
     const plan = await makePlan(
       config({ scopes: ['workers'], comment: 'copied', ifExists: 'fail' }),
       client,
+      { repository: 'acme/app', event: 'release', ref: 'v1.2.3', attempt: '1' },
     );
 
     expect(plan).toEqual({
@@ -82,7 +83,8 @@ describe('makePlan request counts', () => {
           sourceId: SOURCE,
           name: 'DB_URL_COPY',
           scopes: ['workers'],
-          comment: 'copied',
+          // The source's name is unknown: it was given by id and never read.
+          comment: `copied\n[secrets-store-duplicate] source-id=${SOURCE} repo=acme/app event=release ref=v1.2.3 attempt=1`,
         },
       ],
     });
@@ -98,6 +100,10 @@ describe('makePlan request counts', () => {
 
     expect(plan.copies[0]!.scopes).toEqual(['workers', 'dex']);
     expect(plan.copies[0]!.source?.name).toBe('DB_URL');
+    // Read, so the provenance names it.
+    expect(plan.copies[0]!.comment).toBe(
+      `[secrets-store-duplicate] source=DB_URL source-id=${SOURCE}`,
+    );
     expect(urls()).toEqual([`GET ${GET_SOURCE}`]);
   });
 
@@ -532,7 +538,13 @@ describe('makePlan of a list with a pattern line', () => {
     const plan = await makePlan(patternList({ comment: 'promoted' }), client);
 
     expect(plan.copies.map((c) => [c.line, c.sourceRef, c.sourceId, c.name, c.comment])).toEqual(
-      STAGING.map((s) => [1, s.name, s.id, s.name.replace('STAGING', 'PRODUCTION'), 'promoted']),
+      STAGING.map((s) => [
+        1,
+        s.name,
+        s.id,
+        s.name.replace('STAGING', 'PRODUCTION'),
+        `promoted\n[secrets-store-duplicate] source=${s.name} source-id=${s.id}`,
+      ]),
     );
     expect(urls().sort()).toEqual([`GET ${QUOTA}`, `GET ${SECRETS}`].sort());
   });

@@ -1,6 +1,7 @@
 /**
- * prune: the glob, the order by `created`, which secrets are never deleted, and the run over
- * undici's MockAgent (one listing, then one DELETE per secret).
+ * prune: the glob, the order by `created`, which secrets are never deleted (no provenance, the
+ * step's own, newer than them, recent, sources), and the run over undici's MockAgent (one
+ * listing, then one DELETE per secret).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -12,9 +13,12 @@ import {
   createdKey,
   globMatcher,
   prune,
+  RECENT_MARGIN_MS,
   selectPrune,
   type PruneOptions,
+  type Written,
 } from '../src/prune.js';
+import { formatProvenance } from '../src/provenance.js';
 import {
   JSON_HEADERS,
   NOT_FOUND,
@@ -49,6 +53,45 @@ describe('globMatcher', () => {
     expect(globMatcher(pattern)(name)).toBe(expected);
   });
 
+  /** The matcher before: a regular expression built from the pattern. */
+  const regexGlob = (pattern: string) => {
+    const source = [...pattern]
+      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
+      .join('');
+    const regex = new RegExp(`^${source}$`, 'su');
+    return (name: string) => regex.test(name);
+  };
+  const text = (alphabet: string[], maxLength: number) =>
+    fc.array(fc.constantFrom(...alphabet), { maxLength }).map((chars) => chars.join(''));
+
+  it('agrees with the regular expression it replaces (property)', () => {
+    const chars = ['a', 'b', '.', '\n', 'é', '😀', '\\'];
+    fc.assert(
+      fc.property(text([...chars, '*', '?'], 12), text(chars, 16), (pattern, name) => {
+        expect(globMatcher(pattern)(name)).toBe(regexGlob(pattern)(name));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('agrees on names built to match, with pieces of the pattern in them (property)', () => {
+    fc.assert(
+      fc.property(text(['a', 'b', '*', '?'], 10), text(['a', 'b'], 3), (pattern, filler) => {
+        const name = pattern.replace(/\*/g, filler).replace(/\?/g, 'a');
+        expect(globMatcher(pattern)(name)).toBe(true);
+        expect(globMatcher(pattern)(`${name}b`)).toBe(regexGlob(pattern)(`${name}b`));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('decides eight stars against a 64-character name (a regex backtracks for seconds)', () => {
+    const matches = globMatcher('A*A*A*A*A*A*A*A*B');
+    expect(matches('A'.repeat(64))).toBe(false);
+    expect(matches(`${'A'.repeat(63)}B`)).toBe(true);
+    expect(matches(`${'AC'.repeat(31)}AB`)).toBe(true);
+  });
+
   it('matches any name against a pattern made of itself (property)', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1 }), (name) =>
@@ -73,22 +116,43 @@ describe('createdKey', () => {
   });
 });
 
-/** A secret `API_KEY_V<n>` created on day `n` of 2024. */
+/** Provenance naming source API_KEY (SECRET), as the action writes it. */
+const MADE_BY_US = formatProvenance({ sourceName: 'API_KEY', sourceId: SECRET, event: 'release' });
+
+/** A copy `API_KEY_V<n>` of API_KEY, created on day `n` of 2024, with its provenance. */
 const release = (n: number, fields: Partial<Secret> = {}): Secret => ({
   ...secret(`${String(n).padStart(2, '0')}`.repeat(16), `API_KEY_V${n}`, {
     created: `2024-01-${String(n).padStart(2, '0')}T00:00:00.000000Z`,
+    comment: MADE_BY_US,
   }),
   ...fields,
 });
 
+/** Epoch microseconds, as selectPrune's recentFrom. */
+const micros = (iso: string) => Date.parse(iso) * 1000;
+
 describe('selectPrune', () => {
   const matches = globMatcher('API_KEY_V*');
+  /** The step's targets, copies of API_KEY. */
+  const ours = (w: Omit<Written, 'sourceId'>): Written => ({
+    sourceName: 'API_KEY',
+    sourceId: SECRET,
+    ...w,
+  });
   const select = (
     secrets: Secret[],
-    written: { id?: string; name: string }[] = [],
+    written: Omit<Written, 'sourceId'>[] = [],
     sources: string[] = [],
     keep = 2,
-  ) => selectPrune(secrets, { matches, keep, written, sources: new Set(sources) });
+    recentFrom = Infinity,
+  ) =>
+    selectPrune(secrets, {
+      matches,
+      keep,
+      written: written.map(ours),
+      sources: new Set(sources),
+      recentFrom,
+    });
   const names = (list: Secret[]) => list.map((s) => s.name);
 
   it('keeps the newest by created, whatever the listing order, and dooms the rest newest first', () => {
@@ -120,6 +184,19 @@ describe('selectPrune', () => {
     );
   });
 
+  it('never dooms a copy newer than one the step wrote (a re-run of an old release)', () => {
+    const secrets = [release(1), release(2), release(3), release(4)];
+    // The step found V2 (if-exists: skip): V3 and V4 are newer and stay, V1 is older and goes.
+    const rerun = [{ id: release(2).id, name: 'API_KEY_V2', created: release(2).created }];
+    expect(names(select(secrets, rerun, [], 1).doomed)).toEqual(['API_KEY_V1']);
+    // The newest, when the step wrote nothing, would keep only V4.
+    expect(names(select(secrets, [], [], 1).doomed)).toEqual([
+      'API_KEY_V3',
+      'API_KEY_V2',
+      'API_KEY_V1',
+    ]);
+  });
+
   it('a written target that does not match takes no place', () => {
     const selection = select([release(1), release(2), release(3)], [{ name: 'OTHER' }]);
     expect(names(selection.doomed)).toEqual(['API_KEY_V1']);
@@ -142,9 +219,65 @@ describe('selectPrune', () => {
       release(1, { status: 'deleted' }),
       release(2),
       release(3),
-      secret('e'.repeat(32), 'DB_URL'),
+      secret('e'.repeat(32), 'DB_URL', { comment: MADE_BY_US }),
     ];
     expect(select(secrets, [], [], 1).doomed.map((s) => s.name)).toEqual(['API_KEY_V2']);
+  });
+
+  it('never dooms a secret without provenance, which takes no place, and says which', () => {
+    const mine = release(1, { comment: undefined });
+    const theirs = release(2, { comment: 'made by hand' });
+    const forged = release(3, { comment: `${MADE_BY_US} ` }); // a broken line is not a provenance
+    const selection = select([mine, theirs, forged, release(4), release(5), release(6)], [], [], 1);
+    expect(names(selection.doomed)).toEqual(['API_KEY_V5', 'API_KEY_V4']);
+    expect(selection.untracked).toEqual([mine, theirs, forged]);
+  });
+
+  it('never dooms a secret created since the step started (less the margin), which takes no place', () => {
+    const secrets = [release(1), release(2), release(3), release(4)];
+    const selection = select(secrets, [], [], 1, micros(release(3).created));
+    // V3 and V4 are recent: kept. V1 and V2 are older: V2 is the newest of them, kept.
+    expect(names(selection.doomed)).toEqual(['API_KEY_V1']);
+  });
+
+  it('keeps the newest of each source, grouped by the source name in the provenance', () => {
+    const other = formatProvenance({ sourceName: 'OTHER_KEY', sourceId: 'f'.repeat(32) });
+    const secrets = [
+      release(1),
+      release(2),
+      release(3, { comment: other }),
+      release(4, { comment: other }),
+    ];
+    expect(names(select(secrets, [], [], 1).doomed)).toEqual(['API_KEY_V3', 'API_KEY_V1']);
+  });
+
+  it('a source deleted and created again (another id, same name) keeps its history', () => {
+    const before = formatProvenance({ sourceName: 'API_KEY', sourceId: 'a'.repeat(32) });
+    const secrets = [release(1, { comment: before }), release(2, { comment: before }), release(3)];
+    const written = [{ id: release(3).id, name: 'API_KEY_V3', created: release(3).created }];
+    expect(names(select(secrets, written, [], 2).doomed)).toEqual(['API_KEY_V1']);
+  });
+
+  it('without a source name, groups by the name the listing gives its id, else by id', () => {
+    const byId = formatProvenance({ sourceId: SECRET });
+    const gone = formatProvenance({ sourceId: 'b'.repeat(32) });
+    const source = secret(SECRET, 'API_KEY');
+    const secrets = [
+      source,
+      release(1, { comment: byId }),
+      release(2),
+      release(3, { comment: gone }),
+      release(4, { comment: gone }),
+    ];
+    // V1 (by id, listed as API_KEY) joins V2's group; V3 and V4 are a group of their own.
+    expect(names(select(secrets, [], [SECRET], 1).doomed)).toEqual(['API_KEY_V3', 'API_KEY_V1']);
+    // So does a copy the step made from a source given by id: it takes API_KEY's one place.
+    const byIdCopy = { name: 'API_KEY_V9', sourceName: undefined };
+    expect(names(select(secrets, [byIdCopy], [SECRET], 1).doomed)).toEqual([
+      'API_KEY_V3',
+      'API_KEY_V2',
+      'API_KEY_V1',
+    ]);
   });
 
   it('never dooms a secret whose created time it cannot read, and says which', () => {
@@ -156,30 +289,49 @@ describe('selectPrune', () => {
 
   it('breaks a tie of created times by id, so the choice is stable', () => {
     const at = '2024-01-01T00:00:00.000000Z';
-    const a = secret('a'.repeat(32), 'API_KEY_VA', { created: at });
-    const b = secret('b'.repeat(32), 'API_KEY_VB', { created: at });
+    const a = secret('a'.repeat(32), 'API_KEY_VA', { created: at, comment: MADE_BY_US });
+    const b = secret('b'.repeat(32), 'API_KEY_VB', { created: at, comment: MADE_BY_US });
     expect(names(select([b, a], [], [], 1).doomed)).toEqual(['API_KEY_VB']);
     expect(names(select([a, b], [], [], 1).doomed)).toEqual(['API_KEY_VB']);
   });
 
-  it('dooms exactly the matching secrets past the newest keep, never a protected one (property)', () => {
+  it('dooms exactly the tracked, older secrets past the newest keep, never a protected one (property)', () => {
     fc.assert(
       fc.property(
         fc.uniqueArray(fc.integer({ min: 1, max: 28 }), { minLength: 0, maxLength: 12 }),
         fc.integer({ min: 1, max: 6 }),
         fc.integer({ min: 0, max: 3 }),
-        (days, keep, protect) => {
-          const secrets = days.map((d) => release(d));
-          const written = secrets.slice(0, protect).map((s) => ({ id: s.id, name: s.name }));
-          const { doomed } = selectPrune(secrets, { matches, keep, written, sources: new Set() });
-          const free = secrets.length - written.length;
-          expect(doomed).toHaveLength(Math.max(0, free - Math.max(0, keep - written.length)));
-          for (const s of doomed) expect(written.map((w) => w.id)).not.toContain(s.id);
-          // Everything doomed is older than everything kept that was not written.
-          const kept = secrets.filter(
-            (s) => !doomed.includes(s) && !written.some((w) => w.id === s.id),
+        fc.integer({ min: 1, max: 29 }),
+        fc.func(fc.boolean()),
+        (days, keep, protect, recentDay, tracked) => {
+          const secrets = days.map((d) => (tracked(d) ? release(d) : release(d, { comment: '' })));
+          const written = secrets
+            .slice(0, protect)
+            .map((s) => ours({ id: s.id, name: s.name, created: s.created }));
+          const recentFrom = micros(`2024-01-${String(recentDay).padStart(2, '0')}T00:00:00Z`);
+          const { doomed } = selectPrune(secrets, {
+            matches,
+            keep,
+            written,
+            sources: new Set(),
+            recentFrom,
+          });
+          const own = secrets.slice(0, protect);
+          const oldestOwn = Math.min(...own.map((s) => Date.parse(s.created)));
+          const older = secrets.filter(
+            (s) =>
+              !own.includes(s) &&
+              s.comment !== '' &&
+              micros(s.created) < recentFrom &&
+              Date.parse(s.created) < oldestOwn,
           );
-          for (const d of doomed) for (const k of kept) expect(d.created < k.created).toBe(true);
+          const rank = (s: Secret) =>
+            secrets.filter(
+              (t) =>
+                (own.includes(t) || (t.comment !== '' && micros(t.created) < recentFrom)) &&
+                t.created > s.created,
+            ).length;
+          expect(names(doomed).sort()).toEqual(names(older.filter((s) => rank(s) >= keep)).sort());
         },
       ),
     );
@@ -189,10 +341,14 @@ describe('selectPrune', () => {
 const COPY: PlannedCopy = {
   sourceRef: 'API_KEY',
   sourceId: SECRET,
+  source: secret(SECRET, 'API_KEY'),
   name: 'API_KEY_V9',
   scopes: ['workers'],
 };
-const NEW = secret('9'.repeat(32), 'API_KEY_V9', { created: '2024-02-01T00:00:00.000000Z' });
+const NEW = secret('9'.repeat(32), 'API_KEY_V9', {
+  created: '2024-02-01T00:00:00.000000Z',
+  comment: MADE_BY_US,
+});
 const created = (overrides: Partial<CopyResult> = {}): CopyResult => ({
   copy: COPY,
   outcome: 'created',
@@ -224,7 +380,14 @@ describe('prune', () => {
   const setup = useMockCloudflare({ maxRetries: 0 });
   const LIST = `${WIRE}/stores/${STORE}/secrets?page=1&per_page=100`;
   const path = (s: Secret) => `${WIRE}/stores/${STORE}/secrets/${s.id}`;
-  const OPTIONS: PruneOptions = { pattern: 'API_KEY_V*', keep: 2, dryRun: false };
+  /** The step started after every secret of the listing, on the client's clock. */
+  const STARTED = Date.parse('2024-06-01T00:00:00Z');
+  const OPTIONS: PruneOptions = {
+    pattern: 'API_KEY_V*',
+    keep: 2,
+    dryRun: false,
+    startedAt: STARTED,
+  };
   const plan = { store: { id: STORE }, copies: [COPY] };
   const SOURCE = secret(SECRET, 'API_KEY');
   const LISTING = [NEW, release(3), release(2), release(1), SOURCE];
@@ -246,6 +409,39 @@ describe('prune', () => {
       `DELETE ${path(release(2))}`,
       `DELETE ${path(release(1))}`,
     ]);
+  });
+
+  it('keeps what was created less than RECENT_MARGIN_MS before the step started', async () => {
+    const day3 = Date.parse(release(3).created);
+    const { pool, client, reply } = setup();
+    reply(LIST, LISTING);
+    pool.intercept({ path: path(release(1)), method: 'DELETE' }).reply(200, ok(null));
+    const recent = await prune(client, plan, [created()], {
+      ...OPTIONS,
+      startedAt: day3 + RECENT_MARGIN_MS - 1,
+    });
+    expect(recent.pruned.map((s) => s.name)).toEqual(['API_KEY_V1']);
+
+    reply(LIST, LISTING);
+    for (const s of [release(2), release(1)])
+      pool.intercept({ path: path(s), method: 'DELETE' }).reply(200, ok(null));
+    const older = await prune(client, plan, [created()], {
+      ...OPTIONS,
+      startedAt: day3 + RECENT_MARGIN_MS + 1,
+    });
+    expect(older.pruned.map((s) => s.name)).toEqual(['API_KEY_V2', 'API_KEY_V1']);
+  });
+
+  it('reports the matching secrets without provenance, and leaves them alone', async () => {
+    const { client, urls, reply } = setup();
+    const byHand = release(1, { comment: 'made by hand' });
+    reply(LIST, [NEW, byHand, SOURCE]);
+
+    const report = await prune(client, plan, [created()], { ...OPTIONS, keep: 1 });
+
+    expect(report.pruned).toEqual([]);
+    expect(report.untracked).toEqual([byHand]);
+    expect(urls()).toEqual([`GET ${LIST}`]);
   });
 
   it('on a dry run, names what it would delete and deletes nothing', async () => {

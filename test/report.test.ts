@@ -251,6 +251,7 @@ describe('outputsFor', () => {
         keep: 0,
         dryRun: false,
         pruned: [{ ...NEW_SECRET, name: long }],
+        untracked: [],
         failures: [],
         warnings: [],
       },
@@ -580,6 +581,7 @@ describe('prune in the report', () => {
     keep: 5,
     dryRun: false,
     pruned: [],
+    untracked: [],
     failures: [],
     warnings: [],
     ...overrides,
@@ -615,7 +617,7 @@ describe('prune in the report', () => {
         }),
       ),
     ).toEqual([
-      '### Prune API\\_KEY\\_\\*, keeping the 5 newest',
+      '### Prune API\\_KEY\\_\\*, keeping the 5 newest of each source',
       '',
       '| Secret | Id | Created | Result |',
       '| --- | --- | --- | --- |',
@@ -630,12 +632,12 @@ describe('prune in the report', () => {
 
   it('says when there was nothing to delete, or why pruning was skipped', () => {
     expect(section(prune())).toEqual([
-      '### Prune API\\_KEY\\_\\*, keeping the 5 newest',
+      '### Prune API\\_KEY\\_\\*, keeping the 5 newest of each source',
       '',
       'Nothing to delete.',
     ]);
     expect(section(prune({ skipped: 'a copy failed, so nothing was pruned' }))).toEqual([
-      '### Prune API\\_KEY\\_\\*, keeping the 5 newest',
+      '### Prune API\\_KEY\\_\\*, keeping the 5 newest of each source',
       '',
       'Skipped: a copy failed, so nothing was pruned.',
     ]);
@@ -700,6 +702,7 @@ describe('summaryMarkdown with hostile values', () => {
       keep: 1,
       dryRun: false,
       pruned: [{ ...NEW_SECRET, name: HOSTILE, created: HOSTILE }],
+      untracked: [],
       failures: [{ secret: { ...NEW_SECRET, name: HOSTILE }, error: HOSTILE }],
       warnings: [],
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeTrigger, type TriggerContext } from '../src/trigger.js';
+import { describeTrigger, stepOrigin, type TriggerContext } from '../src/trigger.js';
 
 function context(overrides: Partial<TriggerContext> = {}): TriggerContext {
   return {
@@ -139,5 +139,55 @@ describe('describeTrigger', () => {
       source: 'refs/heads/main',
       runUrl: 'https://github.com/acme/app/actions/runs/4242',
     });
+  });
+});
+
+describe('stepOrigin', () => {
+  const ENV = {
+    GITHUB_REPOSITORY: 'acme/app',
+    GITHUB_EVENT_NAME: 'release',
+    GITHUB_SERVER_URL: 'https://ghe.example.com',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_RUN_ATTEMPT: '2',
+    GITHUB_REF: 'refs/tags/v1.2.0',
+    GITHUB_REF_NAME: 'v1.2.0-ref',
+  };
+
+  it('records the repository, event, release tag, run link and attempt', () => {
+    expect(stepOrigin(ENV, { release: { tag_name: 'v1.2.0' } })).toEqual({
+      repository: 'acme/app',
+      event: 'release',
+      ref: 'v1.2.0',
+      runUrl: 'https://ghe.example.com/acme/app/actions/runs/4242',
+      attempt: '2',
+    });
+  });
+
+  it('records the environment of a deployment, else the ref name', () => {
+    expect(stepOrigin(ENV, { deployment_status: { environment: 'staging' } }).ref).toBe('staging');
+    expect(stepOrigin(ENV, {}).ref).toBe('v1.2.0-ref');
+    expect(stepOrigin(ENV, { release: { tag_name: '' } }).ref).toBe('v1.2.0-ref');
+    expect(stepOrigin({ ...ENV, GITHUB_RUN_ATTEMPT: '' }, {}).attempt).toBeUndefined();
+  });
+
+  it("keeps only strings from the payload, and ignores the payload's repository", () => {
+    const payload = { release: { tag_name: 42 }, repository: { full_name: 'evil/repo' } };
+    expect(stepOrigin(ENV, payload)).toMatchObject({ ref: 'v1.2.0-ref', repository: 'acme/app' });
+    expect(stepOrigin(ENV, null).ref).toBe('v1.2.0-ref');
+    expect(stepOrigin(ENV, 'not an object').ref).toBe('v1.2.0-ref');
+  });
+
+  it('leaves out what the environment does not say; github.com is the default server', () => {
+    expect(stepOrigin({}, {})).toEqual({
+      repository: undefined,
+      event: undefined,
+      ref: undefined,
+      runUrl: undefined,
+      attempt: undefined,
+    });
+    expect(stepOrigin({ GITHUB_REPOSITORY: 'a/b', GITHUB_RUN_ID: '7' }, {}).runUrl).toBe(
+      'https://github.com/a/b/actions/runs/7',
+    );
+    expect(stepOrigin({ ...ENV, GITHUB_RUN_ID: 'x' }, {}).runUrl).toBeUndefined();
   });
 });

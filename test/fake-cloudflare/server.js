@@ -250,6 +250,16 @@ function timeKey(/** @type {string} */ iso) {
   return ms * 1000 + Number(digits.padEnd(3, '0'));
 }
 
+/**
+ * An ISO time as the fake prints it, moved by `ms`, its microsecond digits kept.
+ * @param {string} iso @param {number} ms
+ */
+function shiftTime(iso, ms) {
+  const micros = timeKey(iso) + ms * 1000;
+  const shifted = new Date(Math.floor(micros / 1000)).toISOString();
+  return shifted.replace('Z', `${String(micros % 1000).padStart(3, '0')}Z`);
+}
+
 /** Epoch milliseconds with sub-millisecond precision, for ordering recorded requests. */
 function preciseNow() {
   return performance.timeOrigin + performance.now();
@@ -725,6 +735,19 @@ export class FakeCloudflare {
     if (!secret) throw new Error(`setSecretStatus: no secret ${id}`);
     secret.status = status;
     secret.modified = timestamp();
+  }
+
+  /**
+   * Moves a secret's creation back in time, as if it had been made `ms` earlier: plays releases
+   * that came hours apart in a test that makes them seconds apart.
+   * @param {string} id @param {number} ms
+   */
+  ageSecret(id, ms) {
+    const secret = this.#secrets.get(id);
+    if (!secret) throw new Error(`ageSecret: no secret ${id}`);
+    secret.createdMs -= ms;
+    secret.created = shiftTime(secret.created, -ms);
+    secret.modified = shiftTime(secret.modified, -ms);
   }
 
   // ---- state helpers ----

@@ -1,4 +1,5 @@
 /** A fake Cloudflare API seeded with one account, credentials of each kind and one store. */
+import { formatProvenance, type Provenance } from '../../src/provenance.js';
 import { createFakeCloudflare, type FakeCloudflare } from '../fake-cloudflare/server.js';
 import { ACCOUNT_ID, EMAIL, GLOBAL_KEY, READ_ONLY_TOKEN, TOKEN } from './credentials.js';
 
@@ -73,4 +74,19 @@ export function copyByIds(
     scopes: 'workers',
     ...extra,
   };
+}
+
+/**
+ * The provenance line a copy of `source` gets from a run with runAction's default environment
+ * (test/helpers/run-action.js); `run` stands for another run of the workflow.
+ */
+export function runProvenance(source: Omit<Provenance, 'repository'>, run = 4242): string {
+  return formatProvenance({
+    repository: 'acme/web-app',
+    event: 'workflow_dispatch',
+    ref: 'main',
+    runUrl: `https://github.com/acme/web-app/actions/runs/${run}`,
+    attempt: '1',
+    ...source,
+  });
 }

@@ -61,6 +61,8 @@ export async function runAction(options = {}) {
       GITHUB_RUN_ID: '4242',
       GITHUB_SERVER_URL: 'https://github.com',
       GITHUB_REF: 'refs/heads/main',
+      GITHUB_REF_NAME: 'main',
+      GITHUB_RUN_ATTEMPT: '1',
       ...options.env,
     };
     for (const [name, value] of Object.entries(options.inputs ?? {})) {

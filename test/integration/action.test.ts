@@ -14,7 +14,7 @@ import {
   READ_ONLY_TOKEN,
   TOKEN,
 } from '../helpers/credentials.js';
-import { copyByIds, startFake, type SeededFake } from '../helpers/fake.js';
+import { copyByIds, runProvenance, startFake, type SeededFake } from '../helpers/fake.js';
 import { runAction } from '../helpers/action.js';
 
 let seeded: SeededFake;
@@ -42,7 +42,15 @@ describe('happy path', () => {
     const [request] = seeded.fake.requests;
     expect(request!.method).toBe('POST');
     expect(request!.path).toBe(`${secretsPath()}/${seeded.ids.DB_URL}/duplicate`);
-    expect(request!.body).toEqual({ name: 'DB_URL_PROD', scopes: ['workers', 'ai_gateway'] });
+    // The provenance line, as docs/provenance.md documents it; the source was given by id alone.
+    const provenance =
+      `[secrets-store-duplicate] source-id=${seeded.ids.DB_URL} repo=acme/web-app ` +
+      'event=workflow_dispatch ref=main run=https://github.com/acme/web-app/actions/runs/4242 attempt=1';
+    expect(request!.body).toEqual({
+      name: 'DB_URL_PROD',
+      scopes: ['workers', 'ai_gateway'],
+      comment: provenance,
+    });
     expect(request!.headers['authorization']).toBe(`Bearer ${TOKEN}`);
     expect(request!.headers['content-type']).toBe('application/json');
     expect(request!.headers['x-auth-key']).toBeUndefined();
@@ -68,7 +76,7 @@ describe('happy path', () => {
         store_id: seeded.storeId,
         created: created.created,
         modified: created.modified,
-        comment: '',
+        comment: provenance,
         scopes: ['ai_gateway', 'workers'],
       }),
       'secret-ids': JSON.stringify({ DB_URL_PROD: created.id }),
@@ -105,7 +113,7 @@ describe('happy path', () => {
     expect(writes()[0]!.body).toEqual({
       name: 'STRIPE_KEY_V2',
       scopes: ['ai_gateway', 'workers'],
-      comment: 'release v2',
+      comment: `release v2\n${runProvenance({ sourceName: 'STRIPE_KEY', sourceId: seeded.ids.STRIPE_KEY! })}`,
     });
     expect(result.outputs['outcome']).toBe('created');
     expect(result.outputs['scopes']).toBe('ai_gateway,workers');
@@ -128,7 +136,11 @@ describe('happy path', () => {
       `GET ${secretsPath()}/${seeded.ids.STRIPE_KEY}`,
       `POST ${secretsPath()}/${seeded.ids.STRIPE_KEY}/duplicate`,
     ]);
-    expect(writes()[0]!.body).toEqual({ name: 'COPY', scopes: ['ai_gateway', 'workers'] });
+    expect(writes()[0]!.body).toEqual({
+      name: 'COPY',
+      scopes: ['ai_gateway', 'workers'],
+      comment: runProvenance({ sourceName: 'STRIPE_KEY', sourceId: seeded.ids.STRIPE_KEY! }),
+    });
   });
 
   it('follows pagination when the server caps per_page', async () => {
@@ -561,7 +573,7 @@ describe('bad input fails before any request', () => {
       'scopes: "ai-gateway" (did you mean "ai_gateway"?) is not a known scope; passing it to Cloudflare as given. ' +
         'Known scopes: workers, ai_gateway, dex, access, containers, websearch.',
     ]);
-    expect(writes()[0]!.body).toEqual({ name: 'NEW', scopes: ['workers', 'ai-gateway'] });
+    expect(writes()[0]!.body).toMatchObject({ name: 'NEW', scopes: ['workers', 'ai-gateway'] });
     // Cloudflare, not the action, refuses a scope it does not know; the step says what it said.
     expect(result.code).toBe(1);
     expect(result.errors[0]).toContain('HTTP 400');

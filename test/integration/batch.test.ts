@@ -3,7 +3,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ACCOUNT_ID } from '../helpers/credentials.js';
-import { startFake, type FakeOptions, type SeededFake } from '../helpers/fake.js';
+import { runProvenance, startFake, type FakeOptions, type SeededFake } from '../helpers/fake.js';
 import { runAction } from '../helpers/action.js';
 
 let seeded: SeededFake;
@@ -131,7 +131,11 @@ describe('a promotion of several secrets', () => {
     });
     expect(result.code).toBe(0);
     expect(posts().map((r) => r.body)).toEqual([
-      { name: 'DB_URL_PROD', scopes: ['workers'], comment: 'promoted' },
+      {
+        name: 'DB_URL_PROD',
+        scopes: ['workers'],
+        comment: `promoted\n${runProvenance({ sourceName: 'DB_URL', sourceId: seeded.ids.DB_URL! })}`,
+      },
     ]);
     const results = parse<Entry[]>(result.outputs['results']);
     expect(results.map((r) => r.outcome)).toEqual(['created', 'existing']);

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ACCOUNT_ID } from '../helpers/credentials.js';
-import { startFake, type SeededFake } from '../helpers/fake.js';
+import { runProvenance, startFake, type SeededFake } from '../helpers/fake.js';
 import { runAction } from '../helpers/action.js';
 
 let seeded: SeededFake;
@@ -56,7 +56,16 @@ describe('normalize-name', () => {
     expect(posts().map((r) => [r.path, r.body])).toEqual([
       [
         `${secretsPath()}/${sourceId}/duplicate`,
-        { name: 'API_KEY_V1_2_0_RC_1', scopes: ['workers'] },
+        {
+          name: 'API_KEY_V1_2_0_RC_1',
+          scopes: ['workers'],
+          comment: runProvenance({
+            sourceName: 'API_KEY',
+            sourceId,
+            event: 'release',
+            ref: 'v1.2.0-rc.1',
+          }),
+        },
       ],
     ]);
     expect(releaseCopies()).toEqual(['API_KEY_V1_2_0_RC_1']);
@@ -141,6 +150,10 @@ describe('done when', () => {
       // The newest three releases so far, in the order they were made.
       expect(releaseCopies()).toEqual(expected.slice(Math.max(0, i - 2), i + 1));
       expect(seeded.fake.secretValue(sourceId)).toBe('api-key-value');
+      // Releases come hours apart: prune keeps any copy made in the minutes before its step.
+      for (const copy of seeded.fake.listSecrets(seeded.storeId)) {
+        seeded.fake.ageSecret(copy.id, 3_600_000);
+      }
     }
     // A re-run of the last release changes nothing.
     const rerun = await release('v2.0.0', { prune: 'API_KEY_*', 'prune-keep': '3' });

@@ -6,7 +6,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACCOUNT_ID } from '../helpers/credentials.js';
-import { copyByIds, startFake, type FakeOptions, type SeededFake } from '../helpers/fake.js';
+import {
+  copyByIds,
+  runProvenance,
+  startFake,
+  type FakeOptions,
+  type SeededFake,
+} from '../helpers/fake.js';
 import { runAction, type RunResult } from '../helpers/action.js';
 
 const HOUR = 3_600_000;
@@ -137,7 +143,9 @@ describe('a not-found answered 400 with code 1001 changes no outcome', () => {
       arrange: (s) => {
         for (let n = 1; n <= 4; n++) {
           const created = new Date(Date.now() - (10 - n) * HOUR).toISOString();
-          releases[n] = s.fake.addSecret(s.storeId, { name: `DB_URL_V${n}`, created }).id;
+          // Copies of earlier runs: prune deletes only what carries the action's provenance.
+          const comment = runProvenance({ sourceName: 'DB_URL', sourceId: s.ids.DB_URL! }, n);
+          releases[n] = s.fake.addSecret(s.storeId, { name: `DB_URL_V${n}`, created, comment }).id;
         }
         vanishBeforeDelete(s, releases[1]!);
         s.fake.addFault({
