@@ -14,10 +14,10 @@
  * --install-runs: samples of the whole step (default 3; installs take seconds each); 0 skips it
  *   and its budgets, for a quick look, and refuses --write.
  * --node runs every case (the action, the floor, the peers and their installs) on that Node
- * binary instead of the one running this script, for instance Node 24, which action.yml
- * declares: `npm install --prefix /tmp/node24 node@24`, then
- * `--node /tmp/node24/node_modules/.bin/node`.
- * --write replaces that Node major version's block of BENCHMARKS.md with this run's tables.
+ * binary instead of the one running this script, say a newer Node 24 than the project's, to
+ * compare before the runner moves to it.
+ * --write replaces that Node major version's block of BENCHMARKS.md with this run's tables (it
+ * has a block for Node 24 only, the runtime action.yml declares).
  * Cases alternate run by run, so a noisy neighbour slows them all alike; compare ratios.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -115,7 +115,7 @@ console.log(secret.id);
 const WRANGLER = {
   name: 'wrangler',
   spec: 'wrangler@4',
-  // Per Node major: npm picks another wrangler for Node 20 than for Node 22+.
+  // Per Node major: npm installs the newest wrangler whose engines that Node meets.
   dir: join(ROOT, '.bench', 'wrangler', `node${NODE_MAJOR}`),
   prepare: () => {},
   // Its bin directly, not through npx (which would start one more Node and npm): the cheapest way
@@ -501,7 +501,7 @@ const npmVersion = execFileSync('npm', ['--version'], {
 }).trim();
 const baseEnv = { PATH: process.env.PATH ?? '' };
 const caCerts = process.env.NODE_EXTRA_CA_CERTS;
-/** NODE_EXTRA_CA_CERTS slows every Node 20 process start: measure both ways where it is set. */
+/** NODE_EXTRA_CA_CERTS adds work to every process start: measure both ways where it is set. */
 const variants = caCerts
   ? [
       {

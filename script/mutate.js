@@ -1,61 +1,37 @@
 /**
  * `npm run mutate [-- stryker options]`: mutation testing of src/ against the unit tests, as
- * stryker.config.json sets it up (reports in reports/mutation/). StrykerJS needs Node 22 or
- * later; on an older `node` this installs Node 24 from the npm package `node` into .cache/node24
- * (git-ignored) on first use, and runs Stryker with it. Not a devDependency: its bin would take
- * the place of the system `node` in every npm script.
+ * stryker.config.json sets it up (reports in reports/mutation/), on the project's Node 24
+ * (StrykerJS needs Node 22 or later).
  *
  * After Stryker, prints the score of each file from the JSON report and fails when the whole is
  * under 90% or a file under 85% (CONTRIBUTING.md, "Mutation testing").
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MIN_NODE = 22;
-const NODE_DIR = join(ROOT, '.cache', 'node24');
-const NODE_BIN = join(NODE_DIR, 'node_modules', '.bin');
 const REPORT = join(ROOT, 'reports', 'mutation', 'mutation.json');
 const MIN_TOTAL = 90;
 const MIN_FILE = 85;
 
-function run(command, args, env = process.env) {
-  const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env });
+function run(command, args) {
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit' });
   if (result.error) throw result.error;
   return result.status ?? 1;
 }
 
-const major = (version) => Number(version.replace(/^v/, '').split('.')[0]);
-
-let env = process.env;
-if (major(process.versions.node) < MIN_NODE) {
-  if (!existsSync(join(NODE_BIN, 'node'))) {
-    console.log(
-      `Node ${process.versions.node} is too old for Stryker: installing node@24 into .cache/node24.`,
-    );
-    const status = run('npm', [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--prefix',
-      NODE_DIR,
-      'node@24',
-    ]);
-    if (status !== 0) process.exit(status);
-  }
-  // Stryker's bin starts with `#!/usr/bin/env node`, and its workers reuse the node that runs it.
-  env = { ...process.env, PATH: `${NODE_BIN}${delimiter}${process.env.PATH ?? ''}` };
-}
-const version = spawnSync('node', ['--version'], { env, encoding: 'utf8' }).stdout?.trim() ?? '';
-if (!(major(version) >= MIN_NODE)) {
-  console.error(`Stryker needs Node ${MIN_NODE}+, and the node found is "${version}".`);
+if (Number(process.versions.node.split('.')[0]) < MIN_NODE) {
+  console.error(
+    `Stryker needs Node ${MIN_NODE}+, and this is Node ${process.versions.node}: use the project's Node 24 (CONTRIBUTING.md, "Set-up").`,
+  );
   process.exit(1);
 }
-console.log(`Stryker under node ${version}`);
+console.log(`Stryker under node ${process.versions.node}`);
 
-const status = run('npm', ['exec', '--no', '--', 'stryker', 'run', ...process.argv.slice(2)], env);
+const status = run('npm', ['exec', '--no', '--', 'stryker', 'run', ...process.argv.slice(2)]);
 if (status !== 0) process.exit(status);
 process.exit(checkScores(JSON.parse(readFileSync(REPORT, 'utf8'))));
 

@@ -1,6 +1,6 @@
 /**
  * runAction for the tests: every run is checked for every test credential, and runs under
- * ACTION_NODE when it is set (.ci/run points it at Node 24, the runtime action.yml declares).
+ * ACTION_NODE when it is set (to try the bundle on another Node), else on the tests' own Node.
  */
 import { ALL_CREDENTIALS } from './credentials.js';
 import { runAction as run, type RunOptions, type RunResult } from './run-action.js';
