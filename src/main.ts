@@ -5,7 +5,8 @@
 import * as core from '@actions/core';
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import { SecretsStoreClient, type RequestEvent } from './cloudflare/client.js';
-import { executePlan, type CopyResult } from './duplicate.js';
+import { executePlan } from './execute.js';
+import type { CopyResult } from './results.js';
 import { failureLines, isExpectedFailure } from './errors.js';
 import { credentialValues, parseInputs } from './inputs.js';
 import { describeStore, makePlan } from './plan.js';
@@ -69,7 +70,16 @@ export async function run(): Promise<void> {
       );
     }
 
-    const results = await executePlan(client, plan, config);
+    const results = await executePlan(client, plan, {
+      ...config,
+      // Plain values from the runner, for the comments of replace's backups.
+      run: {
+        runId: process.env.GITHUB_RUN_ID ?? '',
+        attempt: process.env.GITHUB_RUN_ATTEMPT ?? '1',
+        repository: process.env.GITHUB_REPOSITORY ?? '',
+      },
+      writeMs: Math.min(5_000, requestTimeoutMs(config.timeoutSeconds)),
+    });
     for (const result of results) {
       for (const warning of result.warnings) log.warning(warning);
       logResult(result);
@@ -122,7 +132,16 @@ function logRequest(event: RequestEvent): void {
   );
 }
 
-function logResult({ outcome, copy: { name }, secret, adopted, replaced }: CopyResult): void {
+function logResult(result: CopyResult): void {
+  const {
+    outcome,
+    copy: { name },
+    secret,
+    adopted,
+    replaced,
+    previous,
+    restored,
+  } = result;
   const id = secret?.id;
   if (outcome === 'created' || outcome === 'replaced') {
     log.info(
@@ -130,6 +149,7 @@ function logResult({ outcome, copy: { name }, secret, adopted, replaced }: CopyR
         ? `Created secret "${name}" (${id}).`
         : `Replaced secret "${name}": deleted ${replaced!.id}, created ${id}.`,
     );
+    if (previous) log.info(`Kept the value it replaced as "${previous.name}" (${previous.id}).`);
     if (adopted) {
       log.notice(
         `Cloudflare's answer to the duplicate was lost, but the secret "${name}" (${id}) it created was found and used; nothing was created twice.`,
@@ -145,6 +165,9 @@ function logResult({ outcome, copy: { name }, secret, adopted, replaced }: CopyR
     );
   } else if (outcome === 'rolled-back') {
     log.info(`Rolled back: deleted "${name}" (${id}), which this step had created.`);
+  }
+  if (restored) {
+    log.info(`Restored "${name}" from its backup as ${restored.id}, with its old value.`);
   }
   // Failures are reported once, together, by the step's error.
 }

@@ -58,7 +58,7 @@ function result(overrides: Partial<CopyResult> = {}): CopyResult {
     adopted: false,
     warnings: [],
     ...overrides,
-  };
+  } as CopyResult;
 }
 
 function report(results: CopyResult[], dryRun = false, store = STORE, fromList = false): RunReport {
@@ -77,6 +77,7 @@ describe('outputsFor', () => {
     id: NEW_ID,
     outcome: 'created',
     replaced: null,
+    previous: null,
     error: null,
     ...overrides,
   });
@@ -91,6 +92,7 @@ describe('outputsFor', () => {
       results: JSON.stringify([entry()]),
       'source-secret-id': SOURCE_ID,
       'replaced-secret-id': '',
+      'previous-secret-id': '',
       status: 'pending',
       scopes: 'workers,ai_gateway',
       created: '2025-06-01T12:00:00.123456Z',
@@ -119,6 +121,7 @@ describe('outputsFor', () => {
       ]),
       'source-secret-id': SOURCE_ID,
       'replaced-secret-id': '',
+      'previous-secret-id': '',
       status: 'active',
       scopes: 'dex',
       created: '2023-09-21T18:56:32.624632Z',
@@ -142,6 +145,7 @@ describe('outputsFor', () => {
       results: JSON.stringify([entry({ name: 'PLANNED', id: null, outcome: 'dry-run' })]),
       'source-secret-id': SOURCE_ID,
       'replaced-secret-id': '',
+      'previous-secret-id': '',
       status: '',
       scopes: 'access,dex',
       created: '',
@@ -516,6 +520,7 @@ describe('if-exists: replace in the report', () => {
         id: NEW_ID,
         outcome: 'replaced',
         replaced: OLD_ID,
+        previous: null,
         error: null,
       },
     ]);
