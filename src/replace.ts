@@ -45,13 +45,20 @@ export function backupName(target: string, run: RunInfo): string {
   return `${target}_BACKUP_${id}_${attempt}`;
 }
 
+/** `name`, or `name_2`, `name_3`… when a step of the same run attempt left it taken. */
+function freeName(name: string, listing: Map<string, Secret>): string {
+  let free = name;
+  for (let n = 2; listing.has(free); n++) free = `${name}_${n}`;
+  return free;
+}
+
 /** True for a backup an earlier run made of `target`: by its name AND its comment. */
 export function isBackupOf(secret: Secret, target: string): boolean {
   const rest = secret.name.startsWith(`${target}_BACKUP_`)
     ? secret.name.slice(target.length + 8)
     : '';
   return (
-    /^[0-9A-Z]+_\d+$/.test(rest) &&
+    /^[0-9A-Z]+_\d+(_\d+)?$/.test(rest) &&
     (secret.comment ?? '').startsWith(`Backup of "${target}" (`) &&
     (secret.comment ?? '').includes(BACKUP_MARK)
   );
@@ -119,9 +126,7 @@ export async function replaceCopy(
   const previousName = `${copy.name}_PREVIOUS`;
   const oldPrevious = options.keepPrevious ? listing.get(previousName) : undefined;
   const asPrevious = options.keepPrevious && !oldPrevious;
-  const name = asPrevious ? previousName : backupName(copy.name, step.run);
-  const holder = listing.get(name);
-  if (holder) throw unchanged(`the name for its backup, "${name}", is taken by ${holder.id}.`);
+  const name = asPrevious ? previousName : freeName(backupName(copy.name, step.run), listing);
   const needMs = 3 * options.writeMs;
   if (step.client.remainingMs() < needMs) {
     throw unchanged(

@@ -285,6 +285,26 @@ describe('executeCopy with if-exists: replace', () => {
     ]);
   });
 
+  it('a backup name a step of the same run attempt left taken gets a suffix; the old one goes', async () => {
+    const { pool, client, urls, calls } = setup();
+    const leftComment = `Backup of "${NAME}" (${OLD}) made by run 1 (secrets-store-duplicate-action backup); x`;
+    const left = secret('c'.repeat(32), BACKUP_NAME, { comment: leftComment });
+    listing(pool, [OLD_SECRET, left]);
+    post(pool, BACKUP_POST, BACKUP, `${BACKUP_NAME}_2`);
+    del(pool, OLD);
+    post(pool, DUPLICATE, CREATED, NAME);
+    del(pool, BACKUP);
+    del(pool, left.id);
+
+    await executeCopy(client, MAIN, copy(), REPLACE);
+
+    expect(bodies(calls())[0].name).toBe(`${BACKUP_NAME}_2`);
+    expect(isBackupOf(secret(BACKUP, `${BACKUP_NAME}_2`, { comment: leftComment }), NAME)).toBe(
+      true,
+    );
+    expect(urls().at(-1)).toBe(`DELETE ${path(left.id)}`);
+  });
+
   it('a re-run that finds the target missing creates it, then deletes the backup left behind', async () => {
     const { pool, client, urls } = setup();
     const leftComment = `Backup of "${NAME}" (${OLD}) made by run 1 (secrets-store-duplicate-action backup); x`;
