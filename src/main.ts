@@ -31,8 +31,35 @@ const log = {
   fail: (lines: readonly string[]) => core.setFailed(printableLines(lines)),
 };
 
+/**
+ * Cancellation: GitHub sends SIGINT, then SIGTERM 7.5 s later, then kills the process. Either
+ * signal stops new writes; what is in flight ends, compensations run and the step still reports.
+ */
+function listenForCancel(): { signal: AbortSignal; stop: () => void } {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (!controller.signal.aborted) {
+      log.warning(
+        `Received ${name}: the step is cancelled. No new write starts; writes in flight finish, ` +
+          'and what they leave half done is restored or completed before the step reports.',
+      );
+    }
+    controller.abort(name);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    stop: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
 export async function run(): Promise<void> {
   let dispatcher: Dispatcher | undefined;
+  const cancel = listenForCancel();
   try {
     // Mask before anything else can be logged, including input and proxy errors.
     const secrets = [...credentialValues(readInput, process.env), ...proxyCredentials(process.env)];
@@ -72,6 +99,7 @@ export async function run(): Promise<void> {
 
     const results = await executePlan(client, plan, {
       ...config,
+      signal: cancel.signal,
       // Plain values from the runner, for the comments of replace's backups.
       run: {
         runId: process.env.GITHUB_RUN_ID ?? '',
@@ -89,13 +117,14 @@ export async function run(): Promise<void> {
         log.info(`Secret "${result.copy.name}" (${result.secret!.id}) is active.`);
       }
     }
-    const pruned = config.prune
-      ? await prune(client, plan, results, {
-          pattern: config.prune,
-          keep: config.pruneKeep,
-          dryRun: config.dryRun,
-        })
-      : undefined;
+    const pruned =
+      config.prune && !cancel.signal.aborted
+        ? await prune(client, plan, results, {
+            pattern: config.prune,
+            keep: config.pruneKeep,
+            dryRun: config.dryRun,
+          })
+        : undefined;
     if (pruned) logPrune(pruned);
     const report: RunReport = {
       store: plan.store,
@@ -103,6 +132,7 @@ export async function run(): Promise<void> {
       dryRun: config.dryRun,
       fromList: config.fromList,
       prune: pruned,
+      cancelled: cancel.signal.aborted ? String(cancel.signal.reason) : undefined,
     };
     for (const [name, value] of Object.entries(outputsFor(report))) core.setOutput(name, value);
     await writeSummary(report);
@@ -115,6 +145,7 @@ export async function run(): Promise<void> {
     }
     log.fail(failureLines(error));
   } finally {
+    cancel.stop();
     await dispatcher?.destroy().catch(() => undefined);
   }
 }

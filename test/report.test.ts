@@ -39,6 +39,9 @@ const NEW_SECRET: Secret = {
   scopes: ['workers', 'ai_gateway'],
 };
 
+/** Another secret of the store, by id and name. */
+const secret = (id: string, name: string): Secret => ({ ...NEW_SECRET, id, name });
+
 function copy(overrides: Partial<PlannedCopy> = {}): PlannedCopy {
   return {
     sourceRef: 'API_KEY',
@@ -307,6 +310,55 @@ describe('stepFailure', () => {
       '- line 2 (B => B_COPY): HTTP 500',
       'Rolled back (deleted) 1 secret(s) this step had created:',
       `- A_COPY (${NEW_ID})`,
+    ]);
+  });
+
+  it('a rolled-back replace gives the new id of its restored target, and a backup it left', () => {
+    const restored = secret('e'.repeat(32), 'A_COPY');
+    const backup = secret('b'.repeat(32), 'A_COPY_BACKUP_1_1');
+    const results = [
+      result({ copy: copy({ line: 1, name: 'A_COPY' }), outcome: 'rolled-back', restored }),
+      result({ copy: copy({ line: 2, name: 'B_COPY' }), outcome: 'rolled-back', backup }),
+      result({ copy: copy({ line: 3, sourceRef: 'C' }), outcome: 'failed', error: 'HTTP 500' }),
+    ];
+    expect(stepFailure(report(results, false, STORE, true))!.slice(-2)).toEqual([
+      `- A_COPY (${NEW_ID}); restored its target from the backup as ${'e'.repeat(32)}`,
+      `- B_COPY (${NEW_ID}); its old value is in "A_COPY_BACKUP_1_1" (${'b'.repeat(32)})`,
+    ]);
+  });
+
+  it('a cancelled step names every secret it wrote or deleted, then its failures', () => {
+    const old = secret('c'.repeat(32), 'A_COPY');
+    const previous = secret('d'.repeat(32), 'A_COPY_PREVIOUS');
+    const results = [
+      result({
+        copy: copy({ line: 1, name: 'A_COPY' }),
+        outcome: 'replaced',
+        replaced: old,
+        previous,
+      }),
+      result({
+        copy: copy({ line: 2, name: 'B_COPY' }),
+        outcome: 'not-attempted',
+        secret: undefined,
+        error: 'not attempted: the step was cancelled',
+      }),
+    ];
+    expect(stepFailure({ ...report(results, false, STORE, true), cancelled: 'SIGTERM' })).toEqual([
+      'The step was cancelled (SIGTERM): no write started after that.',
+      'Secrets it wrote or deleted:',
+      `- A_COPY: created ${NEW_ID}; deleted ${'c'.repeat(32)}; kept the old value as "A_COPY_PREVIOUS" (${'d'.repeat(32)})`,
+      '0 of 2 copies failed, 1 not attempted:',
+      '- line 2 (API_KEY => B_COPY): not attempted: the step was cancelled',
+    ]);
+  });
+
+  it('a cancelled step that wrote nothing says so, and fails even when no copy did', () => {
+    expect(
+      stepFailure({ ...report([result({ outcome: 'existing' })]), cancelled: 'SIGINT' }),
+    ).toEqual([
+      'The step was cancelled (SIGINT): no write started after that.',
+      'It changed no secret.',
     ]);
   });
 
