@@ -6,6 +6,7 @@
 import type { SecretsStoreClient } from './cloudflare/client.js';
 import { CloudflareError } from './cloudflare/errors.js';
 import type { Secret } from './cloudflare/types.js';
+import { isGone } from './deletion.js';
 import { ActionError } from './errors.js';
 
 const FIRST_WAIT_MS = 500;
@@ -51,7 +52,7 @@ export async function waitForActive(
       current = await client.getSecret(storeId, secret.id);
     } catch (error) {
       if (!(error instanceof CloudflareError)) throw error;
-      if (error.status === 404) {
+      if (isGone(error)) {
         throw new NotActive(
           `${what} is gone (Cloudflare answers not-found for it); its last status was ${status(current)}.`,
           { ...current, status: 'deleted' },

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CloudflareError } from '../src/cloudflare/errors.js';
-import { deleteUntilGone } from '../src/deletion.js';
+import { deleteUntilGone, isGone } from '../src/deletion.js';
 import {
   JSON_HEADERS,
   NOT_FOUND,
@@ -82,5 +82,41 @@ describe('deleteUntilGone', () => {
 
     expect(error.status).toBe(403);
     expect(urls()).toEqual([`DELETE ${PATH}`]);
+  });
+});
+
+describe('isGone: the one place that decides "not there"', () => {
+  const http = (status: number, errors: { code: number; message: string }[] = []) =>
+    new CloudflareError('DELETE x failed', {
+      kind: 'http',
+      method: 'DELETE',
+      path: 'x',
+      status,
+      errors,
+    });
+
+  it('is a 404, whatever its body says', () => {
+    expect(isGone(http(404))).toBe(true);
+  });
+
+  it('is any 4xx whose errors say code 1001 secret_not_found or store_not_found', () => {
+    expect(isGone(http(400, [{ code: 1001, message: 'secret_not_found' }]))).toBe(true);
+    expect(isGone(http(422, [{ code: 1001, message: 'store_not_found' }]))).toBe(true);
+  });
+
+  it('is not a 1001 that says something else, another code, a 5xx or anything else thrown', () => {
+    expect(isGone(http(400, [{ code: 1001, message: 'secret_scope_invalid' }]))).toBe(false);
+    expect(isGone(http(400, [{ code: 1002, message: 'secret_not_found' }]))).toBe(false);
+    expect(isGone(http(500, [{ code: 1001, message: 'secret_not_found' }]))).toBe(false);
+    expect(isGone(new Error('secret_not_found'))).toBe(false);
+  });
+
+  it('takes a 400 secret_not_found on a DELETE as done', async () => {
+    const { pool, client } = setup();
+    pool
+      .intercept({ path: PATH, method: 'DELETE' })
+      .reply(400, failure({ code: 1001, message: 'secret_not_found' }), { headers: JSON_HEADERS });
+
+    await deleteUntilGone(client, STORE, SECRET);
   });
 });
