@@ -306,14 +306,20 @@ describe('run', () => {
       seeded = await startFake({ duplicateStatus: 'active' });
     }
 
-    it('replaces the secret with the name, and says the new one is active', async () => {
-      await activeFake();
-      const old = seeded.fake.addSecret(seeded.storeId, { name: 'DB_URL_PROD' });
+    /** Inputs that replace DB_URL_PROD with a copy of DB_URL, and `extra`. */
+    const replacing = (extra: Record<string, string>) =>
       setInputs({
         ...seeded.inputs,
         secret: 'DB_URL',
         name: 'DB_URL_PROD',
         'if-exists': 'replace',
+        ...extra,
+      });
+
+    it('replaces the secret with the name, and says the new one is active', async () => {
+      await activeFake();
+      const old = seeded.fake.addSecret(seeded.storeId, { name: 'DB_URL_PROD' });
+      replacing({
         'wait-for-active': 'true',
       });
 
@@ -332,11 +338,7 @@ describe('run', () => {
 
     it('with keep-previous, says where the replaced value is kept, and outputs its id', async () => {
       const old = seeded.fake.addSecret(seeded.storeId, { name: 'DB_URL_PROD' });
-      setInputs({
-        ...seeded.inputs,
-        secret: 'DB_URL',
-        name: 'DB_URL_PROD',
-        'if-exists': 'replace',
+      replacing({
         'keep-previous': 'true',
       });
 
@@ -358,11 +360,7 @@ describe('run', () => {
         path: new RegExp(`/${seeded.ids.DB_URL}/duplicate$`),
         status: 400,
       });
-      setInputs({
-        ...seeded.inputs,
-        secret: 'DB_URL',
-        name: 'DB_URL_PROD',
-        'if-exists': 'replace',
+      replacing({
         'max-retries': '0',
       });
 
@@ -410,11 +408,7 @@ describe('run', () => {
 
     it('a dry run of a replace names the secret it would delete', async () => {
       const old = seeded.fake.addSecret(seeded.storeId, { name: 'DB_URL_PROD' });
-      setInputs({
-        ...seeded.inputs,
-        secret: 'DB_URL',
-        name: 'DB_URL_PROD',
-        'if-exists': 'replace',
+      replacing({
         'dry-run': 'true',
       });
 

@@ -399,14 +399,8 @@ describe('executePlan with if-exists: replace', () => {
       LIST,
     );
 
-    expect(results.map((r) => r.outcome)).toEqual([
-      'failed',
-      'failed',
-      'failed',
-      'not-attempted',
-      'not-attempted',
-      'not-attempted',
-    ]);
+    const outcomes = results.map((r) => r.outcome);
+    expect(outcomes).toEqual([...Array(3).fill('failed'), ...Array(3).fill('not-attempted')]);
     expect(results[3]!.error).toMatch(/3 copies failed with the same error \(HTTP 400 \[1001\]\)/);
     expect(urls().filter((u) => u.startsWith('DELETE'))).toEqual([]);
   });

@@ -6,8 +6,13 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ACCOUNT_ID } from '../helpers/credentials.js';
-import { startFake, type SeededFake } from '../helpers/fake.js';
+import {
+  promotion,
+  secretsNamed,
+  secretsPathOf,
+  startFake,
+  type SeededFake,
+} from '../helpers/fake.js';
 import { runAction } from '../helpers/action.js';
 
 let seeded: SeededFake;
@@ -30,9 +35,8 @@ afterEach(async () => {
   await seeded.fake.close();
 });
 
-const secretsPath = () => `/accounts/${ACCOUNT_ID}/secrets_store/stores/${seeded.storeId}/secrets`;
-const named = (name: string) =>
-  seeded.fake.listSecrets(seeded.storeId).filter((s) => s.name === name);
+const secretsPath = () => secretsPathOf(seeded);
+const named = (name: string) => secretsNamed(seeded, name);
 
 /** Sends `signal` to the action once the fake has received a request matching `method path`. */
 function signalOnRequest(method: string, path: string, signal: NodeJS.Signals) {
@@ -47,17 +51,8 @@ function signalOnRequest(method: string, path: string, signal: NodeJS.Signals) {
   };
 }
 
-const promote = (onSpawn: (child: ChildProcess) => void, extra: Record<string, string> = {}) =>
-  runAction({
-    inputs: {
-      ...seeded.inputs,
-      secret: 'DB_URL',
-      name: 'DB_URL_PRODUCTION',
-      'if-exists': 'replace',
-      ...extra,
-    },
-    onSpawn,
-  });
+const promote = (onSpawn: (child: ChildProcess) => void) =>
+  runAction({ inputs: promotion(seeded), onSpawn });
 
 describe('a cancelled replace', () => {
   it('SIGINT while the copy is in flight: the copy completes, and the step says what it did', async () => {
@@ -87,15 +82,7 @@ describe('a cancelled replace', () => {
     expect(result.summary).toContain(`| replaced \`${oldId}\` |`);
 
     // A re-run converges: it replaces again and deletes the backup left behind.
-    const rerun = await runAction({
-      env: { GITHUB_RUN_ATTEMPT: '2' },
-      inputs: {
-        ...seeded.inputs,
-        secret: 'DB_URL',
-        name: 'DB_URL_PRODUCTION',
-        'if-exists': 'replace',
-      },
-    });
+    const rerun = await runAction({ env: { GITHUB_RUN_ATTEMPT: '2' }, inputs: promotion(seeded) });
     expect(rerun.code).toBe(0);
     expect(named('DB_URL_PRODUCTION_BACKUP_39U_1')).toEqual([]);
     expect(seeded.fake.listSecrets(seeded.storeId)).toHaveLength(4);

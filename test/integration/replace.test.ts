@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ACCOUNT_ID, TOKEN } from '../helpers/credentials.js';
-import { startFake, type SeededFake } from '../helpers/fake.js';
+import { promotion, secretsNamed, startFake, type SeededFake } from '../helpers/fake.js';
 import { runAction } from '../helpers/action.js';
 
 let seeded: SeededFake;
@@ -30,18 +30,9 @@ afterEach(async () => {
 const BASE = `/accounts/${ACCOUNT_ID}/secrets_store`;
 const secretsPath = () => `${BASE}/stores/${seeded.storeId}/secrets`;
 const requestLines = () => seeded.fake.requests.map((r) => `${r.method} ${r.path}`);
-const named = (name: string) =>
-  seeded.fake.listSecrets(seeded.storeId).filter((s) => s.name === name);
+const named = (name: string) => secretsNamed(seeded, name);
 const promote = (extra: Record<string, string> = {}) =>
-  runAction({
-    inputs: {
-      ...seeded.inputs,
-      secret: 'DB_URL',
-      name: 'DB_URL_PRODUCTION',
-      'if-exists': 'replace',
-      ...extra,
-    },
-  });
+  runAction({ inputs: promotion(seeded, extra) });
 
 describe('if-exists: replace of one secret', () => {
   it('deletes the old copy, duplicates the source under its name and outputs both ids', async () => {

@@ -5,8 +5,7 @@
  * `<TARGET>_PREVIOUS`. Every target is checked by the value it holds, not only by its name.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ACCOUNT_ID } from '../helpers/credentials.js';
-import { startFake, type SeededFake } from '../helpers/fake.js';
+import { secretsNamed, secretsPathOf, startFake, type SeededFake } from '../helpers/fake.js';
 import { runAction } from '../helpers/action.js';
 
 let seeded: SeededFake;
@@ -30,9 +29,8 @@ afterEach(async () => {
   await seeded.fake.close();
 });
 
-const secretsPath = () => `/accounts/${ACCOUNT_ID}/secrets_store/stores/${seeded.storeId}/secrets`;
-const named = (name: string) =>
-  seeded.fake.listSecrets(seeded.storeId).filter((s) => s.name === name);
+const secretsPath = () => secretsPathOf(seeded);
+const named = (name: string) => secretsNamed(seeded, name);
 const valueOf = (name: string) => {
   const [secret, ...more] = named(name);
   expect(more, `one secret named ${name}`).toEqual([]);
