@@ -88,7 +88,9 @@ export function undoer(step: StepState): Undoer {
       step.deleted.add(secret.id);
     },
     restore: async (backup, target) => {
-      const copy = copyOf(backup, target.name, target.scopes, target.comment ?? '');
+      // A target listed without scopes comes back with the backup's (the requested ones).
+      const scopes = target.scopes?.length ? target.scopes : backup.scopes;
+      const copy = copyOf(backup, target.name, scopes, target.comment ?? '');
       const written = await writeCopy(step, copy, { compensating: true });
       if ('taken' in written) {
         throw new ActionError(`another secret (${written.taken.id}) now holds the name.`);

@@ -215,6 +215,21 @@ describe('executeCopy with if-exists: replace', () => {
     expect(urls().at(-1)).toBe(`DELETE ${path(BACKUP)}`);
   });
 
+  it('a target listed without scopes is restored with the backup’s', async () => {
+    const { pool, client, calls } = setup();
+    const bare = secret(OLD, NAME, { scopes: undefined, comment: 'prod' });
+    listing(pool, [bare]);
+    post(pool, BACKUP_POST, BACKUP, BACKUP_NAME);
+    del(pool, OLD);
+    refused(pool, DUPLICATE);
+    post(pool, RESTORE_POST, RESTORED, NAME);
+    del(pool, BACKUP);
+
+    await rejection(executeCopy(client, MAIN, copy({ existing: bare }), REPLACE), ReplaceFailed);
+
+    expect(bodies(calls()).at(-1)).toEqual({ name: NAME, scopes: [...SCOPES], comment: 'prod' });
+  });
+
   it('when even the restore fails, the backup stays and the error names it, its id and the re-run', async () => {
     const { pool, client } = setup();
     listing(pool);
