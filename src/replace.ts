@@ -157,15 +157,16 @@ export async function replaceCopy(
   try {
     await deleteUntilGone(step.client, step.storeId, target.id);
   } catch (error) {
-    if (!(error instanceof CloudflareError)) throw error;
-    if (!error.ambiguous) {
+    if (error instanceof CloudflareError && !error.ambiguous) {
       throw unchanged(
         `deleting it was refused: ${error.summary}${await dropBackup(step, [backupEntry])}`,
         error,
       );
     }
+    // The target may be gone: its backup must outlive this step, whatever a rollback does.
+    backupEntry.settled = { state: 'kept', why: `kept: "${copy.name}" may have been deleted` };
     throw new ReplaceFailed(
-      `Deleting ${what} to replace it failed, and it may have taken effect: ${error.summary} ` +
+      `Deleting ${what} to replace it failed, and it may have taken effect: ${failureText(error)} ` +
         `${kept}. Check whether "${copy.name}" still exists; re-running the step finishes the ` +
         'replace and then deletes the backup.',
       error,

@@ -466,6 +466,24 @@ describe('executePlan with if-exists: replace', () => {
     ]);
   });
 
+  it('a rollback never deletes the backup of a target whose delete may have taken effect', async () => {
+    const { pool, client, urls } = setup();
+    listing(pool, [other(1)]);
+    post(pool, `${path('1'.repeat(32))}/duplicate`, BACKUP, 'T1_BACKUP_LOCAL_1');
+    pool.intercept({ path: path('1'.repeat(32)), method: 'DELETE' }).reply(502, '');
+    pool.intercept({ path: path('1'.repeat(32)), method: 'GET' }).reply(502, '');
+
+    const results = await executePlan(
+      client,
+      { store: MAIN, copies: [line(1), line(2)] },
+      { ...LIST, rollbackOnFailure: true },
+    );
+
+    expect(results.map((r) => r.outcome)).toEqual(['failed', 'not-attempted']);
+    expect(results[0]!.backup?.id).toBe(BACKUP);
+    expect(urls()).not.toContain(`DELETE ${path(BACKUP)}`);
+  });
+
   it('a cancelled step starts no write, and rolls back under rollback-on-failure', async () => {
     const { pool, client, urls } = setup();
     const cancel = new AbortController();
