@@ -67,7 +67,15 @@ const BUDGET = {
   wranglerOverCase1: 4,
   wholeStepOverCase1: 30,
   batchOverIdeal: 1.5,
+  replaceOverIdeal: 1.5,
 };
+
+/**
+ * The fewest requests a replace that never loses the old value can make. One target: the
+ * listing that finds its id, then backup, delete, duplicate and the backup's delete. A list of
+ * N targets: one listing and the quota read, then those 4 writes per line.
+ */
+const REPLACE_IDEAL = { one: 1 + 4, list: 2 + 4 * BATCH_LINES };
 
 /**
  * @typedef {{ ms: number[], requests: number[], reads: number[], writes: number[] }} Samples
@@ -274,6 +282,33 @@ async function duplicateWithIds(samples, baseEnv) {
 }
 
 /**
+ * `if-exists: replace` of targets that exist: one by ids (store, secret and scopes), or a list of
+ * BATCH_LINES lines at max-parallel 4, with the store given by id.
+ * @param {Samples} samples @param {Record<string, string>} baseEnv @param {boolean} list
+ */
+async function replaceCase(samples, baseEnv, list) {
+  await withFake(list ? BATCH_LATENCY_MS : 0, async (fake, demo) => {
+    const targets = list ? Array.from({ length: BATCH_LINES }, (_, i) => `COPY_${i}`) : [NEW_NAME];
+    for (const name of targets) fake.addSecret(demo.storeId, { name, scopes: ['workers'] });
+    fake.resetRequests();
+    const env = {
+      ...baseEnv,
+      CLOUDFLARE_API_TOKEN: demo.token,
+      CLOUDFLARE_ACCOUNT_ID: demo.accountId,
+    };
+    const common = { 'api-base-url': demo.url, store: demo.storeId, 'if-exists': 'replace' };
+    const inputs = list
+      ? {
+          ...common,
+          secrets: targets.map((t) => `DB_URL => ${t}`).join('\n'),
+          'max-parallel': '4',
+        }
+      : { ...common, secret: demo.secrets.DB_URL ?? '', name: NEW_NAME, scopes: 'workers' };
+    record(samples, fake, await runAction({ inputs, env, node: NODE }));
+  });
+}
+
+/**
  * Runs a peer's duplicate in a fresh working directory and checks that the fake holds the copy.
  * With `install`, the directory starts empty and the time includes `npm install`.
  * @param {Peer} peer @param {Record<string, string>} baseEnv
@@ -322,6 +357,8 @@ async function measure(baseEnv, versions) {
     [`${BATCH_LINES}-line promotion, max-parallel 1`]: newSamples(),
     [`${BATCH_LINES}-line promotion, max-parallel 4`]: newSamples(),
     [`${BATCH_LINES}-line promotion, max-parallel 8`]: newSamples(),
+    'one replace, ids given': newSamples(),
+    [`${BATCH_LINES}-line replace list, max-parallel 4`]: newSamples(),
     "floor: node -e ''": newSamples(),
     [`peer: ${SDK.name} ${versions[SDK.name]}, ids given`]: newSamples(),
     [`peer: ${WRANGLER.name} ${versions[WRANGLER.name]}, ids given`]: newSamples(),
@@ -336,6 +373,7 @@ async function measure(baseEnv, versions) {
       const batch = /max-parallel (\d+)/.exec(name);
       const peer = PEERS.find((p) => name.startsWith(`peer: ${p.name} `));
       if (name.startsWith('one duplicate, ids')) await duplicateWithIds(samples, baseEnv);
+      else if (name.includes('replace')) await replaceCase(samples, baseEnv, !!batch);
       else if (peer) await runPeer(peer, baseEnv, { samples });
       else if (name.startsWith('floor')) {
         const { ms } = await timeProcess(NODE, ['-e', ''], baseEnv);
@@ -477,6 +515,16 @@ function checkBudgets(cases, whole) {
       line: `promotion at max-parallel 4 / ideal (${ideal.toFixed(0)} ms): ${(median(batch4.ms) / ideal).toFixed(2)}x (budget ≤ ${BUDGET.batchOverIdeal}x)`,
       ok: median(batch4.ms) / ideal <= BUDGET.batchOverIdeal,
     },
+    ...[
+      ['one replace, ids given', REPLACE_IDEAL.one],
+      [`${BATCH_LINES}-line replace list, max-parallel 4`, REPLACE_IDEAL.list],
+    ].map(([name, ideal]) => {
+      const most = maxOf(get(String(name)).requests);
+      return {
+        line: `${name} requests: ${most} / ideal ${ideal} = ${(most / Number(ideal)).toFixed(2)}x (budget ≤ ${BUDGET.replaceOverIdeal}x)`,
+        ok: most / Number(ideal) <= BUDGET.replaceOverIdeal,
+      };
+    }),
     {
       line: `case 1 / floor, run for run: ${pairedRatio(case1.ms, floor).toFixed(2)}x (information, no budget)`,
       ok: undefined,

@@ -62,6 +62,7 @@ export const INPUT_NAMES = [
   'dry-run',
   'max-parallel',
   'rollback-on-failure',
+  'keep-previous',
   'wait-for-active',
   'prune',
   'prune-keep',
@@ -88,6 +89,8 @@ export interface ActionConfig {
   rollbackOnFailure: boolean;
   /** Poll every secret the step writes until Cloudflare reports it active. */
   waitForActive: boolean;
+  /** With if-exists: replace, keep the value it removes as `<TARGET>_PREVIOUS`. */
+  keepPrevious: boolean;
   /** A glob of names to prune after the copies; undefined: no pruning. */
   prune: string | undefined;
   /** How many of the newest matching secrets pruning keeps. */
@@ -217,16 +220,10 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
   const waitForActive = check(() =>
     parseBoolean(read('wait-for-active'), 'wait-for-active', false),
   );
+  const keepPrevious = check(() => parseBoolean(read('keep-previous'), 'keep-previous', false));
   const prune = check(() => parsePrune(read('prune')));
   const pruneKeep = check(() => parseInteger(read('prune-keep'), 'prune-keep', 5, 1, 100));
   const comment = read('comment');
-  if (ifExists === 'replace' && rollbackOnFailure) {
-    problems.push(
-      'if-exists: replace cannot be combined with rollback-on-failure: true. A rollback deletes ' +
-        'the copies the step created, but it cannot bring back a secret that replace deleted: ' +
-        'its value is write-only and never leaves Cloudflare. Turn one of them off.',
-    );
-  }
 
   if (problems.length > 0) throw new InputError(...problems);
   if (scopes) {
@@ -248,6 +245,7 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
     maxParallel: maxParallel!,
     rollbackOnFailure: rollbackOnFailure!,
     waitForActive: waitForActive!,
+    keepPrevious: keepPrevious!,
     prune,
     pruneKeep: pruneKeep!,
     scopes,

@@ -6,7 +6,8 @@ import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import { SecretsStoreClient, type RequestEvent } from './cloudflare/client.js';
-import { executePlan, type CopyResult } from './duplicate.js';
+import { executePlan } from './execute.js';
+import type { CopyResult } from './results.js';
 import { failureLines, isExpectedFailure } from './errors.js';
 import { credentialValues, parseInputs } from './inputs.js';
 import { describeStore, makePlan } from './plan.js';
@@ -31,8 +32,35 @@ const log = {
   fail: (lines: readonly string[]) => core.setFailed(printableLines(lines)),
 };
 
+/**
+ * Cancellation: GitHub sends SIGINT, then SIGTERM 7.5 s later, then kills the process. Either
+ * signal stops new writes; what is in flight ends, compensations run and the step still reports.
+ */
+function listenForCancel(): { signal: AbortSignal; stop: () => void } {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (!controller.signal.aborted) {
+      log.warning(
+        `Received ${name}: the step is cancelled. No new write starts; writes in flight finish, ` +
+          'and what they leave half done is restored or completed before the step reports.',
+      );
+    }
+    controller.abort(name);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    stop: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
 export async function run(): Promise<void> {
   let dispatcher: Dispatcher | undefined;
+  const cancel = listenForCancel();
   try {
     // Mask before anything else can be logged, including input and proxy errors.
     const secrets = [...credentialValues(readInput, process.env), ...proxyCredentials(process.env)];
@@ -73,7 +101,17 @@ export async function run(): Promise<void> {
       );
     }
 
-    const results = await executePlan(client, plan, config);
+    const results = await executePlan(client, plan, {
+      ...config,
+      signal: cancel.signal,
+      // Plain values from the runner, for the comments of replace's backups.
+      run: {
+        runId: process.env.GITHUB_RUN_ID ?? '',
+        attempt: process.env.GITHUB_RUN_ATTEMPT ?? '1',
+        repository: process.env.GITHUB_REPOSITORY ?? '',
+      },
+      writeMs: Math.min(5_000, requestTimeoutMs(config.timeoutSeconds)),
+    });
     for (const result of results) {
       for (const warning of result.warnings) log.warning(warning);
       logResult(result);
@@ -83,14 +121,15 @@ export async function run(): Promise<void> {
         log.info(`Secret "${result.copy.name}" (${result.secret!.id}) is active.`);
       }
     }
-    const pruned = config.prune
-      ? await prune(client, plan, results, {
-          pattern: config.prune,
-          keep: config.pruneKeep,
-          dryRun: config.dryRun,
-          startedAt,
-        })
-      : undefined;
+    const pruned =
+      config.prune && !cancel.signal.aborted
+        ? await prune(client, plan, results, {
+            pattern: config.prune,
+            keep: config.pruneKeep,
+            dryRun: config.dryRun,
+            startedAt,
+          })
+        : undefined;
     if (pruned) logPrune(pruned);
     const report: RunReport = {
       store: plan.store,
@@ -98,6 +137,7 @@ export async function run(): Promise<void> {
       dryRun: config.dryRun,
       fromList: config.fromList,
       prune: pruned,
+      cancelled: cancel.signal.aborted ? String(cancel.signal.reason) : undefined,
     };
     for (const [name, value] of Object.entries(outputsFor(report))) core.setOutput(name, value);
     await writeSummary(report);
@@ -110,6 +150,7 @@ export async function run(): Promise<void> {
     }
     log.fail(failureLines(error));
   } finally {
+    cancel.stop();
     await dispatcher?.destroy().catch(() => undefined);
   }
 }
@@ -136,7 +177,16 @@ function logRequest(event: RequestEvent): void {
   );
 }
 
-function logResult({ outcome, copy: { name }, secret, adopted, replaced }: CopyResult): void {
+function logResult(result: CopyResult): void {
+  const {
+    outcome,
+    copy: { name },
+    secret,
+    adopted,
+    replaced,
+    previous,
+    restored,
+  } = result;
   const id = secret?.id;
   if (outcome === 'created' || outcome === 'replaced') {
     log.info(
@@ -144,6 +194,7 @@ function logResult({ outcome, copy: { name }, secret, adopted, replaced }: CopyR
         ? `Created secret "${name}" (${id}).`
         : `Replaced secret "${name}": deleted ${replaced!.id}, created ${id}.`,
     );
+    if (previous) log.info(`Kept the value it replaced as "${previous.name}" (${previous.id}).`);
     if (adopted) {
       log.notice(
         `Cloudflare's answer to the duplicate was lost, but the secret "${name}" (${id}) it created was found and used; nothing was created twice.`,
@@ -159,6 +210,9 @@ function logResult({ outcome, copy: { name }, secret, adopted, replaced }: CopyR
     );
   } else if (outcome === 'rolled-back') {
     log.info(`Rolled back: deleted "${name}" (${id}), which this step had created.`);
+  }
+  if (restored) {
+    log.info(`Restored "${name}" from its backup as ${restored.id}, with its old value.`);
   }
   // Failures are reported once, together, by the step's error.
 }

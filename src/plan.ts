@@ -36,6 +36,8 @@ export interface PlannedCopy {
 export interface Plan {
   store: PlannedStore;
   copies: PlannedCopy[];
+  /** The store's secrets as the plan listed them, when it did (always with if-exists: replace). */
+  secrets?: readonly Secret[];
 }
 
 /**
@@ -134,7 +136,7 @@ export async function makePlan(
   }
   if (quota)
     checkQuota(client.accountId, (await quota).secrets, copies.filter((c) => !c.existing).length);
-  return { store, copies };
+  return { store, copies, secrets };
 }
 
 /** Replacing a target that is another line's source would delete that source: refused. */

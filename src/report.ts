@@ -3,7 +3,7 @@
  * them, and a summary that cannot be written never fails the step.
  */
 import type { Secret } from './cloudflare/types.js';
-import type { CopyResult } from './duplicate.js';
+import type { CopyResult } from './results.js';
 import type { PlannedStore } from './plan.js';
 import type { PruneReport } from './prune.js';
 import { clip, codeId, markdownText } from './sanitize.js';
@@ -17,6 +17,8 @@ export interface RunReport {
   fromList: boolean;
   /** Set when the step was given `prune`. */
   prune?: PruneReport;
+  /** The signal that cancelled the step, if one did. */
+  cancelled?: string;
 }
 
 /** One entry of the `results` output. */
@@ -27,6 +29,8 @@ export interface ResultEntry {
   outcome: CopyResult['outcome'];
   /** The id of the secret if-exists: replace deleted (on a dry run, would delete). */
   replaced: string | null;
+  /** With keep-previous, the id of `<TARGET>_PREVIOUS`, which holds the replaced value. */
+  previous: string | null;
   error: string | null;
 }
 
@@ -62,6 +66,7 @@ export function outputsFor(report: RunReport): Record<string, string> {
     ...outputs,
     'source-secret-id': only.copy.sourceId,
     'replaced-secret-id': only.replaced?.id ?? '',
+    'previous-secret-id': only.previous?.id ?? '',
     status: secret?.status ?? '',
     scopes: clip((secret?.scopes ?? only.copy.scopes).join(','), MAX_OUTPUT_TEXT),
     created: secret?.created ?? '',
@@ -98,15 +103,21 @@ function resultEntry(r: CopyResult): ResultEntry {
     id: r.outcome === 'dry-run' ? null : (r.secret?.id ?? null),
     outcome: r.outcome,
     replaced: r.replaced?.id ?? null,
+    previous: r.previous?.id ?? null,
     error: r.error !== undefined ? clip(r.error, MAX_OUTPUT_TEXT) : null,
   };
 }
 
 /** The step's failure message, one line per item, when any copy (or pruning) failed; else undefined. */
 export function stepFailure(report: RunReport): readonly string[] | undefined {
+  const cancelled = report.cancelled ? cancelledLines(report) : [];
   const failed = report.results.filter((r) => r.error !== undefined);
-  if (failed.length === 0) return report.prune?.error;
-  if (!report.fromList) return [failed[0]!.error!];
+  if (failed.length === 0) {
+    return cancelled.length > 0
+      ? [...cancelled, ...(report.prune?.error ?? [])]
+      : report.prune?.error;
+  }
+  if (!report.fromList) return [...cancelled, failed[0]!.error!];
   const lines = failed.map((r) => `- ${lineLabel(r)}: ${r.error}`);
   const notAttempted = failed.filter((r) => r.outcome === 'not-attempted');
   const head =
@@ -118,10 +129,42 @@ export function stepFailure(report: RunReport): readonly string[] | undefined {
     rolledBack.length > 0
       ? [
           `Rolled back (deleted) ${rolledBack.length} secret(s) this step had created:`,
-          ...rolledBack.map((r) => `- ${r.copy.name} (${r.secret?.id})`),
+          ...rolledBack.map(
+            (r) =>
+              `- ${r.copy.name} (${r.secret.id})` +
+              (r.restored ? `; restored its target from the backup as ${r.restored.id}` : '') +
+              (r.backup ? `; its old value is in "${r.backup.name}" (${r.backup.id})` : ''),
+          ),
         ]
       : [];
-  return [head, ...lines, ...tail];
+  return [...cancelled, head, ...lines, ...tail];
+}
+
+/** A cancelled step names every secret it wrote or deleted, so nothing is left unaccounted. */
+function cancelledLines(report: RunReport): string[] {
+  const touched = report.results
+    .map((r) => ({ r, what: changes(r) }))
+    .filter(({ what }) => what.length > 0)
+    .map(({ r, what }) => `- ${r.copy.name}: ${what.join('; ')}`);
+  return [
+    `The step was cancelled (${report.cancelled}): no write started after that.`,
+    ...(touched.length > 0
+      ? ['Secrets it wrote or deleted:', ...touched]
+      : ['It changed no secret.']),
+  ];
+}
+
+/** The ids one copy changed, in words: what is in the store now because of this step. */
+function changes(r: CopyResult): string[] {
+  const out: string[] = [];
+  const id = r.secret?.id;
+  if (r.outcome === 'created' || r.outcome === 'replaced') out.push(`created ${id}`);
+  if (r.outcome === 'rolled-back') out.push(`created ${id}, then deleted it`);
+  if (r.replaced && r.outcome !== 'dry-run') out.push(`deleted ${r.replaced.id}`);
+  if (r.restored) out.push(`restored it from its backup as ${r.restored.id}`);
+  if (r.previous) out.push(`kept the old value as "${r.previous.name}" (${r.previous.id})`);
+  if (r.backup) out.push(`left the backup "${r.backup.name}" (${r.backup.id})`);
+  return out;
 }
 
 function lineLabel(r: CopyResult): string {

@@ -72,6 +72,7 @@ describe('parseInputs: defaults', () => {
       maxParallel: 4,
       rollbackOnFailure: false,
       waitForActive: false,
+      keepPrevious: false,
       prune: undefined,
       pruneKeep: 5,
       scopes: undefined,
@@ -555,18 +556,15 @@ describe('parseInputs: if-exists', () => {
     expect(parse({ 'if-exists': 'replace' }).ifExists).toBe('replace');
   });
 
-  it('refuses replace with rollback-on-failure, saying why', () => {
-    expect(problem({ 'if-exists': 'replace', 'rollback-on-failure': 'true' })).toBe(
-      'if-exists: replace cannot be combined with rollback-on-failure: true. A rollback deletes ' +
-        'the copies the step created, but it cannot bring back a secret that replace deleted: ' +
-        'its value is write-only and never leaves Cloudflare. Turn one of them off.',
-    );
-    expect(parse({ 'if-exists': 'replace', 'rollback-on-failure': 'false' }).ifExists).toBe(
-      'replace',
-    );
-    expect(parse({ 'if-exists': 'skip', 'rollback-on-failure': 'true' }).rollbackOnFailure).toBe(
-      true,
-    );
+  it('accepts replace with rollback-on-failure: a rollback restores replaced targets', () => {
+    const config = parse({ 'if-exists': 'replace', 'rollback-on-failure': 'true' });
+    expect([config.ifExists, config.rollbackOnFailure]).toEqual(['replace', true]);
+  });
+
+  it('reads keep-previous, false unless set', () => {
+    expect(parse({}).keepPrevious).toBe(false);
+    expect(parse({ 'keep-previous': 'true' }).keepPrevious).toBe(true);
+    expect(problem({ 'keep-previous': 'maybe' })).toMatch(/^keep-previous/);
   });
 
   it.each(['Skip', 'FAIL', 'overwrite', 'ignore', 'true'])('refuses %s', (value) => {

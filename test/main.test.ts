@@ -310,14 +310,20 @@ describe('run', () => {
       seeded = await startFake({ duplicateStatus: 'active' });
     }
 
-    it('replaces the secret with the name, and says the new one is active', async () => {
-      await activeFake();
-      const old = seeded.fake.addSecret(seeded.storeId, { name: 'DB_URL_PROD' });
+    /** Inputs that replace DB_URL_PROD with a copy of DB_URL, and `extra`. */
+    const replacing = (extra: Record<string, string>) =>
       setInputs({
         ...seeded.inputs,
         secret: 'DB_URL',
         name: 'DB_URL_PROD',
         'if-exists': 'replace',
+        ...extra,
+      });
+
+    it('replaces the secret with the name, and says the new one is active', async () => {
+      await activeFake();
+      const old = seeded.fake.addSecret(seeded.storeId, { name: 'DB_URL_PROD' });
+      replacing({
         'wait-for-active': 'true',
       });
 
@@ -334,13 +340,79 @@ describe('run', () => {
       expect(messages('setFailed')).toEqual([]);
     });
 
-    it('a dry run of a replace names the secret it would delete', async () => {
+    it('with keep-previous, says where the replaced value is kept, and outputs its id', async () => {
       const old = seeded.fake.addSecret(seeded.storeId, { name: 'DB_URL_PROD' });
+      replacing({
+        'keep-previous': 'true',
+      });
+
+      await run();
+
+      const previous = idOf('DB_URL_PROD_PREVIOUS');
+      expect(messages('info')).toContain(
+        `Kept the value it replaced as "DB_URL_PROD_PREVIOUS" (${previous}).`,
+      );
+      expect(outputs()['previous-secret-id']).toBe(previous);
+      expect(outputs()['replaced-secret-id']).toBe(old.id);
+      expect(messages('setFailed')).toEqual([]);
+    });
+
+    it('a failed copy says the target was restored from its backup, and under which id', async () => {
+      seeded.fake.addSecret(seeded.storeId, { name: 'DB_URL_PROD' });
+      seeded.fake.addFault({
+        method: 'POST',
+        path: new RegExp(`/${seeded.ids.DB_URL}/duplicate$`),
+        status: 400,
+      });
+      replacing({
+        'max-retries': '0',
+      });
+
+      await run();
+
+      const restored = idOf('DB_URL_PROD');
+      expect(messages('info')).toContain(
+        `Restored "DB_URL_PROD" from its backup as ${restored}, with its old value.`,
+      );
+      expect(String(messages('setFailed')[0])).toMatch(/^Deleted "DB_URL_PROD" \(/);
+    });
+
+    it('a signal cancels the step: a warning, no new write, and a failure naming what it did', async () => {
+      const duplicate = `/${seeded.ids.DB_URL}/duplicate`;
+      seeded.fake.addFault({ method: 'POST', path: new RegExp(`${duplicate}$`), delayMs: 300 });
       setInputs({
         ...seeded.inputs,
-        secret: 'DB_URL',
-        name: 'DB_URL_PROD',
-        'if-exists': 'replace',
+        secrets: 'DB_URL => A_COPY\nSTRIPE_KEY => B_COPY',
+        'max-parallel': '1',
+      });
+      const listeners = process.listenerCount('SIGTERM');
+
+      const running = run();
+      while (!seeded.fake.requests.some((r) => r.path.endsWith(duplicate))) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      process.emit('SIGTERM', 'SIGTERM');
+      await running;
+
+      expect(messages('warning')).toEqual([
+        'Received SIGTERM: the step is cancelled. No new write starts; writes in flight finish, ' +
+          'and what they leave half done is restored or completed before the step reports.',
+      ]);
+      expect(idOf('B_COPY')).toBeUndefined();
+      const [failure] = messages('setFailed') as string[];
+      expect(failure!.split('\n').slice(0, 3)).toEqual([
+        'The step was cancelled (SIGTERM): no write started after that.',
+        'Secrets it wrote or deleted:',
+        `- A_COPY: created ${idOf('A_COPY')}`,
+      ]);
+      expect(outputs()['secret-ids']).toBe(JSON.stringify({ A_COPY: idOf('A_COPY') }));
+      // The listeners go with the step.
+      expect(process.listenerCount('SIGTERM')).toBe(listeners);
+    });
+
+    it('a dry run of a replace names the secret it would delete', async () => {
+      const old = seeded.fake.addSecret(seeded.storeId, { name: 'DB_URL_PROD' });
+      replacing({
         'dry-run': 'true',
       });
 

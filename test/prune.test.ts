@@ -349,14 +349,15 @@ const NEW = secret('9'.repeat(32), 'API_KEY_V9', {
   created: '2024-02-01T00:00:00.000000Z',
   comment: MADE_BY_US,
 });
-const created = (overrides: Partial<CopyResult> = {}): CopyResult => ({
-  copy: COPY,
-  outcome: 'created',
-  secret: NEW,
-  adopted: false,
-  warnings: [],
-  ...overrides,
-});
+const created = (overrides: Partial<CopyResult> = {}): CopyResult =>
+  ({
+    copy: COPY,
+    outcome: 'created',
+    secret: NEW,
+    adopted: false,
+    warnings: [],
+    ...overrides,
+  }) as CopyResult;
 
 describe('copiesSucceeded', () => {
   it('is true only when no copy failed, was not attempted or was rolled back', () => {

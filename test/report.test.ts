@@ -39,6 +39,9 @@ const NEW_SECRET: Secret = {
   scopes: ['workers', 'ai_gateway'],
 };
 
+/** Another secret of the store, by id and name. */
+const secret = (id: string, name: string): Secret => ({ ...NEW_SECRET, id, name });
+
 function copy(overrides: Partial<PlannedCopy> = {}): PlannedCopy {
   return {
     sourceRef: 'API_KEY',
@@ -58,7 +61,7 @@ function result(overrides: Partial<CopyResult> = {}): CopyResult {
     adopted: false,
     warnings: [],
     ...overrides,
-  };
+  } as CopyResult;
 }
 
 function report(results: CopyResult[], dryRun = false, store = STORE, fromList = false): RunReport {
@@ -77,6 +80,7 @@ describe('outputsFor', () => {
     id: NEW_ID,
     outcome: 'created',
     replaced: null,
+    previous: null,
     error: null,
     ...overrides,
   });
@@ -91,6 +95,7 @@ describe('outputsFor', () => {
       results: JSON.stringify([entry()]),
       'source-secret-id': SOURCE_ID,
       'replaced-secret-id': '',
+      'previous-secret-id': '',
       status: 'pending',
       scopes: 'workers,ai_gateway',
       created: '2025-06-01T12:00:00.123456Z',
@@ -119,6 +124,7 @@ describe('outputsFor', () => {
       ]),
       'source-secret-id': SOURCE_ID,
       'replaced-secret-id': '',
+      'previous-secret-id': '',
       status: 'active',
       scopes: 'dex',
       created: '2023-09-21T18:56:32.624632Z',
@@ -142,6 +148,7 @@ describe('outputsFor', () => {
       results: JSON.stringify([entry({ name: 'PLANNED', id: null, outcome: 'dry-run' })]),
       'source-secret-id': SOURCE_ID,
       'replaced-secret-id': '',
+      'previous-secret-id': '',
       status: '',
       scopes: 'access,dex',
       created: '',
@@ -304,6 +311,55 @@ describe('stepFailure', () => {
       '- line 2 (B => B_COPY): HTTP 500',
       'Rolled back (deleted) 1 secret(s) this step had created:',
       `- A_COPY (${NEW_ID})`,
+    ]);
+  });
+
+  it('a rolled-back replace gives the new id of its restored target, and a backup it left', () => {
+    const restored = secret('e'.repeat(32), 'A_COPY');
+    const backup = secret('b'.repeat(32), 'A_COPY_BACKUP_1_1');
+    const results = [
+      result({ copy: copy({ line: 1, name: 'A_COPY' }), outcome: 'rolled-back', restored }),
+      result({ copy: copy({ line: 2, name: 'B_COPY' }), outcome: 'rolled-back', backup }),
+      result({ copy: copy({ line: 3, sourceRef: 'C' }), outcome: 'failed', error: 'HTTP 500' }),
+    ];
+    expect(stepFailure(report(results, false, STORE, true))!.slice(-2)).toEqual([
+      `- A_COPY (${NEW_ID}); restored its target from the backup as ${'e'.repeat(32)}`,
+      `- B_COPY (${NEW_ID}); its old value is in "A_COPY_BACKUP_1_1" (${'b'.repeat(32)})`,
+    ]);
+  });
+
+  it('a cancelled step names every secret it wrote or deleted, then its failures', () => {
+    const old = secret('c'.repeat(32), 'A_COPY');
+    const previous = secret('d'.repeat(32), 'A_COPY_PREVIOUS');
+    const results = [
+      result({
+        copy: copy({ line: 1, name: 'A_COPY' }),
+        outcome: 'replaced',
+        replaced: old,
+        previous,
+      }),
+      result({
+        copy: copy({ line: 2, name: 'B_COPY' }),
+        outcome: 'not-attempted',
+        secret: undefined,
+        error: 'not attempted: the step was cancelled',
+      }),
+    ];
+    expect(stepFailure({ ...report(results, false, STORE, true), cancelled: 'SIGTERM' })).toEqual([
+      'The step was cancelled (SIGTERM): no write started after that.',
+      'Secrets it wrote or deleted:',
+      `- A_COPY: created ${NEW_ID}; deleted ${'c'.repeat(32)}; kept the old value as "A_COPY_PREVIOUS" (${'d'.repeat(32)})`,
+      '0 of 2 copies failed, 1 not attempted:',
+      '- line 2 (API_KEY => B_COPY): not attempted: the step was cancelled',
+    ]);
+  });
+
+  it('a cancelled step that wrote nothing says so, and fails even when no copy did', () => {
+    expect(
+      stepFailure({ ...report([result({ outcome: 'existing' })]), cancelled: 'SIGINT' }),
+    ).toEqual([
+      'The step was cancelled (SIGINT): no write started after that.',
+      'It changed no secret.',
     ]);
   });
 
@@ -517,6 +573,7 @@ describe('if-exists: replace in the report', () => {
         id: NEW_ID,
         outcome: 'replaced',
         replaced: OLD_ID,
+        previous: null,
         error: null,
       },
     ]);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CloudflareError } from '../src/cloudflare/errors.js';
-import { executePlan } from '../src/duplicate.js';
+import { executePlan } from '../src/execute.js';
 import { ActionError } from '../src/errors.js';
 import type { PlannedCopy } from '../src/plan.js';
 import { NotActive, pollDelay, waitForActive } from '../src/wait.js';
@@ -202,13 +202,12 @@ describe('wait-for-active in executePlan', () => {
     expect(urls()).toEqual([`POST ${DUPLICATE}`, `GET ${PATH}`]);
   });
 
-  it('a copy that never becomes active is a failure, which a rollback undoes', async () => {
+  it('a copy that turns deleted is a failure, which a rollback does not try to delete', async () => {
     const { pool, client } = setup();
     pool
       .intercept({ path: DUPLICATE, method: 'POST' })
       .reply(200, ok(PENDING), { headers: JSON_HEADERS });
     polls(pool, 'deleted');
-    pool.intercept({ path: PATH, method: 'DELETE' }).reply(200, ok(null));
 
     const [result] = await executePlan(
       client,
@@ -216,11 +215,12 @@ describe('wait-for-active in executePlan', () => {
       { ...options, rollbackOnFailure: true },
     );
 
-    expect(result!.outcome).toBe('rolled-back');
+    // Gone, so failed (never `created`), and nothing is left to delete.
+    expect(result!.outcome).toBe('failed');
     expect(result!.error).toBe(`${WHAT} is "deleted": it never became active.`);
   });
 
-  it('keeps the outcome and the last status seen when the wait fails', async () => {
+  it('a copy found gone is failed, kept as last seen', async () => {
     const { pool, client } = setup();
     pool
       .intercept({ path: DUPLICATE, method: 'POST' })
@@ -229,7 +229,7 @@ describe('wait-for-active in executePlan', () => {
 
     const [result] = await executePlan(client, { store: { id: STORE }, copies: [copy] }, options);
 
-    expect(result!.outcome).toBe('created');
+    expect(result!.outcome).toBe('failed');
     expect(result!.secret?.status).toBe('deleted');
     expect(result!.error).toMatch(/is gone/);
   });
@@ -253,10 +253,19 @@ describe('wait-for-active in executePlan', () => {
     expect(result!.error).toMatch(/HTTP 403/);
   });
 
-  it('waits for a secret that replaced another', async () => {
+  it('waits for a secret that replaced another, and deletes the backup only after', async () => {
     const { pool, client, urls } = setup();
     const old = secret(OTHER_SECRET, NAME);
     const oldPath = `${WIRE}/stores/${STORE}/secrets/${OTHER_SECRET}`;
+    const backupId = 'b'.repeat(32);
+    const backupPath = `${WIRE}/stores/${STORE}/secrets/${backupId}`;
+    const listing = `${WIRE}/stores/${STORE}/secrets?page=1&per_page=100`;
+    pool
+      .intercept({ path: listing, method: 'GET' })
+      .reply(200, ok([old]), { headers: JSON_HEADERS });
+    pool
+      .intercept({ path: `${oldPath}/duplicate`, method: 'POST' })
+      .reply(200, ok(secret(backupId, `${NAME}_BACKUP_LOCAL_1`)), { headers: JSON_HEADERS });
     pool.intercept({ path: oldPath, method: 'DELETE' }).reply(200, ok(null), {
       headers: JSON_HEADERS,
     });
@@ -264,6 +273,9 @@ describe('wait-for-active in executePlan', () => {
       .intercept({ path: DUPLICATE, method: 'POST' })
       .reply(200, ok(PENDING), { headers: JSON_HEADERS });
     polls(pool, 'active');
+    pool.intercept({ path: backupPath, method: 'DELETE' }).reply(200, ok(null), {
+      headers: JSON_HEADERS,
+    });
 
     const [result] = await executePlan(
       client,
@@ -273,7 +285,14 @@ describe('wait-for-active in executePlan', () => {
 
     expect(result!.outcome).toBe('replaced');
     expect(result!.secret?.status).toBe('active');
-    expect(urls()).toEqual([`DELETE ${oldPath}`, `POST ${DUPLICATE}`, `GET ${PATH}`]);
+    expect(urls()).toEqual([
+      `GET ${listing}`,
+      `POST ${oldPath}/duplicate`,
+      `DELETE ${oldPath}`,
+      `POST ${DUPLICATE}`,
+      `GET ${PATH}`,
+      `DELETE ${backupPath}`,
+    ]);
   });
 
   it('does not wait for a secret that already existed, however pending', async () => {

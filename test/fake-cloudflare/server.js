@@ -103,6 +103,8 @@ export const API_PREFIX = '/client/v4';
  * @property {string | RegExp} [path] Exact string or RegExp, tested against the pathname after
  *   /client/v4 (no query string). Matches any path if absent.
  * @property {number} [times] How many requests it applies to (default 1).
+ * @property {number} [skip] How many matching requests it lets through untouched first (default
+ *   0): a fault for the fourth copy of a list, say.
  * @property {number} [status] Answer with this status instead of running the handler.
  * @property {Record<string, string>} [headers] With status/body: the response's headers. Alone:
  *   merged into the real handler's response (e.g. to add rate-limit headers).
@@ -986,6 +988,10 @@ export class FakeCloudflare {
     });
     if (index < 0) return null;
     const fault = /** @type {Fault & { times: number }} */ (this.#faults[index]);
+    if (fault.skip) {
+      fault.skip -= 1;
+      return null;
+    }
     fault.times -= 1;
     if (fault.times <= 0) this.#faults.splice(index, 1);
     return fault;

@@ -90,3 +90,22 @@ export function runProvenance(source: Omit<Provenance, 'repository'>, run = 4242
     ...source,
   });
 }
+
+/** The API path of the seeded store's secrets, as the fake records it. */
+export const secretsPathOf = (seeded: SeededFake) =>
+  `/accounts/${ACCOUNT_ID}/secrets_store/stores/${seeded.storeId}/secrets`;
+
+/** The store's live secrets named `name` (one, unless something went wrong). */
+export const secretsNamed = (seeded: SeededFake, name: string) =>
+  seeded.fake.listSecrets(seeded.storeId).filter((secret) => secret.name === name);
+
+/** Inputs that promote DB_URL onto DB_URL_PRODUCTION with if-exists: replace. */
+export function promotion(seeded: SeededFake, extra: Record<string, string> = {}) {
+  return {
+    ...seeded.inputs,
+    secret: 'DB_URL',
+    name: 'DB_URL_PRODUCTION',
+    'if-exists': 'replace',
+    ...extra,
+  };
+}

@@ -23,6 +23,9 @@ export const DIST = fileURLToPath(new URL('../../dist/index.js', import.meta.url
  * @property {unknown} [event] The webhook payload written to GITHUB_EVENT_PATH.
  * @property {string} [node] The Node binary; defaults to the one running this.
  * @property {string[]} [nodeArgs] Options for that Node, before the script (the runner passes none).
+ * @property {(child: import('node:child_process').ChildProcess) => void} [onSpawn] Called with
+ *   the action's process once it started: a test sends it signals, as the runner does when a job
+ *   is cancelled.
  * @property {string[]} [forbidden] Strings (credentials) that must not appear in anything the
  *   action printed, output or summarised, except on `::add-mask::` lines; a hit throws.
  *
@@ -74,6 +77,7 @@ export async function runAction(options = {}) {
       options.node ?? process.execPath,
       [...(options.nodeArgs ?? []), DIST],
       env,
+      options.onSpawn,
     );
     const durationMs = performance.now() - started;
     const outputs = parseOutputFile(await readFile(outputFile, 'utf8'));
@@ -120,11 +124,13 @@ export function findLeaks(text, forbidden) {
  * @param {string} node
  * @param {string[]} args
  * @param {Record<string, string>} env
+ * @param {((child: import('node:child_process').ChildProcess) => void) | undefined} onSpawn
  * @returns {Promise<{ code: number | null, stdout: string, stderr: string }>}
  */
-function spawnNode(node, args, env) {
+function spawnNode(node, args, env, onSpawn) {
   return new Promise((resolve, reject) => {
     const child = spawn(node, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));

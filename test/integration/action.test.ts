@@ -63,6 +63,7 @@ describe('happy path', () => {
       'store-id': seeded.storeId,
       'source-secret-id': seeded.ids.DB_URL,
       'replaced-secret-id': '',
+      'previous-secret-id': '',
       pruned: '[]',
       status: 'pending',
       // As Cloudflare answered: sorted, whatever order was sent.
@@ -87,6 +88,7 @@ describe('happy path', () => {
           id: created.id,
           outcome: 'created',
           replaced: null,
+          previous: null,
           error: null,
         },
       ]),

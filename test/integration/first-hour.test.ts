@@ -53,7 +53,7 @@ describe('a mistyped input name', () => {
         '- unknown input "scope" (did you mean "scopes"?): this action has no input of that name, so the step would ignore it.\n' +
         '- The inputs of this action are: secret, name, secrets, normalize-name, scopes, comment, store, ' +
         'account-id, api-token, api-email, api-key, if-exists, dry-run, max-parallel, rollback-on-failure, ' +
-        'wait-for-active, prune, prune-keep, max-retries, timeout-seconds, api-base-url.',
+        'keep-previous, wait-for-active, prune, prune-keep, max-retries, timeout-seconds, api-base-url.',
     );
   });
 

@@ -111,7 +111,9 @@ describe('a not-found answered 400 with code 1001 changes no outcome', () => {
     });
     expect(result.code).toBe(1);
     expect(result.errors[0]).toMatch(/is gone \(Cloudflare answers not-found for it\)/);
-    expect(result.outputs['status']).toBe('deleted');
+    // A failed single copy sets only the list outputs (action.yml): no status of a gone secret.
+    expect(result.outputs['status']).toBeUndefined();
+    expect(JSON.parse(result.outputs['results']!)[0].outcome).toBe('failed');
   });
 
   it("replace: a target deleted by someone else just before the step's DELETE still ends replaced", async () => {

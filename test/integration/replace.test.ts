@@ -1,11 +1,11 @@
 /**
  * `if-exists: replace`, through the bundled action against the fake API: a promotion that runs
- * again and again ends with one target holding the source's value, and a failure after the
- * delete says so and converges on a re-run.
+ * again and again ends with one target holding the source's value, and a copy that fails
+ * leaves the target holding its old value.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ACCOUNT_ID, TOKEN } from '../helpers/credentials.js';
-import { startFake, type SeededFake } from '../helpers/fake.js';
+import { promotion, secretsNamed, startFake, type SeededFake } from '../helpers/fake.js';
 import { runAction } from '../helpers/action.js';
 
 let seeded: SeededFake;
@@ -30,18 +30,9 @@ afterEach(async () => {
 const BASE = `/accounts/${ACCOUNT_ID}/secrets_store`;
 const secretsPath = () => `${BASE}/stores/${seeded.storeId}/secrets`;
 const requestLines = () => seeded.fake.requests.map((r) => `${r.method} ${r.path}`);
-const named = (name: string) =>
-  seeded.fake.listSecrets(seeded.storeId).filter((s) => s.name === name);
+const named = (name: string) => secretsNamed(seeded, name);
 const promote = (extra: Record<string, string> = {}) =>
-  runAction({
-    inputs: {
-      ...seeded.inputs,
-      secret: 'DB_URL',
-      name: 'DB_URL_PRODUCTION',
-      'if-exists': 'replace',
-      ...extra,
-    },
-  });
+  runAction({ inputs: promotion(seeded, extra) });
 
 describe('if-exists: replace of one secret', () => {
   it('deletes the old copy, duplicates the source under its name and outputs both ids', async () => {
@@ -53,12 +44,21 @@ describe('if-exists: replace of one secret', () => {
     expect(copy!.id).not.toBe(oldId);
     expect(seeded.fake.secretValue(copy!.id)).toBe('postgres://db-url-value');
     expect(seeded.fake.getSecret(oldId)).toBeUndefined();
+    // Backup, delete, duplicate, backup delete: 4 writes; the store listing and the plan's
+    // listing, which also shows the backups earlier runs left: 2 reads.
+    const backupId = seeded.fake.requests.find((r) => r.method === 'POST')!;
+    expect(backupId.path).toBe(`${secretsPath()}/${oldId}/duplicate`);
+    expect(backupId.body).toMatchObject({ name: 'DB_URL_PRODUCTION_BACKUP_39U_1' });
     expect(requestLines()).toEqual([
       `GET ${BASE}/stores`,
       `GET ${secretsPath()}`,
+      `POST ${secretsPath()}/${oldId}/duplicate`,
       `DELETE ${secretsPath()}/${oldId}`,
       `POST ${secretsPath()}/${seeded.ids.DB_URL}/duplicate`,
+      expect.stringMatching(new RegExp(`^DELETE ${secretsPath()}/[0-9a-f]{32}$`)),
     ]);
+    // The backup is gone: the store holds the three seeds and the new copy.
+    expect(seeded.fake.listSecrets(seeded.storeId)).toHaveLength(4);
     expect(result.outputs).toMatchObject({
       outcome: 'replaced',
       'secret-id': copy!.id,
@@ -73,6 +73,7 @@ describe('if-exists: replace of one secret', () => {
         id: copy!.id,
         outcome: 'replaced',
         replaced: oldId,
+        previous: null,
         error: null,
       },
     ]);
@@ -107,43 +108,53 @@ describe('if-exists: replace of one secret', () => {
     expect(named('DB_URL_PRODUCTION').map((s) => s.id)).toEqual([oldId]);
   });
 
-  it('a failure after the delete says the target is gone; a re-run creates it', async () => {
-    // The duplicate answers 503, and the step has no retry left.
-    seeded.fake.addFault({ method: 'POST', path: /\/duplicate$/, status: 503 });
+  it('an outage of the duplicate endpoint stops before the delete: the target is unchanged', async () => {
+    seeded.fake.addFault({ method: 'POST', path: /\/duplicate$/, status: 503, times: 10 });
 
     const failed = await promote({ 'max-retries': '0' });
 
     expect(failed.code).toBe(1);
-    expect(failed.errors).toHaveLength(1);
+    expect(failed.errors[0]).toMatch(
+      /^"DB_URL_PRODUCTION" \([0-9a-f]{32}\) was not replaced and is unchanged: its backup "DB_URL_PRODUCTION_BACKUP_39U_1" could not be made: POST .* HTTP 503/,
+    );
+    expect(requestLines().filter((l) => l.startsWith('DELETE'))).toEqual([]);
+    expect(named('DB_URL_PRODUCTION').map((s) => s.id)).toEqual([oldId]);
+    expect(seeded.fake.secretValue(oldId)).toBe('postgres://old-production-value');
+  });
+
+  it('a copy that fails after the delete restores the target, with its old value', async () => {
+    // The source's duplicate answers 503; the backup and its restore go through.
+    seeded.fake.addFault({
+      method: 'POST',
+      path: `${secretsPath()}/${seeded.ids.DB_URL}/duplicate`,
+      status: 503,
+    });
+
+    const failed = await promote({ 'max-retries': '0' });
+
+    expect(failed.code).toBe(1);
+    const [target] = named('DB_URL_PRODUCTION');
+    expect(named('DB_URL_PRODUCTION')).toHaveLength(1);
+    expect(seeded.fake.secretValue(target!.id)).toBe('postgres://old-production-value');
+    expect(target!.scopes).toEqual(['workers']);
     expect(failed.errors[0]).toMatch(
       new RegExp(
-        `^Deleted "DB_URL_PRODUCTION" \\(${oldId}\\) to replace it, but its new copy was not created: ` +
-          `POST .* HTTP 503: .* No secret named "DB_URL_PRODUCTION" was created\\.`,
+        `^Deleted "DB_URL_PRODUCTION" \\(${oldId}\\) to replace it, but copying the source under that name failed: ` +
+          `POST .* HTTP 503: .* No secret named "DB_URL_PRODUCTION" was created\\. ` +
+          `It was restored from its backup, with its old value, scopes and comment, as ${target!.id} \\(a new id\\)\\.$`,
       ),
     );
-    expect(failed.errors[0]).toContain(
-      'The target is deleted and not re-created; re-running the step creates it',
-    );
-    expect(named('DB_URL_PRODUCTION')).toEqual([]);
     expect(JSON.parse(failed.outputs['results']!)).toMatchObject([
       { outcome: 'failed', id: null, replaced: oldId },
     ]);
-    expect(requestLines()).toEqual([
-      `GET ${BASE}/stores`,
-      `GET ${secretsPath()}`,
-      `DELETE ${secretsPath()}/${oldId}`,
-      `POST ${secretsPath()}/${seeded.ids.DB_URL}/duplicate`,
-      `GET ${secretsPath()}`, // looking for the name after the 503
-    ]);
-    // The source is never touched.
-    expect(seeded.fake.getSecret(seeded.ids.DB_URL!)).toBeDefined();
+    // No backup is left: the three seeds and the restored target.
+    expect(seeded.fake.listSecrets(seeded.storeId)).toHaveLength(4);
 
     seeded.fake.resetRequests();
     const rerun = await promote();
 
     expect(rerun.code).toBe(0);
-    expect(rerun.outputs['outcome']).toBe('created');
-    expect(named('DB_URL_PRODUCTION')).toHaveLength(1);
+    expect(rerun.outputs['outcome']).toBe('replaced');
     expect(seeded.fake.secretValue(named('DB_URL_PRODUCTION')[0]!.id)).toBe(
       'postgres://db-url-value',
     );
@@ -173,6 +184,7 @@ describe('if-exists: replace of a list line', () => {
         id: db.id,
         outcome: 'replaced',
         replaced: oldId,
+        previous: null,
         error: null,
       },
       {
@@ -181,6 +193,7 @@ describe('if-exists: replace of a list line', () => {
         id: stripe.id,
         outcome: 'created',
         replaced: null,
+        previous: null,
         error: null,
       },
     ]);
@@ -190,12 +203,16 @@ describe('if-exists: replace of a list line', () => {
       `GET ${BASE}/stores`,
       `GET ${secretsPath()}`,
     ]);
-    expect(requestLines().slice(3).sort()).toEqual(
-      [
+    // Backup, delete, duplicate and backup delete for the replaced line; one duplicate for the other.
+    const writes = requestLines().filter((l) => !l.startsWith('GET'));
+    expect(writes).toHaveLength(5);
+    expect(writes).toEqual(
+      expect.arrayContaining([
+        `POST ${secretsPath()}/${oldId}/duplicate`,
         `DELETE ${secretsPath()}/${oldId}`,
         `POST ${secretsPath()}/${seeded.ids.DB_URL}/duplicate`,
         `POST ${secretsPath()}/${seeded.ids.STRIPE_KEY}/duplicate`,
-      ].sort(),
+      ]),
     );
     // The delete of a line comes before its own duplicate.
     const lines = requestLines();
@@ -223,18 +240,6 @@ describe('if-exists: replace of a list line', () => {
 });
 
 describe('if-exists: replace refusals, before anything is deleted', () => {
-  it('refuses rollback-on-failure, saying why, before any request', async () => {
-    const result = await promote({ 'rollback-on-failure': 'true' });
-
-    expect(result.code).toBe(1);
-    expect(result.errors).toEqual([
-      'Invalid input: if-exists: replace cannot be combined with rollback-on-failure: true. ' +
-        'A rollback deletes the copies the step created, but it cannot bring back a secret that ' +
-        'replace deleted: its value is write-only and never leaves Cloudflare. Turn one of them off.',
-    ]);
-    expect(seeded.fake.requests).toEqual([]);
-  });
-
   it('refuses a target named like its source before any request', async () => {
     const result = await promote({ name: 'DB_URL' });
 

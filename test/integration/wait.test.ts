@@ -98,7 +98,11 @@ describe('wait-for-active', () => {
       `POST ${secretsPath(s)}/${s.ids.DB_URL}/duplicate`,
       `GET ${secretsPath(s)}/${id}`,
     ]);
-    expect(result.outputs['status']).toBe('deleted');
+    // A failed copy: the single-copy outputs are not set, and secret-ids leaves it out.
+    expect(result.outputs['outcome']).toBeUndefined();
+    expect(result.outputs['status']).toBeUndefined();
+    expect(result.outputs['secret-ids']).toBe('{}');
+    expect(JSON.parse(result.outputs['results']!)[0].outcome).toBe('failed');
     expect(s.fake.getSecret(id)?.status).toBe('deleted');
   });
 
