@@ -32,6 +32,9 @@ const log = {
   fail: (lines: readonly string[]) => core.setFailed(printableLines(lines)),
 };
 
+/** How long a cancelled step may still work: GitHub kills it 10 s after its SIGINT. */
+const CANCEL_BUDGET_MS = 7_000;
+
 /**
  * Cancellation: GitHub sends SIGINT, then SIGTERM 7.5 s later, then kills the process. Either
  * signal stops new writes; what is in flight ends, compensations run and the step still reports.
@@ -84,6 +87,11 @@ export async function run(): Promise<void> {
       onRetry: ({ method, path, waitMs, reason }) =>
         log.info(`Retrying ${method} ${path} in ${(waitMs / 1000).toFixed(1)} s: ${reason}`),
     });
+    // Once cancelled, the step must be done before GitHub's kill, 10 s after its SIGINT: a
+    // request in flight gets half of CANCEL_BUDGET_MS, what undoes its leftovers the other half.
+    const windDown = () => client.windDown(CANCEL_BUDGET_MS);
+    if (cancel.signal.aborted) windDown();
+    else cancel.signal.addEventListener('abort', windDown, { once: true });
 
     // On the local clock: prune turns it into the server's once answers have told the offset.
     const startedAt = client.now();

@@ -178,6 +178,11 @@ export class SecretsStoreClient {
     return this.transport.keepingBack(reserveMs, purpose, fn);
   }
 
+  /** Ends this client's work within `ms`; see Transport.windDown. */
+  windDown(ms: number): void {
+    this.transport.windDown(ms);
+  }
+
   /** The local time, from the injected clock. */
   now(): number {
     return this.transport.now();

@@ -72,7 +72,7 @@ export class Transport {
   private readonly clock: Clock;
   private readonly maxRetries: number;
   private readonly retryBudget: RetryBudget;
-  private readonly deadline: number;
+  private deadline: number;
   private readonly requestTimeoutMs: number;
   private readonly userAgent: string;
   private readonly onRequest: TransportOptions['onRequest'];
@@ -86,6 +86,8 @@ export class Transport {
   /** What that time is kept for, in words, for the errors that come early because of it. */
   // Stryker disable next-line StringLiteral: never shown; keptBackNote reads it only while keepingBack() has set it
   private reservedFor = '';
+  /** Requests on the wire, each with the way to cut it short (see windDown()). */
+  private readonly inFlight = new Set<(afterMs: number) => void>();
   /** A request has succeeded: a later 401/403 is not about the account id (see refusalHint). */
   private reached = false;
   /** The account's secrets quota as last read, for the message of a quota refusal. */
@@ -108,6 +110,16 @@ export class Transport {
   /** Milliseconds left before the deadline (less what keepingBack() holds back). */
   remainingMs(): number {
     return this.currentDeadline() - this.clock.now();
+  }
+
+  /**
+   * Ends this client's work within `ms` from now: the deadline moves there (never later), and
+   * each request in flight is cut at half of it, so that the work that follows those requests
+   * (undoing what they left half done) still has the other half.
+   */
+  windDown(ms: number): void {
+    this.deadline = Math.min(this.deadline, this.clock.now() + ms);
+    for (const cut of this.inFlight) cut(ms / 2);
   }
 
   /** Keeps the account's secrets quota, as just read, for the message of a quota refusal. */
@@ -162,8 +174,16 @@ export class Transport {
 
   /** Runs `fn` under the shared retry budget and deadline. */
   retrying<T>(fn: (attempt: number) => Promise<T>, classify = retryDecision): Promise<T> {
+    // A getter: windDown() may bring the deadline nearer while a call is retrying.
+    const deadline = () => this.currentDeadline();
     return withRetries(fn, {
-      policy: { maxRetries: this.maxRetries, deadline: this.currentDeadline(), ...DEFAULT_BACKOFF },
+      policy: {
+        maxRetries: this.maxRetries,
+        get deadline() {
+          return deadline();
+        },
+        ...DEFAULT_BACKOFF,
+      },
       clock: this.clock,
       classify,
       budget: this.retryBudget,
@@ -198,10 +218,18 @@ export class Transport {
         },
       );
     }
-    const timeoutMs = Math.min(this.requestTimeoutMs, remaining);
+    let timeoutMs = Math.min(this.requestTimeoutMs, remaining);
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    let timer = setTimeout(() => controller.abort(), timeoutMs);
     const started = this.clock.now();
+    const cut = (afterMs: number) => {
+      const elapsed = this.clock.now() - started;
+      if (elapsed + afterMs >= timeoutMs) return;
+      clearTimeout(timer);
+      timeoutMs = elapsed + afterMs;
+      timer = setTimeout(() => controller.abort(), afterMs);
+    };
+    this.inFlight.add(cut);
     let status: number | undefined;
     let failure: string | undefined;
     try {
@@ -247,6 +275,7 @@ export class Transport {
       throw failed;
     } finally {
       clearTimeout(timer);
+      this.inFlight.delete(cut);
       this.onRequest?.({
         method,
         path,

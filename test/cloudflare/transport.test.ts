@@ -231,3 +231,26 @@ describe('retrying', () => {
     expect(onRetry).not.toHaveBeenCalled();
   });
 });
+
+describe('windDown', () => {
+  it('brings the deadline near, never later', () => {
+    const { transport } = setup({ deadline: START + 60_000 });
+    transport.windDown(7_000);
+    expect(transport.remainingMs()).toBe(7_000);
+    transport.windDown(20_000);
+    expect(transport.remainingMs()).toBe(7_000);
+  });
+
+  it('cuts a request in flight at half its time, as a timeout that may have taken effect', async () => {
+    const { pool, transport } = setup({ requestTimeoutMs: 30_000 });
+    pool.intercept({ path: WIRE_PATH }).reply(200, ok('x')).delay(30_000);
+    const call = read(transport);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    transport.windDown(100);
+
+    const error = await rejection(call, CloudflareError);
+    expect(error.kind).toBe('timeout');
+    expect(error.ambiguous).toBe(true);
+    expect(error.summary).toBe(`GET ${PATH} timed out after 0.1 s.`);
+  });
+});

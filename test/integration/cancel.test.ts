@@ -88,6 +88,26 @@ describe('a cancelled replace', () => {
     expect(seeded.fake.listSecrets(seeded.storeId)).toHaveLength(4);
   });
 
+  it('SIGINT while the copy hangs: the copy is cut short and the target restored in time', async () => {
+    // The step's request timeout is 30 s: without a cut, the hung copy would hold the step far
+    // past GitHub's kill, 10 s after the SIGINT.
+    const duplicate = `${secretsPath()}/${seeded.ids.DB_URL}/duplicate`;
+    seeded.fake.addFault({ method: 'POST', path: duplicate, delayMs: 25_000 });
+
+    const result = await promote(signalOnRequest('POST', duplicate, 'SIGINT'));
+
+    expect(result.code).toBe(1);
+    const [restored] = named('DB_URL_PRODUCTION');
+    expect(named('DB_URL_PRODUCTION')).toHaveLength(1);
+    expect(seeded.fake.secretValue(restored!.id)).toBe(OLD_VALUE);
+    expect(restored!.comment).toBe('production database');
+    // Uncut, the copy would have been answered after 25 s, and the target would hold the new value.
+    expect(result.errors[0]).toContain(
+      `- DB_URL_PRODUCTION: deleted ${oldId}; restored it from its backup as ${restored!.id}`,
+    );
+    expect(named('DB_URL_PRODUCTION_BACKUP_39U_1')).toEqual([]);
+  });
+
   it('SIGTERM while the delete is in flight: no copy starts, the target is restored', async () => {
     const target = `${secretsPath()}/${oldId}`;
     seeded.fake.addFault({ method: 'DELETE', path: target, delayMs: 1_500 });
