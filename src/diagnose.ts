@@ -4,6 +4,7 @@
  */
 import type { SecretsStoreClient } from './cloudflare/client.js';
 import { CloudflareError, isNotFound } from './cloudflare/errors.js';
+import { nameAndId } from './errors.js';
 
 async function whatIsMissing(
   client: SecretsStoreClient,
@@ -16,7 +17,7 @@ async function whatIsMissing(
   try {
     const stores = await client.listStores();
     if (!stores.some((store) => store.id === storeId)) {
-      const known = stores.map((s) => `"${s.name}" (${s.id})`).join(', ') || 'none';
+      const known = stores.map((s) => nameAndId(s.name, s.id)).join(', ') || 'none';
       return `Store ${storeId} is not in account ${client.accountId}; its stores: ${known}. Check the store input.`;
     }
     if (secretId === undefined) return '';

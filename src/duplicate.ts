@@ -16,7 +16,7 @@ import { StepState } from './step.js';
 
 export { UnexpectedAnswer } from './post.js';
 export { ReplaceFailed } from './replace.js';
-export type { CopyResult, Outcome } from './results.js';
+export type { CopyResult } from './results.js';
 export { StepState } from './step.js';
 
 export interface CopyOptions {

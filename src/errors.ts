@@ -1,5 +1,10 @@
 import { CloudflareError } from './cloudflare/errors.js';
 
+/** A store or a secret in a message: its name, quoted, then its id (`"API_KEY" (0123…)`). */
+export function nameAndId(name: string, id: string): string {
+  return `"${name}" (${id})`;
+}
+
 /**
  * A failure the user can act on (bad input, a missing store, a name conflict): no stack trace.
  * A message about several things is a head line and one `- item` line each: `lines` keeps them

@@ -5,6 +5,7 @@
  */
 import { DEFAULT_BASE_URL } from './cloudflare/client.js';
 import type { Credentials } from './cloudflare/types.js';
+import { isId } from './cloudflare/validate.js';
 import { ActionError } from './errors.js';
 import { nearest } from './nearest.js';
 import { hasUnprintable, printable, withoutUserinfo } from './sanitize.js';
@@ -70,7 +71,7 @@ export const INPUT_NAMES = [
   'timeout-seconds',
   'api-base-url',
 ] as const;
-export type InputName = (typeof INPUT_NAMES)[number];
+type InputName = (typeof INPUT_NAMES)[number];
 
 export type IfExists = 'fail' | 'skip' | 'replace';
 
@@ -124,7 +125,12 @@ export class InputError extends ActionError {
   }
 }
 
-const ID = /^[0-9a-fA-F]{32}$/;
+/** An id as Cloudflare writes it (lower case), when `value` is one in either case; else undefined. */
+function asId(value: string): string | undefined {
+  const id = value.toLowerCase();
+  return isId(id) ? id : undefined;
+}
+
 const IF_EXISTS: readonly IfExists[] = ['fail', 'skip', 'replace'];
 /** YAML 1.2 core schema booleans, as `core.getBooleanInput` accepts them. */
 const TRUE = ['true', 'True', 'TRUE'];
@@ -258,7 +264,7 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
   };
 }
 
-export function parseAccountId(input: string, fromEnv: string | undefined): string {
+function parseAccountId(input: string, fromEnv: string | undefined): string {
   const value = input || fromEnv?.trim() || '';
   const where = input ? 'account-id' : 'CLOUDFLARE_ACCOUNT_ID';
   if (value === '') {
@@ -266,15 +272,16 @@ export function parseAccountId(input: string, fromEnv: string | undefined): stri
       'account-id is required: set the account-id input or the CLOUDFLARE_ACCOUNT_ID environment variable.',
     );
   }
-  if (!ID.test(value)) {
+  const id = asId(value);
+  if (id === undefined) {
     throw new InputError(
       `${where} must be a Cloudflare account id: 32 hexadecimal characters (got ${quote(value)}).`,
     );
   }
-  return value.toLowerCase();
+  return id;
 }
 
-export function parseCredentials(read: ReadInput, env: Env, warnings: string[]): Credentials {
+function parseCredentials(read: ReadInput, env: Env, warnings: string[]): Credentials {
   const token = read('api-token') || env.CLOUDFLARE_API_TOKEN?.trim() || '';
   const email = read('api-email') || env.CLOUDFLARE_EMAIL?.trim() || '';
   const key = read('api-key') || env.CLOUDFLARE_API_KEY?.trim() || '';
@@ -311,7 +318,7 @@ export function parseCredentials(read: ReadInput, env: Env, warnings: string[]):
 }
 
 /** `https://` anywhere; `http://` only to this machine (a test server), never over a network. */
-export function parseBaseUrl(input: string): string {
+function parseBaseUrl(input: string): string {
   const value = input || DEFAULT_BASE_URL;
   let url: URL;
   try {
@@ -349,9 +356,10 @@ export function isLoopback(hostname: string): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-export function parseStore(input: string): Ref | undefined {
+function parseStore(input: string): Ref | undefined {
   if (input === '') return undefined;
-  if (ID.test(input)) return { kind: 'id', id: input.toLowerCase() };
+  const id = asId(input);
+  if (id !== undefined) return { kind: 'id', id };
   refuseInvisible(input, 'store');
   return { kind: 'name', name: input };
 }
@@ -578,13 +586,14 @@ export function parseTargetName(input: string, inputName: string, normalize: boo
 }
 
 /** A secret's id (32 hex) or exact name. */
-export function parseSecretRef(input: string, inputName: string): Ref {
-  if (ID.test(input)) return { kind: 'id', id: input.toLowerCase() };
+function parseSecretRef(input: string, inputName: string): Ref {
+  const id = asId(input);
+  if (id !== undefined) return { kind: 'id', id };
   return { kind: 'name', name: parseSecretName(input, inputName) };
 }
 
 /** `whiteSpaceHint`: what else to try when the name has white space (for a new name). */
-export function parseSecretName(input: string, inputName: string, whiteSpaceHint = ''): string {
+function parseSecretName(input: string, inputName: string, whiteSpaceHint = ''): string {
   if (input === '') {
     throw new InputError(`${inputName} is required: a secret name such as API_KEY.`);
   }
@@ -616,7 +625,7 @@ const PLAIN_NAME = /^[A-Za-z0-9_-]+$/;
  * A warning for new names with characters outside A-Z, a-z, 0-9, _ and -: Cloudflare documents
  * no such rule, so they are sent as given, but wrangler refuses them.
  */
-export function unusualNamesWarning(names: readonly string[]): string | undefined {
+function unusualNamesWarning(names: readonly string[]): string | undefined {
   const unusual = names.filter((name) => !PLAIN_NAME.test(name));
   if (unusual.length === 0) return undefined;
   const shown = unusual.slice(0, 5).map(quote).join(', ');
@@ -629,7 +638,7 @@ export function unusualNamesWarning(names: readonly string[]): string | undefine
 }
 
 /** Comma- and/or newline-separated; empty items dropped; duplicates removed. */
-export function parseScopes(input: string): string[] | undefined {
+function parseScopes(input: string): string[] | undefined {
   if (input === '') return undefined;
   const scopes = [
     ...new Set(
@@ -659,7 +668,7 @@ export function parseScopes(input: string): string[] | undefined {
   return scopes;
 }
 
-export function parseIfExists(input: string): IfExists {
+function parseIfExists(input: string): IfExists {
   if (input === '') return 'fail';
   const value = IF_EXISTS.find((v) => v === input);
   if (!value) {
@@ -669,7 +678,7 @@ export function parseIfExists(input: string): IfExists {
 }
 
 /** A glob of secret names: `*` and `?` with at least one other character, no white space. */
-export function parsePrune(input: string): string | undefined {
+function parsePrune(input: string): string | undefined {
   if (input === '') return undefined;
   if (/\s/.test(input)) {
     throw new InputError(
@@ -685,7 +694,7 @@ export function parsePrune(input: string): string | undefined {
   return input;
 }
 
-export function parseBoolean(input: string, inputName: string, defaultValue: boolean): boolean {
+function parseBoolean(input: string, inputName: string, defaultValue: boolean): boolean {
   if (input === '') return defaultValue;
   if (TRUE.includes(input)) return true;
   if (FALSE.includes(input)) return false;
@@ -694,7 +703,7 @@ export function parseBoolean(input: string, inputName: string, defaultValue: boo
   );
 }
 
-export function parseInteger(
+function parseInteger(
   input: string,
   inputName: string,
   defaultValue: number,

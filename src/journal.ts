@@ -16,7 +16,7 @@ export type Write =
   | { kind: 'delete'; copy: PlannedCopy; secret: Secret; backup: Secret };
 
 /** How a write ended, once it is no longer just "made". */
-export type Settled =
+type Settled =
   /** Undone: deleted, or (a delete) brought back from its backup as `restoredAs`. */
   | { state: 'undone'; restoredAs?: Secret }
   /** Left in place on purpose: `why` says for the report. */

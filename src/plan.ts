@@ -6,7 +6,7 @@
 import type { SecretsStoreClient } from './cloudflare/client.js';
 import type { Quota, Secret, Store } from './cloudflare/types.js';
 import { explainingNotFound } from './diagnose.js';
-import { ActionError } from './errors.js';
+import { ActionError, nameAndId } from './errors.js';
 import type { ActionConfig, Ref } from './inputs.js';
 import { expandPatterns } from './patterns.js';
 import { withProvenance, type StepOrigin } from './provenance.js';
@@ -225,13 +225,13 @@ function capitalize(text: string): string {
 
 function listStores(stores: readonly Store[]): string {
   if (stores.length === 0) return 'The account has no stores.';
-  return `Stores in this account: ${stores.map((s) => `"${s.name}" (${s.id})`).join(', ')}.`;
+  return `Stores in this account: ${stores.map((s) => nameAndId(s.name, s.id)).join(', ')}.`;
 }
 
 export function describeStore(store: PlannedStore): string {
-  return store.name ? `"${store.name}" (${store.id})` : store.id;
+  return store.name ? nameAndId(store.name, store.id) : store.id;
 }
 
 function describeSecret(secret: Secret | undefined, id: string): string {
-  return secret ? `"${secret.name}" (${id})` : id;
+  return secret ? nameAndId(secret.name, id) : id;
 }

@@ -9,7 +9,7 @@ import type { SecretsStoreClient } from './cloudflare/client.js';
 import type { Secret } from './cloudflare/types.js';
 import { deleteUntilGone } from './deletion.js';
 import type { CopyResult } from './duplicate.js';
-import { failureText } from './errors.js';
+import { failureText, nameAndId } from './errors.js';
 import type { PlannedCopy, PlannedStore } from './plan.js';
 import { parseProvenance } from './provenance.js';
 
@@ -223,7 +223,7 @@ export async function prune(
   report.untracked = untracked;
   for (const secret of unreadable) {
     report.warnings.push(
-      `prune: kept "${secret.name}" (${secret.id}): its created time ${JSON.stringify(secret.created.slice(0, 40))} cannot be read, so its age is unknown.`,
+      `prune: kept ${nameAndId(secret.name, secret.id)}: its created time ${JSON.stringify(secret.created.slice(0, 40))} cannot be read, so its age is unknown.`,
     );
   }
   for (const secret of doomed) {
@@ -241,7 +241,7 @@ export async function prune(
   if (report.failures.length > 0) {
     report.error = [
       `Pruning "${options.pattern}" failed: ${report.failures.length} of ${doomed.length} secret(s) could not be deleted and remain:`,
-      ...report.failures.map((f) => `- "${f.secret.name}" (${f.secret.id}): ${f.error}`),
+      ...report.failures.map((f) => `- ${nameAndId(f.secret.name, f.secret.id)}: ${f.error}`),
     ];
   }
   return report;

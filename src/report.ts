@@ -22,7 +22,7 @@ export interface RunReport {
 }
 
 /** One entry of the `results` output. */
-export interface ResultEntry {
+interface ResultEntry {
   source: string;
   name: string;
   id: string | null;

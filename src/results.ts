@@ -6,9 +6,6 @@ import type { Secret } from './cloudflare/types.js';
 import type { Entry } from './journal.js';
 import type { PlannedCopy } from './plan.js';
 
-export type Outcome =
-  'created' | 'replaced' | 'existing' | 'dry-run' | 'failed' | 'not-attempted' | 'rolled-back';
-
 interface Common {
   copy: PlannedCopy;
   warnings: string[];

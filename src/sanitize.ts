@@ -3,8 +3,10 @@
  * Cloudflare or the workflow. In the log each becomes part of one line that no workflow command
  * can start or hide in; in the job summary each renders as plain text, never as Markdown or HTML.
  * src/main.ts prints every line through `printable`; src/report.ts builds the summary with
- * `markdownText` and `codeId`. No imports: this is the one place the rule lives.
+ * `markdownText` and `codeId`. It imports only the id check of src/cloudflare/validate.ts: this
+ * is the one place the rule lives.
  */
+import { isId } from './cloudflare/validate.js';
 
 /** Longest line printed to the log; a longer one is cut, saying how much. */
 export const MAX_LOG_LINE = 4_000;
@@ -80,7 +82,7 @@ const HTML_ENTITIES: Readonly<Record<string, string>> = {
 };
 
 /** Longest value shown in the job summary. */
-export const MAX_SUMMARY_VALUE = 256;
+const MAX_SUMMARY_VALUE = 256;
 
 /**
  * A value as plain text in GitHub-flavoured Markdown, inside a table cell or a line: cut to
@@ -94,11 +96,9 @@ export function markdownText(text: string, max = MAX_SUMMARY_VALUE): string {
     .replace(/[&<>"]/g, (char) => HTML_ENTITIES[char]!);
 }
 
-const ID = /^[0-9a-f]{32}$/;
-
 /** An id as a code span; anything that is not a checked id is shown as plain text instead. */
 export function codeId(id: string): string {
-  return ID.test(id) ? `\`${id}\`` : markdownText(id);
+  return isId(id) ? `\`${id}\`` : markdownText(id);
 }
 
 /**

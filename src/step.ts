@@ -19,7 +19,7 @@ export interface RunInfo {
 }
 
 /** Thrown instead of starting a write once the step is cancelled. */
-export class Cancelled extends ActionError {
+class Cancelled extends ActionError {
   constructor(what: string) {
     super(`${what} was not started: the step was cancelled.`);
     this.name = 'Cancelled';

@@ -1,171 +1,22 @@
 /**
- * Docs that cannot drift: the README's Inputs and Outputs tables must list exactly the inputs
- * and outputs of action.yml, with the same required flags and defaults; every step of the docs
- * and examples that uses the action gives only inputs it has; the README stays short, with a
- * step in its first lines, and keeps the set-up commands that CI and contributors run.
+ * Docs that cannot drift: the README's Inputs and Outputs tables are what `npm run docs`
+ * (script/docs.js) writes from action.yml; every step of the docs and examples that uses the
+ * action gives only inputs it has; the README stays short, with a step in its first lines, and
+ * keeps the set-up commands that CI and contributors run.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { marked } from 'marked';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { withTables } from '../script/docs.js';
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-const ACTION = YAML.parse(readFileSync(new URL('../action.yml', import.meta.url), 'utf8')) as {
-  inputs?: Record<string, { required?: unknown; default?: unknown } | null>;
-  outputs?: Record<string, unknown>;
-};
+const ACTION_YML = readFileSync(new URL('../action.yml', import.meta.url), 'utf8');
+const inputNames = Object.keys((YAML.parse(ACTION_YML) as { inputs?: object }).inputs ?? {});
 
-interface Row {
-  /** The backticked name in the first cell, without the backticks. */
-  name: string;
-  /** Every cell, trimmed, the first included. */
-  cells: string[];
-}
-
-/**
- * The lines of a `## heading` section, up to the next `## ` heading, with fenced code blocks
- * left out (a `## ` or `|` inside an example is not part of the section's text).
- */
-function section(markdown: string, heading: string): string[] {
-  const lines: string[] = [];
-  let inside = false;
-  let fenced = false;
-  for (const line of markdown.split(/\r?\n/)) {
-    if (/^\s*(```|~~~)/.test(line)) {
-      fenced = !fenced;
-      continue;
-    }
-    if (fenced) continue;
-    if (/^## /.test(line)) {
-      if (inside) break;
-      inside = line.trim() === `## ${heading}`;
-      continue;
-    }
-    if (inside) lines.push(line);
-  }
-  return lines;
-}
-
-/** Splits a table row on `|` that are not escaped as `\|`. */
-function cellsOf(line: string): string[] {
-  const cells = line
-    .trim()
-    .replace(/^\|/, '')
-    .replace(/(?<!\\)\|$/, '')
-    .split(/(?<!\\)\|/);
-  return cells.map((cell) => cell.trim());
-}
-
-/** The section's table rows whose first cell is a backticked name (header and rule skipped). */
-function tableRows(heading: string): Row[] {
-  const rows: Row[] = [];
-  for (const line of section(README, heading)) {
-    if (!line.trim().startsWith('|')) continue;
-    const cells = cellsOf(line);
-    const name = /^`([^`]+)`$/.exec(cells[0] ?? '')?.[1];
-    if (name !== undefined) rows.push({ name, cells });
-  }
-  return rows;
-}
-
-/** The text of a cell that is one backticked value, '' for an empty cell, else undefined. */
-function codeCell(cell: string): string | undefined {
-  if (cell === '') return '';
-  return /^`([^`]+)`$/.exec(cell)?.[1];
-}
-
-const actionInputs = ACTION.inputs ?? {};
-const actionOutputs = ACTION.outputs ?? {};
-const inputNames = Object.keys(actionInputs);
-const outputNames = Object.keys(actionOutputs);
-const inputRows = tableRows('Inputs');
-const outputRows = tableRows('Outputs');
-const inputRow = new Map(inputRows.map((row) => [row.name, row]));
-const outputRow = new Map(outputRows.map((row) => [row.name, row]));
-
-describe.each([
-  { kind: 'input', table: 'Inputs', names: inputNames, rows: inputRows },
-  { kind: 'output', table: 'Outputs', names: outputNames, rows: outputRows },
-])('README $table table', ({ kind, table, names, rows }) => {
-  it(`is found, and names each ${kind} once`, () => {
-    expect(names.length, `action.yml declares no ${kind}s`).toBeGreaterThan(0);
-    expect(rows.length, `no ${table} table rows found under "## ${table}"`).toBeGreaterThan(0);
-    const seen = new Set<string>();
-    for (const { name } of rows) {
-      expect(seen.has(name), `${kind} "${name}" has more than one row in the README`).toBe(false);
-      seen.add(name);
-    }
-  });
-
-  it(`lists no ${kind} that action.yml does not have`, () => {
-    for (const { name } of rows) {
-      expect(names, `README lists ${kind} "${name}", which action.yml does not declare`).toContain(
-        name,
-      );
-    }
-  });
-});
-
-describe('README Inputs table matches action.yml', () => {
-  describe.each(inputNames)('input %s', (name) => {
-    const declared = actionInputs[name] ?? {};
-
-    it('has a row with required, default and description cells', () => {
-      const row = inputRow.get(name);
-      expect(
-        row,
-        `input "${name}" is in action.yml but not in the README Inputs table`,
-      ).toBeDefined();
-      expect(
-        row!.cells,
-        `input "${name}": the row needs 4 cells (input, required, default, description)`,
-      ).toHaveLength(4);
-      expect(row!.cells[3], `input "${name}" has an empty description in the README`).not.toBe('');
-    });
-
-    it('has the required flag of action.yml', () => {
-      const row = inputRow.get(name);
-      expect(row, `input "${name}" is missing from the README Inputs table`).toBeDefined();
-      const expected = declared.required === true || declared.required === 'true' ? 'yes' : 'no';
-      expect(
-        row!.cells[1],
-        `input "${name}": README says required "${row!.cells[1]}", action.yml says "${expected}"`,
-      ).toBe(expected);
-    });
-
-    it('has the default of action.yml', () => {
-      const row = inputRow.get(name);
-      expect(row, `input "${name}" is missing from the README Inputs table`).toBeDefined();
-      const cell = row!.cells[2] ?? '';
-      const shown = codeCell(cell);
-      expect(
-        shown,
-        `input "${name}": the default cell must be empty or one \`value\` (got "${cell}")`,
-      ).toBeDefined();
-      const expected =
-        declared.default === undefined || declared.default === null ? '' : String(declared.default);
-      expect(
-        shown,
-        expected === ''
-          ? `input "${name}": README shows default "${shown}", action.yml has no default`
-          : `input "${name}": README shows default "${shown}", action.yml's default is "${expected}"`,
-      ).toBe(expected);
-    });
-  });
-});
-
-describe('README Outputs table matches action.yml', () => {
-  it.each(outputNames)('output %s has a row with a description', (name) => {
-    const row = outputRow.get(name);
-    expect(
-      row,
-      `output "${name}" is in action.yml but not in the README Outputs table`,
-    ).toBeDefined();
-    expect(
-      row!.cells,
-      `output "${name}": the row needs 2 cells (output, description)`,
-    ).toHaveLength(2);
-    expect(row!.cells[1], `output "${name}" has an empty description in the README`).not.toBe('');
+describe('README Inputs and Outputs tables', () => {
+  it('are committed as npm run docs writes them from action.yml', () => {
+    expect(withTables(README, ACTION_YML), 'run npm run docs and commit README.md').toBe(README);
   });
 });
 

@@ -7,24 +7,9 @@
  * again (src/duplicate.ts).
  */
 import { CloudflareError, isNotFound } from './errors.js';
-import type { RetryDecision } from './retry.js';
 import { Transport, type TransportOptions } from './transport.js';
-import type {
-  DuplicateSecretBody,
-  NewSecretBody,
-  Quota,
-  ResultInfo,
-  Secret,
-  Store,
-} from './types.js';
-import {
-  expectArrayOf,
-  expectQuota,
-  expectSecret,
-  expectStore,
-  isId,
-  ShapeError,
-} from './validate.js';
+import type { DuplicateSecretBody, Quota, ResultInfo, Secret, Store } from './types.js';
+import { expectArrayOf, expectQuota, expectSecret, expectStore, isId } from './validate.js';
 
 export { DEFAULT_BASE_URL, type RequestEvent } from './transport.js';
 export { retryDecision } from './failures.js';
@@ -71,13 +56,10 @@ export class SecretsStoreClient {
 
   /**
    * Every live secret of a store, following pagination. A secret whose status is `deleted` may
-   * still be listed; it is gone, so it is left out (its id still counts as seen), unless
-   * `includeDeleted` (for a caller that studies the API rather than acts on it).
+   * still be listed; it is gone, so it is left out (its id still counts as seen).
    */
-  async listSecrets(storeId: string, { includeDeleted = false } = {}): Promise<Secret[]> {
-    const secrets = await this.listAll(`${this.storePath(storeId)}/secrets`, {}, expectSecret);
-    const live = this.live(secrets);
-    return includeDeleted ? secrets : live;
+  async listSecrets(storeId: string): Promise<Secret[]> {
+    return this.live(await this.listAll(`${this.storePath(storeId)}/secrets`, {}, expectSecret));
   }
 
   /**
@@ -120,24 +102,6 @@ export class SecretsStoreClient {
       { method: 'POST', path: `${this.secretPath(storeId, secretId)}/duplicate`, body },
       1,
       (r) => expectSecret(r, 'result'),
-    );
-  }
-
-  /**
-   * `POST .../secrets` with one secret, sent exactly once like a duplicate. The API takes and
-   * answers a list; an answer that is not exactly one secret is not one we can read.
-   */
-  async createSecret(storeId: string, body: NewSecretBody): Promise<Secret> {
-    return this.transport.call(
-      { method: 'POST', path: `${this.storePath(storeId)}/secrets`, body: [body] },
-      1,
-      (r) => {
-        const secrets = expectArrayOf(r, 'result', expectSecret);
-        if (secrets.length !== 1) {
-          throw new ShapeError(`result has ${secrets.length} secrets, not the 1 that was sent`);
-        }
-        return secrets[0]!;
-      },
     );
   }
 
@@ -199,11 +163,8 @@ export class SecretsStoreClient {
   }
 
   /** Runs `fn` under this client's retry budget; for callers that retry their own writes. */
-  retrying<T>(
-    fn: (attempt: number) => Promise<T>,
-    classify?: (error: unknown) => RetryDecision,
-  ): Promise<T> {
-    return this.transport.retrying(fn, classify);
+  retrying<T>(fn: (attempt: number) => Promise<T>): Promise<T> {
+    return this.transport.retrying(fn);
   }
 
   // ---- Paths and pages ----------------------------------------------------------------------

@@ -37,7 +37,7 @@ export interface Store {
   account_id?: string;
 }
 
-export type SecretStatus = 'pending' | 'active' | 'deleted' | (string & {});
+type SecretStatus = 'pending' | 'active' | 'deleted' | (string & {});
 
 export interface Secret {
   id: string;
@@ -57,14 +57,6 @@ export interface Quota {
 /** Body of `POST .../secrets/{secret_id}/duplicate`. */
 export interface DuplicateSecretBody {
   name: string;
-  scopes: string[];
-  comment?: string;
-}
-
-/** One item of the array `POST .../secrets` takes. The value is write-only: no answer has it. */
-export interface NewSecretBody {
-  name: string;
-  value: string;
   scopes: string[];
   comment?: string;
 }

@@ -23,6 +23,7 @@ import {
   recording,
   resolveTarget,
   runPrefix,
+  SuiteRequests,
   UNKNOWN_SCOPE,
   usesFake,
   type Exchange,
@@ -49,6 +50,8 @@ let agent: Dispatcher | undefined;
 let client: SecretsStoreClient;
 /** The same client, but every listing asks for PAGE_SIZE items a page. */
 let pagedClient: SecretsStoreClient;
+/** What the suite asks of the API beyond the client: creating secrets, raw listings. */
+let suite: SuiteRequests;
 let storeId: string;
 let source: Secret;
 /** Ids of every secret this run made and has not deleted. */
@@ -63,6 +66,7 @@ beforeAll(async () => {
   const apiPath = new URL(target.baseUrl).pathname.replace(/\/+$/, '');
   agent = baseAgent(target);
   client = makeClient(target, agent.compose(recording(recorder, apiPath)));
+  suite = new SuiteRequests(target, agent.compose(recording(recorder, apiPath)));
   pagedClient = makeClient(
     target,
     agent.compose(recording(recorder, apiPath), pageSize(PAGE_SIZE)),
@@ -286,9 +290,7 @@ check(
     });
     observe({ getAfterDelete: describeError(gone.value), getNotFoundAfterMs: gone.ms });
 
-    const listed = (await client.listSecrets(storeId, { includeDeleted: true })).find(
-      (s) => s.id === victim.id,
-    );
+    const listed = (await suite.listAsIs(storeId, name)).find((s) => s.id === victim.id);
     observe({ listedAfterDelete: listed !== undefined, listedStatus: listed?.status ?? null });
     if (listed) expect(listed.status).toBe('deleted');
 
@@ -417,7 +419,7 @@ function track(secret: Secret): Secret {
 
 async function create(name: string, scopes: string[]): Promise<Secret> {
   const value = `contract-${randomBytes(12).toString('hex')}`;
-  return track(await client.createSecret(storeId, { name, value, scopes, comment: COMMENT }));
+  return track(await suite.createSecret(storeId, { name, value, scopes, comment: COMMENT }));
 }
 
 function randomId(): string {

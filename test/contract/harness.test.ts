@@ -2,9 +2,18 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BASE_URL } from '../../src/cloudflare/client.js';
-import { bodyShape, Recorder, resolveTarget, runPrefix, usesFake } from './harness.js';
+import {
+  bodyShape,
+  makeClient,
+  Recorder,
+  resolveTarget,
+  runPrefix,
+  SuiteRequests,
+  usesFake,
+} from './harness.js';
 
 const LIVE = { CLOUDFLARE_API_TOKEN: 'cf-live-token-abc', CLOUDFLARE_ACCOUNT_ID: 'a'.repeat(32) };
 
@@ -142,5 +151,40 @@ describe('bodyShape', () => {
   it('says when a body is not JSON, or not an object', () => {
     expect(bodyShape('<html>502</html>')).toEqual({ json: false });
     expect(bodyShape('[1]')).toEqual({ json: true });
+  });
+});
+
+describe('SuiteRequests', () => {
+  it('creates a secret, and lists deleted secrets that the client leaves out', async () => {
+    const target = await resolveTarget({});
+    const agent = new Agent();
+    try {
+      const client = makeClient(target, agent);
+      const suite = new SuiteRequests(target, agent);
+      const [store] = await client.listStores();
+      const storeId = store!.id;
+      const made = await suite.createSecret(storeId, {
+        name: 'SUITE_MADE',
+        value: 'v-1',
+        scopes: ['workers'],
+        comment: 'c',
+      });
+      expect(made).toMatchObject({ name: 'SUITE_MADE', scopes: ['workers'], comment: 'c' });
+      expect(await client.findSecretByName(storeId, 'SUITE_MADE')).toMatchObject({ id: made.id });
+
+      await client.deleteSecret(storeId, made.id);
+      expect(await client.findSecretByName(storeId, 'SUITE_MADE')).toBeUndefined();
+      const listed = await suite.listAsIs(storeId, 'SUITE_MADE');
+      expect(listed.map(({ id, status }) => ({ id, status }))).toEqual([
+        { id: made.id, status: 'deleted' },
+      ]);
+
+      await expect(suite.listAsIs('f'.repeat(32), 'X')).rejects.toThrow(
+        /^GET \S+ answered HTTP 404$/,
+      );
+    } finally {
+      await agent.close();
+      await target.fake?.close();
+    }
   });
 });

@@ -8,9 +8,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { DEFAULT_BASE_URL, SecretsStoreClient } from '../../src/cloudflare/client.js';
-import type { Credentials } from '../../src/cloudflare/types.js';
+import type { Credentials, Secret } from '../../src/cloudflare/types.js';
+import { expectArrayOf, expectSecret } from '../../src/cloudflare/validate.js';
 import { createFakeCloudflare, type FakeCloudflare } from '../fake-cloudflare/server.js';
 import { ACCOUNT_ID, TOKEN } from '../helpers/credentials.js';
 
@@ -28,7 +29,7 @@ export interface Target {
   bystanders?: string[];
 }
 
-export class ConfigError extends Error {}
+class ConfigError extends Error {}
 
 /** A scope no Cloudflare service has: the unknown-scope check sends it. */
 export const UNKNOWN_SCOPE = 'contract_unknown_scope';
@@ -38,7 +39,7 @@ export const UNKNOWN_SCOPE = 'contract_unknown_scope';
  * moment, deleted secrets stay listed. total_pages and the not-found status are switched per
  * check.
  */
-export const FAKE_OPTIONS = { activateAfterMs: 300, listDeleted: true } as const;
+const FAKE_OPTIONS = { activateAfterMs: 300, listDeleted: true } as const;
 
 /** The CLOUDFLARE_* variables the suite reads, when `npm run contract` lets it read them. */
 function settings(env: NodeJS.ProcessEnv) {
@@ -160,7 +161,7 @@ export interface Exchange {
   body?: BodyShape;
 }
 
-export type CheckResult = 'passed' | 'failed' | 'skipped';
+type CheckResult = 'passed' | 'failed' | 'skipped';
 
 interface CheckRecord {
   name: string;
@@ -382,4 +383,64 @@ export function makeClient(target: Target, dispatcher: Dispatcher): SecretsStore
     requestTimeoutMs: 30_000,
     userAgent: 'secrets-store-duplicate-action contract suite',
   });
+}
+
+/** One item of the array `POST .../secrets` takes. The value is write-only: no answer has it. */
+export interface NewSecret {
+  name: string;
+  value: string;
+  scopes: string[];
+  comment?: string;
+}
+
+/**
+ * The requests the suite needs and the action never makes, so not in its client: creating a
+ * secret with a value, and a listing that keeps the secrets whose status is `deleted`. Plain
+ * requests through the suite's dispatcher (so they are recorded), with the target's credentials.
+ */
+export class SuiteRequests {
+  constructor(
+    private readonly target: Target,
+    private readonly dispatcher: Dispatcher,
+  ) {}
+
+  /** `POST .../secrets` with one secret; the answer must be exactly that one secret. */
+  async createSecret(storeId: string, secret: NewSecret): Promise<Secret> {
+    const result = await this.send('POST', `${this.storePath(storeId)}/secrets`, [secret]);
+    const secrets = expectArrayOf(result, 'result', expectSecret);
+    if (secrets.length !== 1) throw new Error(`POST answered ${secrets.length} secrets, not 1`);
+    return secrets[0]!;
+  }
+
+  /** The first page of `GET .../secrets?search=`, as listed: `deleted` ones included. */
+  async listAsIs(storeId: string, search: string): Promise<Secret[]> {
+    const query = new URLSearchParams({ search, page: '1', per_page: '100' });
+    const result = await this.send('GET', `${this.storePath(storeId)}/secrets?${query}`);
+    return expectArrayOf(result, 'result', expectSecret);
+  }
+
+  private storePath(storeId: string): string {
+    return `/accounts/${this.target.accountId}/secrets_store/stores/${storeId}`;
+  }
+
+  /** The envelope's `result`; any status but 2xx, or `success` not true, throws. */
+  private async send(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+    const { credentials } = this.target;
+    const headers: Record<string, string> =
+      credentials.kind === 'token'
+        ? { authorization: `Bearer ${credentials.token}` }
+        : { 'x-auth-email': credentials.email, 'x-auth-key': credentials.key };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const answer = await request(`${this.target.baseUrl.replace(/\/+$/, '')}${path}`, {
+      method,
+      headers,
+      dispatcher: this.dispatcher,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const envelope = (await answer.body.json()) as { success?: unknown; result?: unknown };
+    if (answer.statusCode >= 300 || envelope.success !== true) {
+      throw new Error(`${method} ${path} answered HTTP ${answer.statusCode}`);
+    }
+    return envelope.result;
+  }
 }

@@ -31,7 +31,7 @@ const SCHEMA_FILE = new URL('./secrets-store.schema.yaml', import.meta.url);
  * @typedef {{ method: string, template: string, pattern: RegExp, names: string[], parameters: Parameter[], body: any, responses: Record<string, any> }} Operation
  */
 
-export class Contract {
+class Contract {
   /** @param {any} document An OpenAPI 3.0 document (the parsed YAML). */
   constructor(document) {
     this.document = document;

@@ -262,8 +262,6 @@ describe('the client held to the contract', () => {
     findSecretByName: (client, { storeId }) => client.findSecretByName(storeId, 'DB_URL'),
     duplicateSecret: (client, { storeId, ids }) =>
       client.duplicateSecret(storeId, ids.DB_URL!, { name: 'COPY', scopes: ['workers'] }),
-    createSecret: (client, { storeId }) =>
-      client.createSecret(storeId, { name: 'NEW', value: 'v', scopes: ['workers'], comment: 'c' }),
     deleteSecret: (client, { storeId, ids }) => client.deleteSecret(storeId, ids.SESSION_SECRET!),
     getQuota: (client) => client.getQuota(),
   };
@@ -274,6 +272,7 @@ describe('the client held to the contract', () => {
     'seenBefore',
     'remainingMs',
     'keepingBack',
+    'windDown',
     'now',
     'sleep',
     'serverTime',

@@ -21,7 +21,7 @@ import { URLSearchParams } from 'node:url';
 import { contract } from '../contract/validate.js';
 
 /** Where the API lives, like https://api.cloudflare.com/client/v4. */
-export const API_PREFIX = '/client/v4';
+const API_PREFIX = '/client/v4';
 
 /**
  * @typedef {'read' | 'write'} Permission
@@ -225,7 +225,7 @@ class ApiError extends Error {
 const badRequest = (message, pointer) => new ApiError(400, CODE.INVALID, message, pointer);
 
 /** 32 lowercase hex characters, like every Cloudflare id. */
-export function newId() {
+function newId() {
   return randomBytes(16).toString('hex');
 }
 

@@ -14,7 +14,7 @@ export interface SeededFake {
   inputs: Record<string, string>;
 }
 
-export const SEEDED_SECRETS = [
+const SEEDED_SECRETS = [
   {
     name: 'DB_URL',
     scopes: ['workers'],

@@ -145,7 +145,7 @@ function spawnNode(node, args, env, onSpawn) {
  * @param {string} text
  * @returns {Record<string, string>}
  */
-export function parseOutputFile(text) {
+function parseOutputFile(text) {
   /** @type {Record<string, string>} */
   const outputs = {};
   const lines = text.split('\n');

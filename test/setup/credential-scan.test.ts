@@ -10,6 +10,18 @@ describe('credential scan of the test processes', () => {
     expect(drainLeaks()).toEqual([TOKEN, ALL_CREDENTIALS[3]]);
   });
 
+  // Without isolation the setup runs before each file of a worker: one wrapper, not one per file.
+  it('wraps each stream and console method once, however many files ran before', () => {
+    const ORIGINAL = Symbol.for('credential-scan: the function this wrapper replaced');
+    for (const fn of [process.stdout.write, process.stderr.write, console.log, console.error]) {
+      const original = (fn as unknown as Record<symbol, Record<symbol, unknown> | undefined>)[
+        ORIGINAL
+      ];
+      expect(original).toBeTypeOf('function');
+      expect(original![ORIGINAL]).toBeUndefined();
+    }
+  });
+
   it('ignores ::add-mask:: lines, which the runner never shows', () => {
     process.stdout.write(`::add-mask::${TOKEN}\n`);
     expect(drainLeaks()).toEqual([]);

@@ -14,16 +14,27 @@ function watch(text: unknown): void {
   if (found.length > 0) leaks.push(...found);
 }
 
+/**
+ * The unit tests run without isolation (vitest.config.ts): this file runs again before each test
+ * file in the same process, and wraps what the last run wrapped rather than its wrapper, so a
+ * write is scanned once, not once per earlier file.
+ */
+const ORIGINAL = Symbol.for('credential-scan: the function this wrapper replaced');
+type Fn = (...args: unknown[]) => unknown;
+const unwrapped = (fn: Fn): Fn => (fn as Fn & { [ORIGINAL]?: Fn })[ORIGINAL] ?? fn;
+const wrapping = <F extends Fn>(wrapper: F, original: Fn): F =>
+  Object.assign(wrapper, { [ORIGINAL]: original });
+
 for (const stream of [process.stdout, process.stderr]) {
-  const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
-  stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+  const original = unwrapped(stream.write as Fn);
+  stream.write = wrapping((chunk: unknown, ...rest: unknown[]) => {
     watch(chunk);
-    return write(chunk, ...rest);
-  }) as typeof stream.write;
+    return original.call(stream, chunk, ...rest);
+  }, original) as typeof stream.write;
 }
 for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-  const original = console[method].bind(console);
-  console[method] = (...args: unknown[]) => {
+  const original = unwrapped(console[method] as Fn);
+  console[method] = wrapping((...args: unknown[]) => {
     watch(
       args
         .map((a) =>
@@ -35,8 +46,8 @@ for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
         )
         .join(' '),
     );
-    original(...args);
-  };
+    original.apply(console, args);
+  }, original);
 }
 
 /** The credentials printed since the last call; clears the record. */
