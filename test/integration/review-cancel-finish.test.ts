@@ -2,10 +2,16 @@
  * A replace cancelled while it finishes (deleting its backup): the step completes what it had
  * started, but starts nothing new: the backups earlier runs left behind are left for a re-run.
  */
-import type { ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { promotion, secretsNamed, startFake, type SeededFake } from '../helpers/fake.js';
+import {
+  addOldSecret,
+  promotion,
+  secretsNamed,
+  startFake,
+  type SeededFake,
+} from '../helpers/fake.js';
 import { runAction } from '../helpers/action.js';
+import { cancelWhen } from '../helpers/cancel.js';
 
 let seeded: SeededFake;
 let oldId: string;
@@ -13,24 +19,14 @@ let leftoverId: string;
 
 beforeEach(async () => {
   seeded = await startFake();
-  const created = new Date(Date.now() - 3_600_000).toISOString();
-  oldId = seeded.fake.addSecret(seeded.storeId, {
-    name: 'DB_URL_PRODUCTION',
-    value: 'postgres://old-production-value',
-    scopes: ['workers'],
-    created,
-  }).id;
+  oldId = addOldSecret(seeded, 'DB_URL_PRODUCTION');
   // What a cancelled run 100 left: a backup of an earlier value.
-  leftoverId = seeded.fake.addSecret(seeded.storeId, {
-    name: 'DB_URL_PRODUCTION_BACKUP_2S_1',
-    value: 'postgres://older-production-value',
-    scopes: ['workers'],
+  leftoverId = addOldSecret(seeded, 'DB_URL_PRODUCTION_BACKUP_2S_1', {
     comment:
       'Backup of "DB_URL_PRODUCTION" (0123456789abcdef0123456789abcdef) made by run 100 of ' +
       'acme/web-app while replacing it (secrets-store-duplicate-action backup); the step deletes ' +
       'it once the new copy is in place.',
-    created,
-  }).id;
+  });
   seeded.fake.resetRequests();
 });
 
@@ -49,15 +45,10 @@ describe('a replace cancelled while it deletes its backup', () => {
       skip: 1,
       delayMs: 1_500,
     });
-    const onSpawn = (child: ChildProcess) => {
-      const timer = setInterval(() => {
-        if (seeded.fake.requests.filter((r) => r.method === 'DELETE').length === 2) {
-          clearInterval(timer);
-          child.kill('SIGINT');
-        }
-      }, 10);
-      child.on('exit', () => clearInterval(timer));
-    };
+    const onSpawn = cancelWhen(
+      seeded.fake,
+      (requests) => requests.filter((r) => r.method === 'DELETE').length === 2,
+    );
 
     const result = await runAction({ inputs: promotion(seeded), onSpawn });
 

@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runProvenance, secretsPathOf, startFake, type SeededFake } from '../helpers/fake.js';
 import { runAction } from '../helpers/action.js';
+import { cancelWhen } from '../helpers/cancel.js';
 
 let seeded: SeededFake;
 let releases: Record<string, string>;
@@ -45,15 +46,7 @@ describe('a step cancelled while it prunes', () => {
         prune: 'API_KEY_V*',
         'prune-keep': '1',
       },
-      onSpawn: (child) => {
-        const timer = setInterval(() => {
-          if (seeded.fake.requests.some((r) => r.method === 'DELETE')) {
-            clearInterval(timer);
-            child.kill('SIGINT');
-          }
-        }, 10);
-        child.on('exit', () => clearInterval(timer));
-      },
+      onSpawn: cancelWhen(seeded.fake, (requests) => requests.some((r) => r.method === 'DELETE')),
     });
 
     expect(result.code, result.stdout).toBe(1);

@@ -4,9 +4,9 @@
  * out in full (SIGINT, SIGTERM 7.5 s later, SIGKILL 2.5 s after that), so a step that sleeps
  * through its cancellation dies without outputs, summary or an error naming the backup.
  */
-import type { ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  addOldSecret,
   promotion,
   secretsNamed,
   secretsPathOf,
@@ -14,6 +14,7 @@ import {
   type SeededFake,
 } from '../helpers/fake.js';
 import { runAction } from '../helpers/action.js';
+import { cancelWhen } from '../helpers/cancel.js';
 
 let seeded: SeededFake;
 let oldId: string;
@@ -21,13 +22,7 @@ const OLD_VALUE = 'postgres://old-production-value';
 
 beforeEach(async () => {
   seeded = await startFake();
-  oldId = seeded.fake.addSecret(seeded.storeId, {
-    name: 'DB_URL_PRODUCTION',
-    value: OLD_VALUE,
-    scopes: ['workers'],
-    comment: 'production database',
-    created: new Date(Date.now() - 3_600_000).toISOString(),
-  }).id;
+  oldId = addOldSecret(seeded, 'DB_URL_PRODUCTION', { value: OLD_VALUE });
   seeded.fake.resetRequests();
 });
 
@@ -36,25 +31,6 @@ afterEach(async () => {
 });
 
 const named = (name: string) => secretsNamed(seeded, name);
-
-/** Cancels the action as GitHub does once the fake answered `method path`. */
-function cancelAsGitHubOnAnswer(method: string, path: string) {
-  return (child: ChildProcess) => {
-    const timers: NodeJS.Timeout[] = [];
-    const poll = setInterval(() => {
-      if (seeded.fake.requests.some((r) => r.method === method && r.path === path && r.status)) {
-        clearInterval(poll);
-        child.kill('SIGINT');
-        timers.push(setTimeout(() => child.kill('SIGTERM'), 7_500));
-        timers.push(setTimeout(() => child.kill('SIGKILL'), 10_000));
-      }
-    }, 10);
-    child.on('exit', () => {
-      clearInterval(poll);
-      for (const timer of timers) clearTimeout(timer);
-    });
-  };
-}
 
 describe('a replace cancelled while it waits to retry', () => {
   it("SIGINT during a 429's Retry-After of a minute: the step reports the backup before the kill", async () => {
@@ -68,7 +44,12 @@ describe('a replace cancelled while it waits to retry', () => {
 
     const result = await runAction({
       inputs: promotion(seeded, { 'timeout-seconds': '300' }),
-      onSpawn: cancelAsGitHubOnAnswer('POST', duplicate),
+      // Once the 429 is answered: the step is then waiting to retry.
+      onSpawn: cancelWhen(
+        seeded.fake,
+        (requests) => requests.some((r) => r.path === duplicate && r.status !== null),
+        { asGitHub: true },
+      ),
     });
 
     expect(result.code, result.stdout).toBe(1);

@@ -4,7 +4,13 @@
  * restored under its name. The old value then stays in the backup, and the error must name it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { secretsNamed, secretsPathOf, startFake, type SeededFake } from '../helpers/fake.js';
+import {
+  addOldSecret,
+  secretsNamed,
+  secretsPathOf,
+  startFake,
+  type SeededFake,
+} from '../helpers/fake.js';
 import { runAction } from '../helpers/action.js';
 
 let seeded: SeededFake;
@@ -13,12 +19,7 @@ const ids: Record<string, string> = {};
 beforeEach(async () => {
   seeded = await startFake();
   for (const name of ['T1', 'T2']) {
-    ids[name] = seeded.fake.addSecret(seeded.storeId, {
-      name,
-      value: `old-value-of-${name}`,
-      scopes: ['workers'],
-      created: new Date(Date.now() - 3_600_000).toISOString(),
-    }).id;
+    ids[name] = addOldSecret(seeded, name, { value: `old-value-of-${name}` });
   }
   seeded.fake.resetRequests();
 });

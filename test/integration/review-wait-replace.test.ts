@@ -4,7 +4,13 @@
  * value it replaced must outlive the step, and the error must name it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { promotion, secretsNamed, startFake, type SeededFake } from '../helpers/fake.js';
+import {
+  addOldSecret,
+  promotion,
+  secretsNamed,
+  startFake,
+  type SeededFake,
+} from '../helpers/fake.js';
 import { runAction } from '../helpers/action.js';
 
 let seeded: SeededFake;
@@ -14,12 +20,7 @@ const OLD_VALUE = 'postgres://old-production-value';
 beforeEach(async () => {
   // Copies stay pending for good (the fake's default).
   seeded = await startFake({ duplicateStatus: 'pending' });
-  oldId = seeded.fake.addSecret(seeded.storeId, {
-    name: 'DB_URL_PRODUCTION',
-    value: OLD_VALUE,
-    scopes: ['workers'],
-    created: new Date(Date.now() - 3_600_000).toISOString(),
-  }).id;
+  oldId = addOldSecret(seeded, 'DB_URL_PRODUCTION', { value: OLD_VALUE });
   seeded.fake.resetRequests();
 });
 
