@@ -274,6 +274,7 @@ describe('the client held to the contract', () => {
     'seenBefore',
     'remainingMs',
     'keepingBack',
+    'windDown',
     'now',
     'sleep',
     'serverTime',
