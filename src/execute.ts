@@ -87,6 +87,7 @@ export async function executePlan(
         if (line.finish && !end.gone) {
           // Under rollback, the way back (backups) stays until the whole list succeeded.
           if (options.rollbackOnFailure || step.cancelled) finishes.set(index, line.finish);
+          else if (end.waitError) end = keepBackup(step, copy, end);
           else end = await finished(end, line.finish);
         }
         ends[index] = end;
@@ -138,6 +139,27 @@ async function finished(
 ): Promise<LineEnd & { kind: 'wrote' }> {
   const { warnings, previous } = await finish();
   return { ...end, warnings: [...end.warnings, ...warnings], previous };
+}
+
+/**
+ * A replace whose copy was not seen active keeps its backup: Cloudflare may still give up on the
+ * copy, and then the backup holds the only value the name had. The error names it.
+ */
+function keepBackup(
+  step: StepState,
+  copy: PlannedCopy,
+  end: LineEnd & { kind: 'wrote' },
+): LineEnd & { kind: 'wrote' } {
+  const entry = step.journal.open(step.journal.of(copy)).find((e) => e.write.kind === 'backup');
+  if (!entry || entry.write.kind !== 'backup') return end;
+  const { secret, of } = entry.write;
+  entry.settled = { state: 'kept', why: 'kept: the new copy was not seen active' };
+  return {
+    ...end,
+    waitError:
+      `${end.waitError} The value it replaced (${of.id}) is kept in the backup "${secret.name}" ` +
+      `(${secret.id}) until the copy is active; a re-run of the step deletes it.`,
+  };
 }
 
 /** The copy a line's last duplicate made: what wait-for-active polls. */

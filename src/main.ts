@@ -136,6 +136,7 @@ export async function run(): Promise<void> {
             keep: config.pruneKeep,
             dryRun: config.dryRun,
             startedAt,
+            signal: cancel.signal,
           })
         : undefined;
     if (pruned) logPrune(pruned);

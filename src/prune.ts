@@ -19,6 +19,8 @@ export interface PruneOptions {
   dryRun: boolean;
   /** When the step started, on the local clock (`client.now()`). */
   startedAt: number;
+  /** Aborted when the step is cancelled: no further delete starts. */
+  signal?: AbortSignal;
 }
 
 export interface PruneReport {
@@ -226,7 +228,13 @@ export async function prune(
       `prune: kept ${nameAndId(secret.name, secret.id)}: its created time ${JSON.stringify(secret.created.slice(0, 40))} cannot be read, so its age is unknown.`,
     );
   }
-  for (const secret of doomed) {
+  for (const [index, secret] of doomed.entries()) {
+    if (options.signal?.aborted && !options.dryRun) {
+      report.warnings.push(
+        `prune: the step was cancelled, so ${doomed.length - index} older copy(ies) were not deleted; the next run prunes them.`,
+      );
+      break;
+    }
     if (options.dryRun) {
       report.pruned.push(secret);
       continue;

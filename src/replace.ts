@@ -283,6 +283,8 @@ export async function removeLeftovers(step: StepState, copy: PlannedCopy): Promi
   const warnings: string[] = [];
   const ours = new Set(step.journal.of(copy).map((e) => e.write.secret.id));
   for (const secret of listing.values()) {
+    // Cleaning up after earlier runs is new work: a cancelled step leaves it to a re-run.
+    if (step.cancelled) break;
     if (!isBackupOf(secret, copy.name) || ours.has(secret.id)) continue;
     try {
       await undoer(step).remove(secret);

@@ -118,7 +118,11 @@ function undoneError(entry: Entry | undefined): string | undefined {
   if (!entry || !settled || settled.state === 'undone') return undefined;
   const { secret } = entry.write;
   if (settled.state === 'kept') return `"${secret.name}" (${secret.id}) was ${settled.why}.`;
-  return entry.write.kind === 'delete'
-    ? `Restoring "${secret.name}" failed: ${settled.error}`
-    : `created, and the rollback failed: ${settled.error}`;
+  if (entry.write.kind !== 'delete') return `created, and the rollback failed: ${settled.error}`;
+  // The backup is then the only copy of the old value: the way to it must be in the error.
+  const { backup } = entry.write;
+  return (
+    `Restoring "${secret.name}" failed: ${settled.error} ` +
+    `Its old value is kept in the backup "${backup.name}" (${backup.id}).`
+  );
 }

@@ -7,14 +7,25 @@
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Waits `ms`, or less: it resolves as soon as `signal` (if given) is aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** A number in [0, 1): the jitter source. */
   random(): number;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+    }),
   random: () => Math.random(),
 };
 
@@ -50,6 +61,11 @@ export interface RetryOptions {
    * up. Without it the last error is thrown as it is.
    */
   onExhausted?(error: unknown): unknown;
+  /**
+   * Aborted when the deadline is brought nearer (a cancelled step): a wait in progress ends
+   * then, and goes on only if what is left of it still fits before the deadline.
+   */
+  interrupt?: AbortSignal;
 }
 
 /**
@@ -102,7 +118,16 @@ export async function withRetries<T>(
         throw options.onDeadline ? options.onDeadline(error, waitMs, remainingMs) : error;
       }
       options.onRetry?.({ attempt: retry + 1, waitMs, error });
-      await clock.sleep(waitMs);
+      const wakeAt = clock.now() + waitMs;
+      await clock.sleep(waitMs, options.interrupt);
+      if (options.interrupt?.aborted) {
+        const left = wakeAt - clock.now();
+        const remaining = policy.deadline - clock.now();
+        if (left >= remaining) {
+          throw options.onDeadline ? options.onDeadline(error, left, remaining) : error;
+        }
+        if (left > 0) await clock.sleep(left);
+      }
     }
   }
 }

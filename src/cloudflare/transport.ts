@@ -88,6 +88,8 @@ export class Transport {
   private reservedFor = '';
   /** Requests on the wire, each with the way to cut it short (see windDown()). */
   private readonly inFlight = new Set<(afterMs: number) => void>();
+  /** Aborted by windDown(): waits (backoff, Retry-After, polls) end early then. */
+  private readonly woundDown = new AbortController();
   /** A request has succeeded: a later 401/403 is not about the account id (see refusalHint). */
   private reached = false;
   /** The account's secrets quota as last read, for the message of a quota refusal. */
@@ -120,6 +122,8 @@ export class Transport {
   windDown(ms: number): void {
     this.deadline = Math.min(this.deadline, this.clock.now() + ms);
     for (const cut of this.inFlight) cut(ms / 2);
+    // A wait longer than what is left (a Retry-After of a minute, say) would outlive the step.
+    this.woundDown.abort();
   }
 
   /** Keeps the account's secrets quota, as just read, for the message of a quota refusal. */
@@ -159,9 +163,17 @@ export class Transport {
     return this.clock.now();
   }
 
-  /** Waits on the injected clock, so tests never really wait. */
+  /** Waits on the injected clock, so tests never really wait; windDown() ends the wait. */
   sleep(ms: number): Promise<void> {
-    return this.clock.sleep(ms);
+    return this.clock.sleep(ms, this.wakeOnWindDown());
+  }
+
+  /**
+   * The signal that ends a wait at windDown(); none once it came, since every wait that starts
+   * after it is checked against the new deadline first (and would otherwise spin).
+   */
+  private wakeOnWindDown(): AbortSignal | undefined {
+    return this.woundDown.signal.aborted ? undefined : this.woundDown.signal;
   }
 
   /**
@@ -187,6 +199,7 @@ export class Transport {
       clock: this.clock,
       classify,
       budget: this.retryBudget,
+      interrupt: this.woundDown.signal,
       onExhausted: (error) => exhaustedError(error, this.maxRetries),
       onDeadline: (error, waitMs, remainingMs) =>
         deadlineError(error, waitMs, remainingMs, this.keptBackNote()),
@@ -289,16 +302,21 @@ export class Transport {
 
   /** Holds a request back while a 429's Retry-After (seen by any caller) is in force. */
   private async waitForPause({ method, path }: CallOptions): Promise<void> {
-    const wait = this.pausedUntil - this.clock.now();
-    if (wait <= 0) return;
-    if (wait >= this.remainingMs()) {
-      throw new CloudflareError(
-        `${method} ${path} was not sent: Cloudflare rate-limited this account and asked to wait ${seconds(wait)} s, ` +
-          `more than the ${seconds(this.remainingMs())} s left of the step's time budget${this.keptBackNote()}.`,
-        { kind: 'deadline', method, path, status: 429, hint: RATE_LIMIT_HINT },
-      );
+    // Again after a windDown() that cut the wait short: what is left must fit the new deadline.
+    for (;;) {
+      const wait = this.pausedUntil - this.clock.now();
+      if (wait <= 0) return;
+      if (wait >= this.remainingMs()) {
+        throw new CloudflareError(
+          `${method} ${path} was not sent: Cloudflare rate-limited this account and asked to wait ${seconds(wait)} s, ` +
+            `more than the ${seconds(this.remainingMs())} s left of the step's time budget${this.keptBackNote()}.`,
+          { kind: 'deadline', method, path, status: 429, hint: RATE_LIMIT_HINT },
+        );
+      }
+      const wake = this.wakeOnWindDown();
+      await this.clock.sleep(wait, wake);
+      if (!wake?.aborted) return;
     }
-    await this.clock.sleep(wait);
   }
 
   private url(options: CallOptions): URL {

@@ -8,6 +8,7 @@ import {
   DEFAULT_BACKOFF,
   RetryBudget,
   backoffDelay,
+  systemClock,
   parseRetryAfter,
   withRetries,
   type RetryDecision,
@@ -352,6 +353,71 @@ describe('withRetries', () => {
     );
     expect(value).toBe(30);
     expect(seen).toEqual([1, 2, 3]);
+  });
+
+  describe('when the deadline is brought nearer during a wait (a cancelled step)', () => {
+    /** A clock whose first sleep is cut after 1 s by `interrupt`, the deadline moved to 7 s on. */
+    function cutClock(p: RetryPolicy, interrupt: AbortController) {
+      const clock = fakeClock([]);
+      const sleep = clock.sleep;
+      clock.sleep = async (ms, signal) => {
+        if (signal && !signal.aborted) {
+          clock.advance(1_000);
+          p.deadline = clock.now() + 7_000;
+          interrupt.abort();
+          clock.sleeps.push(ms);
+          return;
+        }
+        await sleep(ms);
+      };
+      return clock;
+    }
+
+    it('stops waiting and gives up when what is left of the wait passes the new deadline', async () => {
+      const p = policy({ deadline: START + 120_000 });
+      const interrupt = new AbortController();
+      const clock = cutClock(p, interrupt);
+      const failure = new Retryable(1, 60_000);
+      const { fn, attempts } = failing([failure]);
+      const calls: unknown[][] = [];
+      await expect(
+        withRetries(fn, {
+          policy: p,
+          clock,
+          classify,
+          interrupt: interrupt.signal,
+          onDeadline: (...args) => {
+            calls.push(args);
+            return new Error('deadline');
+          },
+        }),
+      ).rejects.toThrow('deadline');
+      expect(calls).toEqual([[failure, 59_000, 7_000]]);
+      expect(attempts).toEqual([1]);
+      expect(clock.now()).toBe(START + 1_000);
+    });
+
+    it('waits out the rest when it still fits, then tries again', async () => {
+      const p = policy({ deadline: START + 120_000 });
+      const interrupt = new AbortController();
+      const clock = cutClock(p, interrupt);
+      const { fn, attempts } = failing([new Retryable(1, 3_000)]);
+      await expect(
+        withRetries(fn, { policy: p, clock, classify, interrupt: interrupt.signal }),
+      ).resolves.toBe('ok');
+      expect(attempts).toEqual([1, 2]);
+      expect(clock.sleeps).toEqual([3_000, 2_000]);
+    });
+  });
+});
+
+describe('systemClock.sleep', () => {
+  it('ends as soon as its signal is aborted, and at once when it already is', async () => {
+    await systemClock.sleep(60_000, AbortSignal.abort());
+    const controller = new AbortController();
+    const slept = systemClock.sleep(60_000, controller.signal);
+    controller.abort();
+    await slept;
   });
 });
 

@@ -241,6 +241,29 @@ describe('windDown', () => {
     expect(transport.remainingMs()).toBe(7_000);
   });
 
+  it('ends the pause of a 429 when what is left of it passes the new deadline', async () => {
+    const { pool, transport, clock } = setup({ deadline: START + 120_000 });
+    pool
+      .intercept({ path: WIRE_PATH })
+      .reply(429, 'slow down', { headers: { 'retry-after': '60' } });
+    await rejection(read(transport), CloudflareError);
+    // The step is cancelled 1 s into the pause.
+    clock.sleep = async (ms, signal) => {
+      clock.sleeps.push(ms);
+      clock.advance(1_000);
+      expect(signal?.aborted).toBe(false);
+      transport.windDown(7_000);
+      expect(signal?.aborted).toBe(true);
+    };
+
+    const error = await rejection(read(transport), CloudflareError);
+
+    expect(error.message).toMatch(
+      /^GET \/things was not sent: .* asked to wait 59 s, more than the 7 s left/,
+    );
+    expect(clock.sleeps).toEqual([60_000]);
+  });
+
   it('cuts a request in flight at half its time, as a timeout that may have taken effect', async () => {
     const { pool, transport } = setup({ requestTimeoutMs: 30_000 });
     pool.intercept({ path: WIRE_PATH }).reply(200, ok('x')).delay(30_000);

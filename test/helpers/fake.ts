@@ -109,3 +109,17 @@ export function promotion(seeded: SeededFake, extra: Record<string, string> = {}
     ...extra,
   };
 }
+
+/** Adds a secret made an hour before the test (a target that exists before the run): its id. */
+export function addOldSecret(
+  seeded: SeededFake,
+  name: string,
+  extra: { value?: string; comment?: string; scopes?: string[] } = {},
+): string {
+  return seeded.fake.addSecret(seeded.storeId, {
+    name,
+    scopes: ['workers'],
+    created: new Date(Date.now() - 3_600_000).toISOString(),
+    ...extra,
+  }).id;
+}
