@@ -3,6 +3,7 @@
  * file that reads inputs or writes outputs; everything it calls gets plain values.
  */
 import * as core from '@actions/core';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import { SecretsStoreClient, type RequestEvent } from './cloudflare/client.js';
@@ -18,6 +19,8 @@ import { printable, printableLines } from './sanitize.js';
 import { describeTrigger, stepOrigin } from './trigger.js';
 
 const readInput = (name: string): string => core.getInput(name);
+/** Where undici announces a request's headers, just before it writes them to the socket. */
+const HEADERS_SENT = 'undici:client:sendHeaders';
 
 /**
  * Every line the step prints goes through here, so no value from Cloudflare or the workflow can
@@ -96,6 +99,7 @@ export async function run(): Promise<void> {
     // On the local clock: prune turns it into the server's once answers have told the offset.
     const startedAt = client.now();
     const origin = stepOrigin(process.env, readEventPayload(process.env.GITHUB_EVENT_PATH));
+    const github = loadGitHubOnFirstRequest();
     const plan = await makePlan(config, client, origin);
     log.info(`Store: ${describeStore(plan.store)}`);
     for (const copy of plan.copies) {
@@ -149,7 +153,7 @@ export async function run(): Promise<void> {
       cancelled: cancel.signal.aborted ? String(cancel.signal.reason) : undefined,
     };
     for (const [name, value] of Object.entries(outputsFor(report))) core.setOutput(name, value);
-    await writeSummary(report);
+    await writeSummary(report, github);
     const failure = stepFailure(report);
     if (failure) log.fail(failure);
   } catch (error) {
@@ -245,13 +249,36 @@ function logPrune(report: PruneReport): void {
   // Failures are reported once, by the step's error.
 }
 
+type GitHub = typeof import('@actions/github');
+
+/**
+ * Loads @actions/github, whose workflow context the job summary reports, once: when the first
+ * request's headers leave for Cloudflare, so that loading overlaps the wait for the answer
+ * instead of preceding or following it, or when the summary asks, if no request went out.
+ * Not at start-up: it builds a proxy agent for GitHub's API from HTTPS_PROXY, and a bad setting
+ * must only cost the summary (writeSummary warns).
+ */
+export function loadGitHubOnFirstRequest(): () => Promise<GitHub> {
+  let loading: Promise<GitHub> | undefined;
+  const load = (): Promise<GitHub> => {
+    if (!loading) {
+      unsubscribe(HEADERS_SENT, start);
+      // "eager" keeps it inside dist/index.js; it still runs only when this line does.
+      loading = import(/* webpackMode: "eager" */ '@actions/github');
+      // Awaited by the summary; until then a rejection must not crash the step.
+      loading.catch(() => undefined);
+    }
+    return loading;
+  };
+  const start = () => void load();
+  subscribe(HEADERS_SENT, start);
+  return load;
+}
+
 /** The job summary is a courtesy: failing to write it only warns. */
-async function writeSummary(report: RunReport): Promise<void> {
+async function writeSummary(report: RunReport, github: () => Promise<GitHub>): Promise<void> {
   try {
-    // Loaded here, not at start-up: loading @actions/github builds a proxy agent for GitHub's
-    // API from HTTPS_PROXY, and a bad setting would crash the step before it could say why.
-    // "eager" keeps it inside dist/index.js; it still runs only when this line does.
-    const { context } = await import(/* webpackMode: "eager" */ '@actions/github');
+    const { context } = await github();
     const markdown = summaryMarkdown(report, describeTrigger(context, process.env));
     await core.summary.addRaw(markdown, true).write();
   } catch (error) {

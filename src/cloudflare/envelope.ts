@@ -18,6 +18,9 @@ export async function readBounded(
 ): Promise<string | undefined> {
   const declared = Number(Array.isArray(contentLength) ? contentLength[0] : contentLength);
   if (declared > MAX_BODY_BYTES) {
+    // undici emits an abort error on a body destroyed unread; nothing waits for it, so it is
+    // dropped here rather than left to crash the step as an uncaught exception.
+    body.on('error', () => undefined);
     body.destroy();
     return undefined;
   }

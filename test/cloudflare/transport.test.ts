@@ -265,8 +265,21 @@ describe('windDown', () => {
   });
 
   it('cuts a request in flight at half its time, as a timeout that may have taken effect', async () => {
-    const { pool, transport } = setup({ requestTimeoutMs: 30_000 });
-    pool.intercept({ path: WIRE_PATH }).reply(200, ok('x')).delay(30_000);
+    // A server that never answers: only the request's signal ends the wait.
+    const dispatcher = {
+      request: ({ signal }: { signal: AbortSignal }) =>
+        new Promise((_resolve, reject) => {
+          signal.addEventListener('abort', () => reject(new Error('aborted')));
+        }),
+    } as unknown as Dispatcher;
+    const transport = new Transport({
+      credentials: { kind: 'token', token: TOKEN },
+      baseUrl: BASE_URL,
+      dispatcher,
+      maxRetries: 0,
+      clock: fakeClock(),
+      requestTimeoutMs: 30_000,
+    });
     const call = read(transport);
     await new Promise((resolve) => setTimeout(resolve, 20));
     transport.windDown(100);

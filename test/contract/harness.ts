@@ -307,11 +307,10 @@ function requestFields(body: unknown): string[] | undefined {
 }
 
 type Interceptor = Dispatcher.DispatcherComposeInterceptor;
-type Handler = Dispatcher.DispatchHandler;
 
 /** Records every exchange (status, body shape, time) into `recorder`, below `apiPath`. */
 export function recording(recorder: Recorder, apiPath: string): Interceptor {
-  return (dispatch) => (opts, handler: Handler) => {
+  return (dispatch) => (opts, handler) => {
     const started = performance.now();
     const url = new URL(opts.path, 'http://placeholder');
     const path = url.pathname.startsWith(apiPath)
@@ -328,27 +327,28 @@ export function recording(recorder: Recorder, apiPath: string): Interceptor {
     if (fields) exchange.requestFields = fields;
     recorder.exchanges.push(exchange);
     const chunks: Buffer[] = [];
-    const wrapped: Handler = {
-      onRequestStart: (controller, context) => handler.onRequestStart?.(controller, context),
-      onRequestUpgrade: (controller, status, headers, socket) =>
-        handler.onRequestUpgrade?.(controller, status, headers, socket),
-      onResponseStart: (controller, status, headers, message) => {
+    const wrapped: Dispatcher.DispatchHandlers = {
+      onConnect: (abort) => handler.onConnect?.(abort),
+      onUpgrade: (status, headers, socket) => handler.onUpgrade?.(status, headers, socket),
+      onResponseStarted: () => handler.onResponseStarted?.(),
+      onBodySent: (size, total) => handler.onBodySent?.(size, total),
+      onHeaders: (status, headers, resume, statusText) => {
         exchange.status = status;
-        return handler.onResponseStart?.(controller, status, headers, message);
+        return handler.onHeaders?.(status, headers, resume, statusText) ?? true;
       },
-      onResponseData: (controller, chunk) => {
+      onData: (chunk) => {
         chunks.push(chunk);
-        return handler.onResponseData?.(controller, chunk);
+        return handler.onData?.(chunk) ?? true;
       },
-      onResponseEnd: (controller, trailers) => {
+      onComplete: (trailers) => {
         exchange.ms = Math.round(performance.now() - started);
         exchange.body = bodyShape(Buffer.concat(chunks).toString('utf8'));
-        return handler.onResponseEnd?.(controller, trailers);
+        handler.onComplete?.(trailers);
       },
-      onResponseError: (controller, error) => {
+      onError: (error) => {
         exchange.ms = Math.round(performance.now() - started);
         exchange.error = error.name;
-        return handler.onResponseError?.(controller, error);
+        handler.onError?.(error);
       },
     };
     return dispatch(opts, wrapped);

@@ -177,9 +177,21 @@ export function useMockCloudflare(defaults: MockOptions = {}) {
 
   return function setup(options: MockOptions = {}) {
     const settings = { ...defaults, ...options };
-    agent = new MockAgent({ enableCallHistory: true });
+    agent = new MockAgent();
     agent.disableNetConnect();
-    const mock = agent;
+    /** Every request the client sent, in order: method, path + query as sent, headers, body. */
+    const sent: { method: string; url: string; headers: Record<string, string>; body?: string }[] =
+      [];
+    // Recorded on the way in, as the client hands each request to its dispatcher.
+    const recorder = agent.compose((dispatch) => (opts, handler) => {
+      sent.push({
+        method: opts.method,
+        url: opts.path,
+        headers: opts.headers as Record<string, string>,
+        body: opts.body as string | undefined,
+      });
+      return dispatch(opts, handler);
+    });
     const pool = agent.get(ORIGIN);
     const clock = fakeClock();
     const events: RequestEvent[] = [];
@@ -188,7 +200,7 @@ export function useMockCloudflare(defaults: MockOptions = {}) {
       accountId: ACCOUNT_ID,
       credentials: settings.credentials ?? { kind: 'token', token: TOKEN },
       baseUrl: settings.baseUrl ?? BASE_URL,
-      dispatcher: agent,
+      dispatcher: recorder,
       clock,
       maxRetries: settings.maxRetries ?? 3,
       // Left undefined, these two take the client's own defaults.
@@ -197,14 +209,7 @@ export function useMockCloudflare(defaults: MockOptions = {}) {
       onRequest: (event) => events.push(event),
       onRetry: (event) => retries.push(event),
     });
-    /** Every request the client sent, in order: method, path + query as sent, headers, body. */
-    const calls = () =>
-      (mock.getCallHistory()?.calls() ?? []).map((call) => ({
-        method: call.method,
-        url: call.fullUrl.slice(ORIGIN.length),
-        headers: call.headers as unknown as Record<string, string>,
-        body: call.body,
-      }));
+    const calls = () => [...sent];
     /** The same requests as `METHOD /path?query`. */
     const urls = () => calls().map((call) => `${call.method} ${call.url}`);
     /** Answers the next GET of `path` with 200 and `result`; a list comes as the only page. */
