@@ -180,7 +180,12 @@ export async function replaceCopy(
   let failure: unknown;
   let made: Awaited<ReturnType<typeof writeCopy>> | undefined;
   try {
-    made = await writeCopy(step, copy);
+    // The copy's attempts may not spend the time its restore needs, should they all fail.
+    made = await step.client.keepingBack(
+      options.writeMs,
+      `restoring "${copy.name}" from its backup`,
+      () => writeCopy(step, copy),
+    );
   } catch (error) {
     failure = error;
   }

@@ -81,11 +81,11 @@ export class Transport {
   private pausedUntil = 0;
   /** Server clock minus local clock, from the last `Date` header; see serverTime(). */
   private serverOffsetMs: number | undefined;
-  /** The end of the budget kept back, while keepingBack() runs, for the work that follows it. */
-  private reservedMs = 0;
-  /** What that time is kept for, in words, for the errors that come early because of it. */
-  // Stryker disable next-line StringLiteral: never shown; keptBackNote reads it only while keepingBack() has set it
-  private reservedFor = '';
+  /**
+   * The ends of the budget kept back while keepingBack() calls run, each for the work that
+   * follows it, with that work in words for the errors that come early because of it.
+   */
+  private readonly reserves = new Set<{ ms: number; purpose: string }>();
   /** Requests on the wire, each with the way to cut it short (see windDown()). */
   private readonly inFlight = new Set<(afterMs: number) => void>();
   /** Aborted by windDown(): waits (backoff, Retry-After, polls) end early then. */
@@ -134,28 +134,35 @@ export class Transport {
   /**
    * Runs `fn` as if the deadline came `reserveMs` earlier, so that the time kept back is still
    * there when `fn` is done (say, to undo what `fn` did). `purpose` names that later work in
-   * the errors of a deadline reached early. Calls are not nested; nothing started by `fn` may
-   * outlive it.
+   * the errors of a deadline reached early. Calls may nest and run side by side: what they keep
+   * back adds up. Nothing started by `fn` may outlive it.
    */
   async keepingBack<T>(reserveMs: number, purpose: string, fn: () => Promise<T>): Promise<T> {
-    this.reservedMs = Math.max(0, reserveMs);
-    this.reservedFor = purpose;
+    const reserve = { ms: Math.max(0, reserveMs), purpose };
+    this.reserves.add(reserve);
     try {
       return await fn();
     } finally {
-      this.reservedMs = 0;
+      this.reserves.delete(reserve);
     }
   }
 
+  private reservedMs(): number {
+    let total = 0;
+    for (const { ms } of this.reserves) total += ms;
+    return total;
+  }
+
   private currentDeadline(): number {
-    return this.deadline - this.reservedMs;
+    return this.deadline - this.reservedMs();
   }
 
   /** What a deadline error adds while time is kept back, so the user knows why it came early. */
   private keptBackNote(): string {
-    return this.reservedMs > 0
-      ? ` (the last ${seconds(this.reservedMs)} s of it are kept for ${this.reservedFor})`
-      : '';
+    const kept = [...this.reserves].filter((r) => r.ms > 0);
+    if (kept.length === 0) return '';
+    const purposes = [...new Set(kept.map((r) => r.purpose))].join(' and ');
+    return ` (the last ${seconds(this.reservedMs())} s of it are kept for ${purposes})`;
   }
 
   /** The local time, from the injected clock. */

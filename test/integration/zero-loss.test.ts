@@ -101,6 +101,37 @@ describe('a replace list that keeps failing loses no target', () => {
   });
 });
 
+describe('a copy that hangs until the time budget is spent', () => {
+  it('leaves the restore its time: the target is restored, not only backed up', async () => {
+    // timeout-seconds 18: each request may take 6 s, and a write is counted at 5 s. Each attempt
+    // of the copy hangs until its timeout; without time kept back, the retries would spend the
+    // whole budget and the restore would not be sent.
+    seeded.fake.addFault({
+      method: 'POST',
+      path: `${secretsPath()}/${seeded.ids.DB_URL}/duplicate`,
+      delayMs: 70_000,
+      times: 5,
+    });
+
+    const result = await runAction({
+      inputs: {
+        ...seeded.inputs,
+        secret: 'DB_URL',
+        name: 'T1',
+        'if-exists': 'replace',
+        'timeout-seconds': '18',
+      },
+    });
+
+    expect(result.code).toBe(1);
+    expect(valueOf('T1')).toBe(oldValue('T1'));
+    expect(result.errors[0]).toMatch(/It was restored from its backup/);
+    expect(
+      seeded.fake.listSecrets(seeded.storeId).filter((x) => x.name.includes('_BACKUP_')),
+    ).toEqual([]);
+  }, 40_000);
+});
+
 describe('rollback-on-failure with replace: all or nothing', () => {
   it('a line that fails restores every target replaced before it, and says which ids changed', async () => {
     // T1..T3 are replaced; T4's copy is refused; T5 and T6 never start.
