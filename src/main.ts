@@ -6,22 +6,22 @@ import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import { SecretsStoreClient, type RequestEvent } from './cloudflare/client.js';
-import { executePlan } from './execute.js';
-import type { CopyResult } from './results.js';
-import { failureLines, isExpectedFailure } from './errors.js';
-import { credentialValues, parseInputs } from './inputs.js';
-import { describeStore, makePlan } from './plan.js';
-import { chooseProxy, proxyCredentials } from './proxy.js';
-import { prune, type PruneReport } from './prune.js';
-import { outputsFor, stepFailure, summaryMarkdown, type RunReport } from './report.js';
-import { printable, printableLines } from './sanitize.js';
-import { describeTrigger, stepOrigin } from './trigger.js';
+import { executePlan } from './copy/execute.js';
+import type { CopyResult } from './copy/results.js';
+import { failureLines, isExpectedFailure } from './shared/errors.js';
+import { credentialValues, parseInputs } from './inputs/config.js';
+import { describeStore, makePlan } from './plan/plan.js';
+import { chooseProxy, proxyCredentials } from './inputs/proxy.js';
+import { prune, type PruneReport } from './copy/prune.js';
+import { outputsFor, stepFailure, summaryMarkdown, type RunReport } from './report/report.js';
+import { printable, printableLines } from './shared/sanitize.js';
+import { describeTrigger, stepOrigin } from './report/trigger.js';
 
 const readInput = (name: string): string => core.getInput(name);
 
 /**
  * Every line the step prints goes through here, so no value from Cloudflare or the workflow can
- * start a workflow command or hide in one (src/sanitize.ts). A lint rule keeps it that way.
+ * start a workflow command or hide in one (src/shared/sanitize.ts). A lint rule keeps it that way.
  */
 const log = {
   info: (text: string) => core.info(printable(text)),
@@ -70,7 +70,7 @@ export async function run(): Promise<void> {
     for (const value of secrets) core.setSecret(value);
     const config = parseInputs(readInput, process.env);
     for (const warning of config.warnings) log.warning(warning);
-    // HTTPS_PROXY and NO_PROXY (either case), as self-hosted runners need; see src/proxy.ts.
+    // HTTPS_PROXY and NO_PROXY (either case), as self-hosted runners need; see src/inputs/proxy.ts.
     const proxy = chooseProxy(config.baseUrl, process.env);
     dispatcher = proxy ? new ProxyAgent(proxy.url.href) : new Agent();
     if (proxy) log.debug(`Requests go through the proxy set in ${proxy.variable}.`);
@@ -123,7 +123,7 @@ export async function run(): Promise<void> {
     for (const result of results) {
       for (const warning of result.warnings) log.warning(warning);
       logResult(result);
-      // A copy written without error has waited until active (src/duplicate.ts, settle).
+      // A copy written without error has waited until active (src/copy/duplicate.ts, settle).
       const wrote = result.outcome === 'created' || result.outcome === 'replaced';
       if (config.waitForActive && wrote && !result.error) {
         log.info(`Secret "${result.copy.name}" (${result.secret!.id}) is active.`);
