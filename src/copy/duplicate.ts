@@ -6,7 +6,7 @@
 import type { SecretsStoreClient } from '../cloudflare/client.js';
 import type { Secret } from '../cloudflare/types.js';
 import { ActionError } from '../shared/errors.js';
-import type { IfExists } from '../inputs/config.js';
+import type { IfExists } from '../inputs/values.js';
 import { describeStore, nameTaken, type PlannedCopy, type PlannedStore } from '../plan/plan.js';
 import { writeCopy } from './post.js';
 import { removeLeftovers, replaceCopy, type Finish } from './replace.js';

@@ -7,13 +7,13 @@
 import type { Secret } from '../cloudflare/types.js';
 import {
   duplicateTargets,
-  InputError,
   parseTargetName,
   refText,
   type Duplication,
   type PatternRef,
   type PlainDuplication,
-} from './config.js';
+} from './list.js';
+import { InputError } from './values.js';
 
 export interface Expansion {
   /** Every copy, plain lines and expanded patterns, in the order of the lines. */
@@ -60,14 +60,18 @@ export function expandPatterns(
   // Plain lines were compared when the input was read; only a pattern can add a name twice.
   if (duplications.some((d) => d.source.kind === 'pattern')) {
     problems.push(
-      ...duplicateTargets(expanded, (d) =>
-        d.text === undefined
-          ? { text: JSON.stringify(`${refText(d.source)} => ${d.name}`), renamed: false }
-          : {
-              text: `${JSON.stringify(d.text)} for ${JSON.stringify(refText(d.source))}`,
-              renamed: d.given !== undefined,
-              pattern: true,
-            },
+      ...duplicateTargets(
+        expanded.map(({ name, line, text, source, given }) =>
+          text === undefined
+            ? { name, line, text: JSON.stringify(`${refText(source)} => ${name}`), renamed: false }
+            : {
+                name,
+                line,
+                text: `${JSON.stringify(text)} for ${JSON.stringify(refText(source))}`,
+                renamed: given !== undefined,
+                pattern: true,
+              },
+        ),
       ),
     );
   }

@@ -7,7 +7,8 @@ import type { SecretsStoreClient } from '../cloudflare/client.js';
 import type { Quota, Secret, Store } from '../cloudflare/types.js';
 import { explainingNotFound } from './diagnose.js';
 import { ActionError, nameAndId } from '../shared/errors.js';
-import type { ActionConfig, Ref } from '../inputs/config.js';
+import type { ActionConfig } from '../inputs/config.js';
+import type { Ref } from '../inputs/values.js';
 import { expandPatterns } from '../inputs/patterns.js';
 import { withProvenance, type StepOrigin } from './provenance.js';
 

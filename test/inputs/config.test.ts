@@ -2,17 +2,11 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import {
-  INPUT_NAMES,
-  InputError,
-  credentialValues,
-  isLoopback,
-  normalizeName,
-  parseInputs,
-  unknownInputs,
-  type ActionConfig,
-  type ReadInput,
-} from '../../src/inputs/config.js';
+import { parseInputs, type ActionConfig } from '../../src/inputs/config.js';
+import { credentialValues, isLoopback } from '../../src/inputs/connection.js';
+import { normalizeName } from '../../src/inputs/list.js';
+import { INPUT_NAMES, unknownInputs, type ReadInput } from '../../src/inputs/names.js';
+import { InputError } from '../../src/inputs/values.js';
 import { hasUnprintable } from '../../src/shared/sanitize.js';
 import { KNOWN_SCOPES } from '../../src/inputs/scopes.js';
 

@@ -1,7 +1,7 @@
 /** Pattern lines of `secrets`, expanded against the store's listing. */
 import { describe, expect, it } from 'vitest';
 import type { Secret } from '../../src/cloudflare/types.js';
-import { parseSecretsList } from '../../src/inputs/config.js';
+import { parseSecretsList } from '../../src/inputs/list.js';
 import { expandPatterns } from '../../src/inputs/patterns.js';
 
 const STORE = '"production" (023e105f4ecef8ad9ca31a8372d0c353)';

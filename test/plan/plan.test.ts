@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ActionError } from '../../src/shared/errors.js';
-import type { ActionConfig, Duplication } from '../../src/inputs/config.js';
+import type { ActionConfig } from '../../src/inputs/config.js';
+import type { Duplication } from '../../src/inputs/list.js';
 import { makePlan } from '../../src/plan/plan.js';
 import { ACCOUNT_ID, TOKEN } from '../helpers/credentials.js';
 import {

@@ -6,7 +6,7 @@ import {
   failureText,
   isExpectedFailure,
 } from '../../src/shared/errors.js';
-import { InputError } from '../../src/inputs/config.js';
+import { InputError } from '../../src/inputs/values.js';
 
 const http = new CloudflareError('GET /x failed: HTTP 400: [1001] bad.', {
   kind: 'http',
