@@ -6,17 +6,20 @@ import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import { SecretsStoreClient, type RequestEvent } from './cloudflare/client.js';
-import { executePlan } from './copy/execute.js';
-import type { CopyResult } from './copy/results.js';
-import { failureLines, isExpectedFailure } from './shared/errors.js';
+// The pipeline, in the order run() follows it: inputs → plan → copy → report.
 import { parseInputs } from './inputs/config.js';
 import { credentialValues } from './inputs/connection.js';
-import { describeStore, makePlan } from './plan/plan.js';
 import { chooseProxy, proxyCredentials } from './inputs/proxy.js';
+import { describeStore, makePlan } from './plan/plan.js';
+import { executePlan } from './copy/execute.js';
 import { prune, type PruneReport } from './copy/prune.js';
-import { outputsFor, stepFailure, summaryMarkdown, type RunReport } from './report/report.js';
-import { printable, printableLines } from './shared/sanitize.js';
+import type { CopyResult } from './copy/results.js';
+import { stepFailure } from './report/failure.js';
+import { outputsFor, type RunReport } from './report/outputs.js';
+import { summaryMarkdown } from './report/summary.js';
 import { describeTrigger, stepOrigin } from './report/trigger.js';
+import { failureLines, isExpectedFailure } from './shared/errors.js';
+import { printable, printableLines } from './shared/sanitize.js';
 
 const readInput = (name: string): string => core.getInput(name);
 

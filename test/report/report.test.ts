@@ -4,14 +4,9 @@ import type { Secret } from '../../src/cloudflare/types.js';
 import type { CopyResult } from '../../src/copy/duplicate.js';
 import type { PlannedCopy, PlannedStore } from '../../src/plan/plan.js';
 import type { PruneReport } from '../../src/copy/prune.js';
-import {
-  MAX_OUTPUT_TEXT,
-  MAX_SUMMARY_BYTES,
-  stepFailure,
-  outputsFor,
-  summaryMarkdown,
-  type RunReport,
-} from '../../src/report/report.js';
+import { stepFailure } from '../../src/report/failure.js';
+import { MAX_OUTPUT_TEXT, outputsFor, type RunReport } from '../../src/report/outputs.js';
+import { MAX_SUMMARY_BYTES, summaryMarkdown } from '../../src/report/summary.js';
 import type { Trigger } from '../../src/report/trigger.js';
 
 const STORE_ID = '023e105f4ecef8ad9ca31a8372d0c353';
