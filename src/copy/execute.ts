@@ -8,6 +8,7 @@ import { CloudflareError } from '../cloudflare/errors.js';
 import type { Secret } from '../cloudflare/types.js';
 import { runLine, type CopyOptions } from './duplicate.js';
 import { failureText } from '../shared/errors.js';
+import { inParallel } from '../shared/pool.js';
 import { compensate } from './journal.js';
 import type { Plan, PlannedCopy } from '../plan/plan.js';
 import { UnexpectedAnswer } from './post.js';
@@ -44,78 +45,74 @@ export async function executePlan(
   options: ExecuteOptions,
 ): Promise<CopyResult[]> {
   const step = new StepState(client, plan.store.id, options.signal, options.run, plan.secrets);
-  const ends: LineEnd[] = [];
-  const finishes = new Map<number, Finish>();
+  /** Lines whose finish waits for the whole list (rollback) or was cut by a cancellation. */
+  const finishes = new Map<
+    number,
+    { copy: PlannedCopy; end: LineEnd & { kind: 'wrote' }; finish: Finish }
+  >();
   let failed = false;
   /** Why no further copy starts, once the same error has repeated. */
   let stopped: string | undefined;
   const repeats = new Map<string, number>();
   const writes = (copy: PlannedCopy) =>
     !options.dryRun && (!copy.existing || options.ifExists === 'replace');
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < plan.copies.length) {
-      const index = next++;
-      const copy = plan.copies[index]!;
-      const notStarted = step.cancelled
-        ? 'not attempted: the step was cancelled'
-        : failed && options.rollbackOnFailure
-          ? 'not attempted: another copy failed and rollback-on-failure is set'
-          : stopped;
-      // Copies that write nothing (an existing name with if-exists: skip) still report.
-      if (notStarted && writes(copy)) {
-        ends[index] = { kind: 'not-attempted', error: notStarted };
-        continue;
+  const line = async (copy: PlannedCopy, index: number): Promise<LineEnd> => {
+    const notStarted = step.cancelled
+      ? 'not attempted: the step was cancelled'
+      : failed && options.rollbackOnFailure
+        ? 'not attempted: another copy failed and rollback-on-failure is set'
+        : stopped;
+    // Copies that write nothing (an existing name with if-exists: skip) still report.
+    if (notStarted && writes(copy)) return { kind: 'not-attempted', error: notStarted };
+    try {
+      const ran = await runLine(step, plan.store, copy, options);
+      if (ran.end.kind !== 'wrote') return ran.end;
+      let end = ran.end;
+      if (options.waitForActive) {
+        end = await settle(client, plan.store.id, end, lastWritten(step, copy));
+        if (end.gone) {
+          // A copy that is gone needs no delete; a target it replaced comes back.
+          const entries = step.journal.of(copy);
+          entries.find((e) => e.write.kind === 'duplicate')!.settled = { state: 'undone' };
+          await compensate(entries, undoer(step));
+        }
       }
-      try {
-        const line = await runLine(step, plan.store, copy, options);
-        if (line.end.kind !== 'wrote') {
-          ends[index] = line.end;
-          continue;
-        }
-        let end = line.end;
-        if (options.waitForActive) {
-          end = await settle(client, plan.store.id, end, lastWritten(step, copy));
-          if (end.gone) {
-            // A copy that is gone needs no delete; a target it replaced comes back.
-            const entries = step.journal.of(copy);
-            entries.find((e) => e.write.kind === 'duplicate')!.settled = { state: 'undone' };
-            await compensate(entries, undoer(step));
-          }
-        }
-        if (end.waitError) failed = true;
-        if (line.finish && !end.gone) {
-          // Under rollback, the way back (backups) stays until the whole list succeeded.
-          if (options.rollbackOnFailure || step.cancelled) finishes.set(index, line.finish);
-          else end = await finished(end, line.finish);
-        }
-        ends[index] = end;
-      } catch (error) {
-        failed = true;
-        ends[index] = { kind: 'failed', error: failureText(error) };
-        if (error instanceof ReplaceFailed && error.afterDelete) {
+      if (end.waitError) failed = true;
+      if (ran.finish && !end.gone) {
+        // Under rollback, the way back (backups) stays until the whole list succeeded.
+        if (options.rollbackOnFailure || step.cancelled) {
+          finishes.set(index, { copy, end, finish: ran.finish });
+        } else end = await finished(end, ran.finish);
+      }
+      return end;
+    } catch (error) {
+      failed = true;
+      if (error instanceof ReplaceFailed && error.afterDelete) {
+        stopped ??=
+          'not attempted: a replace failed after deleting its target, so no more were sent';
+      }
+      const kind = errorKind(error instanceof ReplaceFailed ? error.reason : error);
+      if (kind) {
+        const count = (repeats.get(kind.key) ?? 0) + 1;
+        repeats.set(kind.key, count);
+        if (count >= REPEATS_BEFORE_STOP) {
           stopped ??=
-            'not attempted: a replace failed after deleting its target, so no more were sent';
-        }
-        const kind = errorKind(error instanceof ReplaceFailed ? error.reason : error);
-        if (kind) {
-          const count = (repeats.get(kind.key) ?? 0) + 1;
-          repeats.set(kind.key, count);
-          if (count >= REPEATS_BEFORE_STOP) {
-            stopped ??=
-              `not attempted: ${count} copies failed with the same error (${kind.label}), ` +
-              'so no more were sent';
-          }
+            `not attempted: ${count} copies failed with the same error (${kind.label}), ` +
+            'so no more were sent';
         }
       }
+      return { kind: 'failed', error: failureText(error) };
     }
   };
-  const workers = Math.max(1, Math.min(options.maxParallel, plan.copies.length));
+  const workers = options.maxParallel;
   // With rollback on, the copies may not spend the whole budget: a timeout in one of them must
   // still leave time to undo what the others wrote.
   const reserve = options.rollbackOnFailure ? rollbackReserveMs(client.remainingMs()) : 0;
-  await client.keepingBack(reserve, 'rollback', () =>
-    Promise.all(Array.from({ length: workers }, worker)).then(() => undefined),
+  const lines = await client.keepingBack(reserve, 'rollback', () =>
+    inParallel(plan.copies, workers, async (copy, index) => ({
+      copy,
+      end: await line(copy, index),
+    })),
   );
   if (options.rollbackOnFailure && (failed || step.cancelled)) {
     await inParallel(plan.copies, workers, (copy) =>
@@ -124,12 +121,12 @@ export async function executePlan(
   } else {
     // Lines left to finish: a list under rollback that succeeded, or one cut by a cancellation
     // (then only what was deferred, never a new copy).
-    await inParallel([...finishes], workers, async ([index, finish]) => {
+    await inParallel([...finishes], workers, async ([index, { copy, end, finish }]) => {
       if (step.cancelled) return;
-      ends[index] = await finished(ends[index] as LineEnd & { kind: 'wrote' }, finish);
+      lines[index] = { copy, end: await finished(end, finish) };
     });
   }
-  return plan.copies.map((copy, i) => buildResult(copy, ends[i]!, step.journal.of(copy)));
+  return lines.map(({ copy, end }) => buildResult(copy, end, step.journal.of(copy)));
 }
 
 async function finished(
@@ -144,18 +141,6 @@ async function finished(
 function lastWritten(step: StepState, copy: PlannedCopy): Secret {
   const made = step.journal.of(copy).filter((e) => e.write.kind === 'duplicate');
   return made[made.length - 1]!.write.secret;
-}
-
-async function inParallel<T>(
-  items: readonly T[],
-  workers: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(workers, items.length) }, worker));
 }
 
 /** Time kept for rollback: a quarter of what is left, 1 to 30 s, at most half of it. */
