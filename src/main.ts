@@ -130,7 +130,7 @@ export async function run(): Promise<void> {
       // A copy written without error has waited until active (src/copy/duplicate.ts, settle).
       const wrote = result.outcome === 'created' || result.outcome === 'replaced';
       if (config.waitForActive && wrote && !result.error) {
-        log.info(`Secret "${result.copy.name}" (${result.secret!.id}) is active.`);
+        log.info(`Secret "${result.copy.name}" (${result.secret.id}) is active.`);
       }
     }
     const pruned =
@@ -200,11 +200,11 @@ function logResult(result: CopyResult): void {
     restored,
   } = result;
   const id = secret?.id;
-  if (outcome === 'created' || outcome === 'replaced') {
+  if (result.outcome === 'created' || result.outcome === 'replaced') {
     log.info(
-      outcome === 'created'
+      result.outcome === 'created'
         ? `Created secret "${name}" (${id}).`
-        : `Replaced secret "${name}": deleted ${replaced!.id}, created ${id}.`,
+        : `Replaced secret "${name}": deleted ${result.replaced.id}, created ${id}.`,
     );
     if (previous) log.info(`Kept the value it replaced as "${previous.name}" (${previous.id}).`);
     if (adopted) {

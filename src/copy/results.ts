@@ -6,16 +6,16 @@ import type { Secret } from '../cloudflare/types.js';
 import type { Entry } from './journal.js';
 import type { PlannedCopy } from '../plan/plan.js';
 
-interface Common {
+interface Base {
   copy: PlannedCopy;
   warnings: string[];
   /** True when a lost answer was recovered by finding the secret this step created. */
   adopted: boolean;
-  /** Why the copy failed, or what went wrong after it was written. */
-  error?: string;
-  /** The new (or existing) secret, as last seen. */
-  secret?: Secret;
-  /** With if-exists: replace, the target this step deleted (on a dry run, would delete). */
+}
+
+/** What a replace left behind: none of it when there was no replace. */
+interface Aftermath {
+  /** With if-exists: replace, the target this step deleted. */
   replaced?: Secret;
   /** With keep-previous, the secret that now holds the value replace removed. */
   previous?: Secret;
@@ -25,14 +25,30 @@ interface Common {
   backup?: Secret;
 }
 
+/** Fields an outcome never has, declared so that a result can be read before it is narrowed. */
+type Never<K extends keyof CopyFields> = { [P in K]?: undefined };
+type CopyFields = Aftermath & { secret?: Secret; error?: string };
+
+/**
+ * How one copy ended; narrow by `outcome` for what it surely has. `secret` is the new (or
+ * existing) secret as last seen; `error` why the copy failed, or what went wrong after it was
+ * written.
+ */
 export type CopyResult =
-  | (Common & { outcome: 'created'; secret: Secret })
-  | (Common & { outcome: 'replaced'; secret: Secret; replaced: Secret })
-  | (Common & { outcome: 'existing'; secret: Secret })
-  | (Common & { outcome: 'dry-run' })
-  | (Common & { outcome: 'failed' })
-  | (Common & { outcome: 'not-attempted'; error: string })
-  | (Common & { outcome: 'rolled-back'; secret: Secret });
+  | (Base & Aftermath & { outcome: 'created'; secret: Secret; error?: string })
+  | (Base &
+      Omit<Aftermath, 'replaced' | 'restored'> &
+      Never<'restored'> & { outcome: 'replaced'; secret: Secret; replaced: Secret; error?: string })
+  | (Base & Never<'error' | keyof Aftermath> & { outcome: 'existing'; secret: Secret })
+  | (Base &
+      Never<'secret' | 'error' | 'previous' | 'restored' | 'backup'> & {
+        outcome: 'dry-run';
+        /** The target it would delete. */
+        replaced?: Secret;
+      })
+  | (Base & Aftermath & { outcome: 'failed'; error: string; secret?: Secret })
+  | (Base & Never<'secret' | keyof Aftermath> & { outcome: 'not-attempted'; error: string })
+  | (Base & Aftermath & { outcome: 'rolled-back'; secret: Secret; error?: string });
 
 /** What the engine knows of a line besides its journal. */
 export type LineEnd =
@@ -57,7 +73,9 @@ export function buildResult(
   entries: readonly Entry[],
 ): CopyResult {
   const base = { copy, warnings: [], adopted: false };
-  if (end.kind === 'existing') return { ...base, outcome: 'existing', ...end };
+  if (end.kind === 'existing') {
+    return { ...base, outcome: 'existing', secret: end.secret, warnings: end.warnings };
+  }
   if (end.kind === 'dry-run') return { ...base, outcome: 'dry-run', replaced: end.replaced };
   if (end.kind === 'not-attempted') return { ...base, outcome: 'not-attempted', error: end.error };
 
@@ -94,16 +112,9 @@ export function buildResult(
   if (made.settled?.state === 'undone') {
     return { ...common, warnings, adopted, outcome: 'rolled-back', secret: write.secret, error };
   }
-  if (common.replaced && !common.restored) {
-    return {
-      ...common,
-      warnings,
-      adopted,
-      outcome: 'replaced',
-      secret,
-      replaced: common.replaced,
-      error,
-    };
+  const { replaced, restored, ...rest } = common;
+  if (replaced && !restored) {
+    return { ...rest, warnings, adopted, outcome: 'replaced', secret, replaced, error };
   }
   return { ...common, warnings, adopted, outcome: 'created', secret, error };
 }

@@ -5,13 +5,16 @@ import type { RunReport } from './outputs.js';
 /** The step's failure message, one line per item, when any copy (or pruning) failed; else undefined. */
 export function stepFailure(report: RunReport): readonly string[] | undefined {
   const cancelled = report.cancelled ? cancelledLines(report) : [];
-  const failed = report.results.filter((r) => r.error !== undefined);
-  if (failed.length === 0) {
+  const failed = report.results.filter(
+    (r): r is CopyResult & { error: string } => r.error !== undefined,
+  );
+  const [first] = failed;
+  if (first === undefined) {
     return cancelled.length > 0
       ? [...cancelled, ...(report.prune?.error ?? [])]
       : report.prune?.error;
   }
-  if (!report.fromList) return [...cancelled, failed[0]!.error!];
+  if (!report.fromList) return [...cancelled, first.error];
   const lines = failed.map((r) => `- ${lineLabel(r)}: ${r.error}`);
   const notAttempted = failed.filter((r) => r.outcome === 'not-attempted');
   const head =

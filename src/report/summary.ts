@@ -28,12 +28,13 @@ export function summaryMarkdown(report: RunReport, trigger: Trigger): string {
     const source = r.copy.source
       ? `${markdownText(r.copy.source.name)} (${codeId(r.copy.sourceId)})`
       : codeId(r.copy.sourceId);
-    const hasId = r.secret && r.outcome !== 'dry-run';
+    // A dry run's row shows no id, whatever the result carries.
+    const secret = r.outcome === 'dry-run' ? undefined : r.secret;
     const cells = [
       `${source} → ${markdownText(r.copy.name)}`,
-      hasId ? codeId(r.secret!.id) : '—',
-      (r.secret?.scopes ?? r.copy.scopes).map((scope) => markdownText(scope)).join(', '),
-      hasId && r.outcome !== 'rolled-back' ? markdownText(r.secret!.status ?? '') : '—',
+      secret ? codeId(secret.id) : '—',
+      (secret?.scopes ?? r.copy.scopes).map((scope) => markdownText(scope)).join(', '),
+      secret && r.outcome !== 'rolled-back' ? markdownText(secret.status ?? '') : '—',
       store,
       outcomeLabel(r),
     ];
@@ -121,7 +122,7 @@ function outcomeLabel(result: CopyResult): string {
       if (result.error) return `created; ${markdownText(result.error, MAX_SUMMARY_ERROR)}`;
       return result.adopted ? 'created (recovered after a lost answer)' : 'created';
     case 'replaced': {
-      const replaced = `replaced ${codeId(result.replaced?.id ?? '')}`;
+      const replaced = `replaced ${codeId(result.replaced.id)}`;
       if (result.error) return `${replaced}; ${markdownText(result.error, MAX_SUMMARY_ERROR)}`;
       return result.adopted ? `${replaced} (recovered after a lost answer)` : replaced;
     }
