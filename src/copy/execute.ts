@@ -73,6 +73,7 @@ export async function executePlan(
         if (end.gone) {
           // A copy that is gone needs no delete; a target it replaced comes back.
           const entries = step.journal.of(copy);
+          // Non-null: a line that wrote has journalled its duplicate.
           entries.find((e) => e.write.kind === 'duplicate')!.settled = { state: 'undone' };
           await compensate(entries, undoer(step));
         }
@@ -140,6 +141,7 @@ async function finished(
 /** The copy a line's last duplicate made: what wait-for-active polls. */
 function lastWritten(step: StepState, copy: PlannedCopy): Secret {
   const made = step.journal.of(copy).filter((e) => e.write.kind === 'duplicate');
+  // Non-null: only a line that wrote is polled, and it has journalled its duplicate.
   return made[made.length - 1]!.write.secret;
 }
 

@@ -162,16 +162,17 @@ export function selectPrune(
     else if (at < recentFrom)
       add(group(provenance.sourceName, provenance.sourceId), { secret: s, at, tie: s.id });
   }
+  /** Past the cut: candidates only (the step's own copies are newer than it). */
+  const doomed: { secret: Secret; at: number }[] = [];
   for (const entries of groups.values()) {
     entries.sort((a, b) => b.at - a.at || (a.tie < b.tie ? -1 : 1));
     // Kept: the `keep` newest, and everything down to the step's oldest own copy.
     const oldestOwn = entries.findLastIndex((e) => e.secret === undefined);
     const cut = Math.max(keep, oldestOwn + 1);
-    selection.doomed.push(...entries.slice(cut).map((e) => e.secret!));
+    for (const { secret, at } of entries.slice(cut)) if (secret) doomed.push({ secret, at });
   }
-  selection.doomed.sort(
-    (a, b) => createdKey(b.created)! - createdKey(a.created)! || (a.id < b.id ? -1 : 1),
-  );
+  doomed.sort((a, b) => b.at - a.at || (a.secret.id < b.secret.id ? -1 : 1));
+  selection.doomed.push(...doomed.map((d) => d.secret));
   return selection;
 }
 

@@ -7,7 +7,7 @@
 import { CloudflareError } from '../cloudflare/errors.js';
 import type { Secret } from '../cloudflare/types.js';
 import { deleteUntilGone } from './deletion.js';
-import { ActionError, failureText } from '../shared/errors.js';
+import { ActionError, failureText, nameAndId } from '../shared/errors.js';
 import { compensate, type Entry, type Undoer } from './journal.js';
 import type { PlannedCopy } from '../plan/plan.js';
 import { writeCopy } from './post.js';
@@ -174,7 +174,7 @@ export async function replaceCopy(
     );
   }
   step.deleted.add(target.id);
-  step.journal.record({ kind: 'delete', copy, secret: target, backup: saved });
+  const deletedEntry = step.journal.record({ kind: 'delete', copy, secret: target, backup: saved });
 
   // 3. The copy under the target's name.
   let failure: unknown;
@@ -194,28 +194,26 @@ export async function replaceCopy(
   const entries = step.journal.of(copy);
   await compensate(entries, undoer(step));
   throw new ReplaceFailed(
-    `Deleted ${what} to replace it, but copying the source under that name failed: ${why} ${restoreText(entries, kept)}`,
+    `Deleted ${what} to replace it, but copying the source under that name failed: ${why} ${restoreText(deletedEntry, backupEntry, kept)}`,
     failure,
     true,
   );
 }
 
 /** What the compensations of a failed replace did, in words. */
-function restoreText(entries: readonly Entry[], kept: string): string {
-  const deleted = entries.find((e) => e.write.kind === 'delete')!;
-  const backup = entries.find((e) => e.write.kind === 'backup')!;
-  if (deleted.settled?.state !== 'undone') {
+function restoreText(deleted: Entry, backup: Entry, kept: string): string {
+  const restored = deleted.settled?.state === 'undone' ? deleted.settled.restoredAs : undefined;
+  if (restored === undefined) {
     const error = deleted.settled?.state === 'failed' ? ` (${deleted.settled.error})` : '';
     return (
       `Restoring it from its backup failed${error}. ${kept}; re-running the step finishes the ` +
       'replace and then deletes the backup.'
     );
   }
-  const restored = deleted.settled.restoredAs!;
   const left =
     backup.settled?.state === 'undone'
       ? ''
-      : ` The backup "${backup.write.secret.name}" (${backup.write.secret.id}) could not be deleted; a re-run deletes it.`;
+      : ` The backup ${nameAndId(backup.write.secret.name, backup.write.secret.id)} could not be deleted; a re-run deletes it.`;
   return `It was restored from its backup, with its old value, scopes and comment, as ${restored.id} (a new id).${left}`;
 }
 
@@ -223,9 +221,9 @@ function restoreText(entries: readonly Entry[], kept: string): string {
 async function dropBackup(step: StepState, entries: Entry[]): Promise<string> {
   await compensate(entries, undoer(step));
   const [entry] = entries;
-  return entry?.settled?.state === 'undone'
+  return entry === undefined || entry.settled?.state === 'undone'
     ? ''
-    : ` Its backup "${entry!.write.secret.name}" (${entry!.write.secret.id}) could not be deleted; a re-run deletes it.`;
+    : ` Its backup ${nameAndId(entry.write.secret.name, entry.write.secret.id)} could not be deleted; a re-run deletes it.`;
 }
 
 /**

@@ -90,14 +90,14 @@ function expandLine(
   let matched = 0;
   let leftOut = 0;
   for (const name of secrets.map((s) => s.name).sort()) {
-    const match = matchSource.exec(name);
-    if (!match) continue;
+    const star = matchSource.exec(name)?.[1];
+    if (star === undefined) continue;
     if (matchTarget.test(name)) {
       leftOut++;
       continue;
     }
     matched++;
-    const given = duplication.name.replace('*', () => match[1]!);
+    const given = duplication.name.replace('*', () => star);
     try {
       const target = parseTargetName(
         given,

@@ -35,10 +35,13 @@ export interface ProxyChoice {
 export function chooseProxy(baseUrl: string, env: Env): ProxyChoice | undefined {
   const target = new URL(baseUrl);
   if (target.protocol !== 'https:') return undefined;
-  const variable = HTTPS_PROXY.find((name) => (env[name]?.trim() ?? '') !== '');
-  if (variable === undefined) return undefined;
+  const [variable, value] =
+    HTTPS_PROXY.map((name) => [name, env[name]?.trim() ?? ''] as const).find(
+      ([, set]) => set !== '',
+    ) ?? [];
+  if (variable === undefined || value === undefined) return undefined;
   if (bypassed(target, env.no_proxy ?? env.NO_PROXY ?? '')) return undefined;
-  return { variable, url: parseProxyUrl(env[variable]!.trim(), variable) };
+  return { variable, url: parseProxyUrl(value, variable) };
 }
 
 function bypassed(target: URL, noProxy: string): boolean {
@@ -50,9 +53,9 @@ function bypassed(target: URL, noProxy: string): boolean {
     .split(/[,\s]/)
     .filter((entry) => entry !== '')
     .some((entry) => {
-      const withPort = /^(.+):(\d+)$/.exec(entry);
-      if (withPort && Number(withPort[2]) !== port) return false;
-      const name = (withPort ? withPort[1]! : entry).replace(/^\*?\./, '').toLowerCase();
+      const [, hostPart = entry, portPart] = /^(.+):(\d+)$/.exec(entry) ?? [];
+      if (portPart !== undefined && Number(portPart) !== port) return false;
+      const name = hostPart.replace(/^\*?\./, '').toLowerCase();
       return host === name || host.endsWith(`.${name}`);
     });
 }

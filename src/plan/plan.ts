@@ -128,7 +128,8 @@ export async function makePlan(
     });
   }
   if (config.ifExists === 'replace') problems.push(...replacedSources(copies));
-  if (problems.length === 1 && !list) throw new ActionError(capitalize(problems[0]!));
+  const [only, ...others] = problems;
+  if (only !== undefined && others.length === 0 && !list) throw new ActionError(capitalize(only));
   if (problems.length > 0) {
     throw new ActionError(
       `Nothing was written: ${problems.length} of ${expansion.duplications.length + expansion.unmatched} lines cannot be copied.`,
@@ -188,7 +189,8 @@ async function resolveStore(
     }
     return { id: match.id, name: match.name };
   }
-  if (stores.length === 1) return { id: stores[0]!.id, name: stores[0]!.name };
+  const [first, ...more] = stores;
+  if (first && more.length === 0) return { id: first.id, name: first.name };
   if (stores.length === 0) {
     throw new ActionError(
       `Account ${client.accountId} has no Secrets Store yet. Create one in the Cloudflare dashboard ` +

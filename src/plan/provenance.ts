@@ -10,6 +10,7 @@
  * cut source name could make two sources one.
  */
 import { isId } from '../cloudflare/validate.js';
+import { codePoint } from '../shared/sanitize.js';
 
 export const PROVENANCE_PREFIX = '[secrets-store-duplicate]';
 
@@ -77,10 +78,10 @@ export function parseProvenance(comment: string | undefined): Provenance | undef
   }
   const values = new Map<string, string>();
   for (const token of line.slice(PROVENANCE_PREFIX.length + 1).split(' ')) {
-    const match = /^([a-z][a-z-]*)=(.+)$/.exec(token);
-    const value = match ? decodeValue(match[2]!) : undefined;
-    if (!match || value === undefined || values.has(match[1]!)) return undefined;
-    values.set(match[1]!, value);
+    const [, key, raw] = /^([a-z][a-z-]*)=(.+)$/.exec(token) ?? [];
+    const value = raw === undefined ? undefined : decodeValue(raw);
+    if (key === undefined || value === undefined || values.has(key)) return undefined;
+    values.set(key, value);
   }
   const provenance: Partial<Provenance> = {};
   for (const [field, key] of KEYS) {
@@ -95,7 +96,7 @@ export function parseProvenance(comment: string | undefined): Provenance | undef
 function encodeValue(value: string): string | undefined {
   let out = '';
   for (const char of value) {
-    const code = char.codePointAt(0)!;
+    const code = codePoint(char);
     // A lone surrogate has no UTF-8 form: the value cannot be recorded as it is.
     if (code >= 0xd800 && code <= 0xdfff) return undefined;
     if (code > 0x20 && code < 0x7f && char !== '%') out += char;

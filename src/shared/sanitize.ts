@@ -23,10 +23,16 @@ const UNPRINTABLE =
 
 const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
+/** The code point of one character (as `for…of` or a `u` regex gives it). */
+export function codePoint(char: string): number {
+  // Non-null: a character is never empty, so it has a first code point.
+  return char.codePointAt(0)!;
+}
+
 function escapeChar(char: string): string {
   const named = NAMED_ESCAPES[char];
   if (named !== undefined) return named;
-  const code = char.codePointAt(0)!;
+  const code = codePoint(char);
   // Stryker disable next-line EqualityOperator: `<` is the same, UNPRINTABLE never matches U+FFFF
   return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
 }
@@ -74,12 +80,6 @@ export function printableLines(lines: readonly string[]): string {
  * any ASCII punctuation.
  */
 const MARKDOWN_SYNTAX = /[\\`*_[\](){}!|~:$@#.^]/g;
-const HTML_ENTITIES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-};
 
 /** Longest value shown in the job summary. */
 const MAX_SUMMARY_VALUE = 256;
@@ -93,7 +93,10 @@ export function markdownText(text: string, max = MAX_SUMMARY_VALUE): string {
   return clip(text, max)
     .replace(UNPRINTABLE, escapeChar)
     .replace(MARKDOWN_SYNTAX, '\\$&')
-    .replace(/[&<>"]/g, (char) => HTML_ENTITIES[char]!);
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }
 
 /** An id as a code span; anything that is not a checked id is shown as plain text instead. */
