@@ -18,7 +18,7 @@ import { stepFailure } from './report/failure.js';
 import { outputsFor, type RunReport } from './report/outputs.js';
 import { summaryMarkdown } from './report/summary.js';
 import { describeTrigger, stepOrigin } from './report/trigger.js';
-import { failureLines, isExpectedFailure } from './shared/errors.js';
+import { failureLines, isExpectedFailure, nameAndId } from './shared/errors.js';
 import { printable, printableLines } from './shared/sanitize.js';
 
 const readInput = (name: string): string => core.getInput(name);
@@ -103,7 +103,7 @@ export async function run(): Promise<void> {
     const plan = await makePlan(config, client, origin);
     log.info(`Store: ${describeStore(plan.store)}`);
     for (const copy of plan.copies) {
-      const source = copy.source ? `"${copy.source.name}" (${copy.sourceId})` : copy.sourceId;
+      const source = copy.source ? `${nameAndId(copy.source.name, copy.sourceId)}` : copy.sourceId;
       const replacing =
         config.ifExists === 'replace' && copy.existing
           ? `, replacing the secret that has that name (${copy.existing.id})`
@@ -130,7 +130,7 @@ export async function run(): Promise<void> {
       // A copy written without error has waited until active (src/copy/duplicate.ts, settle).
       const wrote = result.outcome === 'created' || result.outcome === 'replaced';
       if (config.waitForActive && wrote && !result.error) {
-        log.info(`Secret "${result.copy.name}" (${result.secret.id}) is active.`);
+        log.info(`Secret ${nameAndId(result.copy.name, result.secret.id)} is active.`);
       }
     }
     const pruned =
@@ -190,41 +190,47 @@ function logRequest(event: RequestEvent): void {
 }
 
 function logResult(result: CopyResult): void {
-  const {
-    outcome,
-    copy: { name },
-    secret,
-    adopted,
-    replaced,
-    previous,
-    restored,
-  } = result;
-  const id = secret?.id;
-  if (result.outcome === 'created' || result.outcome === 'replaced') {
-    log.info(
-      result.outcome === 'created'
-        ? `Created secret "${name}" (${id}).`
-        : `Replaced secret "${name}": deleted ${result.replaced.id}, created ${id}.`,
-    );
-    if (previous) log.info(`Kept the value it replaced as "${previous.name}" (${previous.id}).`);
-    if (adopted) {
-      log.notice(
-        `Cloudflare's answer to the duplicate was lost, but the secret "${name}" (${id}) it created was found and used; nothing was created twice.`,
+  const { name } = result.copy;
+  switch (result.outcome) {
+    case 'created':
+    case 'replaced': {
+      const { id } = result.secret;
+      log.info(
+        result.outcome === 'created'
+          ? `Created secret ${nameAndId(name, id)}.`
+          : `Replaced secret "${name}": deleted ${result.replaced.id}, created ${id}.`,
       );
+      const { previous } = result;
+      if (previous) {
+        log.info(`Kept the value it replaced as ${nameAndId(previous.name, previous.id)}.`);
+      }
+      if (result.adopted) {
+        log.notice(
+          `Cloudflare's answer to the duplicate was lost, but the secret ${nameAndId(name, id)} it created was found and used; nothing was created twice.`,
+        );
+      }
+      break;
     }
-  } else if (outcome === 'existing') {
-    log.info(`Secret "${name}" already exists (${id}); nothing written (if-exists: skip).`);
-  } else if (outcome === 'dry-run') {
-    log.info(
-      replaced
-        ? `Dry run: "${name}" (${replaced.id}) would be deleted and created again as a copy; nothing written.`
-        : `Dry run: "${name}" can be created; nothing written.`,
-    );
-  } else if (outcome === 'rolled-back') {
-    log.info(`Rolled back: deleted "${name}" (${id}), which this step had created.`);
+    case 'existing':
+      log.info(
+        `Secret "${name}" already exists (${result.secret.id}); nothing written (if-exists: skip).`,
+      );
+      break;
+    case 'dry-run':
+      log.info(
+        result.replaced
+          ? `Dry run: ${nameAndId(name, result.replaced.id)} would be deleted and created again as a copy; nothing written.`
+          : `Dry run: "${name}" can be created; nothing written.`,
+      );
+      break;
+    case 'rolled-back':
+      log.info(
+        `Rolled back: deleted ${nameAndId(name, result.secret.id)}, which this step had created.`,
+      );
+      break;
   }
-  if (restored) {
-    log.info(`Restored "${name}" from its backup as ${restored.id}, with its old value.`);
+  if (result.restored) {
+    log.info(`Restored "${name}" from its backup as ${result.restored.id}, with its old value.`);
   }
   // Failures are reported once, together, by the step's error.
 }
@@ -233,11 +239,11 @@ function logPrune(report: PruneReport): void {
   for (const warning of report.warnings) log.warning(warning);
   if (report.skipped && !report.error) log.info(`Pruning skipped: ${report.skipped}.`);
   for (const { name, id } of report.pruned) {
-    log.info(`${report.dryRun ? 'Dry run: would prune' : 'Pruned'} "${name}" (${id}).`);
+    log.info(`${report.dryRun ? 'Dry run: would prune' : 'Pruned'} ${nameAndId(name, id)}.`);
   }
   for (const { name, id } of report.untracked) {
     log.info(
-      `Not pruned: "${name}" (${id}) matches "${report.pattern}" but has no provenance line in its comment, so this action did not make it.`,
+      `Not pruned: ${nameAndId(name, id)} matches "${report.pattern}" but has no provenance line in its comment, so this action did not make it.`,
     );
   }
   if (!report.skipped && report.pruned.length === 0 && report.failures.length === 0) {

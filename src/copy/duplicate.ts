@@ -5,7 +5,7 @@
  */
 import type { SecretsStoreClient } from '../cloudflare/client.js';
 import type { Secret } from '../cloudflare/types.js';
-import { ActionError } from '../shared/errors.js';
+import { ActionError, nameAndId } from '../shared/errors.js';
 import type { IfExists } from '../inputs/values.js';
 import { describeStore, nameTaken, type PlannedCopy, type PlannedStore } from '../plan/plan.js';
 import { writeCopy } from './post.js';
@@ -99,7 +99,7 @@ function takenEnd(
   if (options.ifExists === 'replace') {
     // The plan saw the name free, and this step did not delete what holds it now.
     throw new NameAppeared(
-      `A secret named "${existing.name}" (${existing.id}) appeared in store ${describeStore(store)} ` +
+      `A secret named ${nameAndId(existing.name, existing.id)} appeared in store ${describeStore(store)} ` +
         'while this step was writing, and this step did not create it; it was left as it is. ' +
         'Re-run the step to replace it.',
     );
@@ -108,7 +108,7 @@ function takenEnd(
   // Stryker disable next-line ArrayDeclaration: copy.scopes is never empty: no stand-in equals it
   if (!sameScopes(existing.scopes ?? [], copy.scopes)) {
     warnings.push(
-      `Secret "${existing.name}" (${existing.id}) already exists in store ${describeStore(store)} with scopes ` +
+      `Secret ${nameAndId(existing.name, existing.id)} already exists in store ${describeStore(store)} with scopes ` +
         `[${(existing.scopes ?? []).join(', ')}], not the requested [${copy.scopes.join(', ')}]; ` +
         'it was left as it is (if-exists: skip).',
     );

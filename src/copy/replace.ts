@@ -71,13 +71,13 @@ function runText(run: RunInfo): string {
 
 function backupComment(target: Secret, run: RunInfo): string {
   return (
-    `Backup of "${target.name}" (${target.id}) made by ${runText(run)} while replacing it ` +
+    `Backup of ${nameAndId(target.name, target.id)} made by ${runText(run)} while replacing it ` +
     `(${BACKUP_MARK}); the step deletes it once the new copy is in place.`
   );
 }
 
 function previousComment(target: Secret, run: RunInfo): string {
-  return `Previous value of "${target.name}" (${target.id}), kept by keep-previous when ${runText(run)} replaced it.`;
+  return `Previous value of ${nameAndId(target.name, target.id)}, kept by keep-previous when ${runText(run)} replaced it.`;
 }
 
 /** The way back: delete (gone counts as done), or re-create a target from its backup. */
@@ -119,7 +119,7 @@ export async function replaceCopy(
   target: Secret,
   options: ReplaceOptions,
 ): Promise<Finish> {
-  const what = `"${copy.name}" (${target.id})`;
+  const what = `${nameAndId(copy.name, target.id)}`;
   const unchanged = (why: string, reason?: unknown) =>
     new ReplaceFailed(`${what} was not replaced and is unchanged: ${why}`, reason, false);
   const listing = await step.secretsBeforeByName().catch((error: unknown) => {
@@ -147,7 +147,7 @@ export async function replaceCopy(
   if ('taken' in backup) throw unchanged(`the name "${name}" is taken by ${backup.taken.id}.`);
   const saved = backup.secret;
   const backupEntry = step.journal.record({ kind: 'backup', copy, secret: saved, of: target });
-  const kept = `Its value is kept in the backup "${saved.name}" (${saved.id})`;
+  const kept = `Its value is kept in the backup ${nameAndId(saved.name, saved.id)}`;
 
   // 2. The delete, only if the step may still write.
   if (step.cancelled || step.client.remainingMs() < needMs) {
@@ -189,7 +189,7 @@ export async function replaceCopy(
     return () => finish(step, copy, backupEntry, asPrevious ? undefined : oldPrevious, asPrevious);
   }
   const why = made
-    ? `another secret named "${copy.name}" (${made.taken.id}), not made by this step, was created meanwhile.`
+    ? `another secret named ${nameAndId(copy.name, made.taken.id)}, not made by this step, was created meanwhile.`
     : failureText(failure);
   const entries = step.journal.of(copy);
   await compensate(entries, undoer(step));
@@ -286,7 +286,7 @@ export async function removeLeftovers(step: StepState, copy: PlannedCopy): Promi
       await undoer(step).remove(secret);
     } catch (error) {
       warnings.push(
-        `The backup "${secret.name}" (${secret.id}) an earlier run left could not be deleted: ${failureText(error)}`,
+        `The backup ${nameAndId(secret.name, secret.id)} an earlier run left could not be deleted: ${failureText(error)}`,
       );
     }
   }

@@ -5,6 +5,7 @@
 import type { Secret } from '../cloudflare/types.js';
 import type { Entry } from './journal.js';
 import type { PlannedCopy } from '../plan/plan.js';
+import { nameAndId } from '../shared/errors.js';
 
 interface Base {
   copy: PlannedCopy;
@@ -128,7 +129,7 @@ function undoneError(entry: Entry | undefined): string | undefined {
   const settled = entry?.settled;
   if (!entry || !settled || settled.state === 'undone') return undefined;
   const { secret } = entry.write;
-  if (settled.state === 'kept') return `"${secret.name}" (${secret.id}) was ${settled.why}.`;
+  if (settled.state === 'kept') return `${nameAndId(secret.name, secret.id)} was ${settled.why}.`;
   return entry.write.kind === 'delete'
     ? `Restoring "${secret.name}" failed: ${settled.error}`
     : `created, and the rollback failed: ${settled.error}`;

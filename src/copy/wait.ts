@@ -6,7 +6,7 @@
 import type { SecretsStoreClient } from '../cloudflare/client.js';
 import { CloudflareError, isNotFound } from '../cloudflare/errors.js';
 import type { Secret } from '../cloudflare/types.js';
-import { ActionError } from '../shared/errors.js';
+import { ActionError, nameAndId } from '../shared/errors.js';
 
 const FIRST_WAIT_MS = 500;
 const MAX_WAIT_MS = 5_000;
@@ -37,7 +37,7 @@ export async function waitForActive(
   storeId: string,
   secret: Secret,
 ): Promise<Secret> {
-  const what = `wait-for-active: secret "${secret.name}" (${secret.id})`;
+  const what = `wait-for-active: secret ${nameAndId(secret.name, secret.id)}`;
   let current = secret;
   for (let poll = 0; ; poll++) {
     if (current.status === 'active') return current;

@@ -1,6 +1,7 @@
 /** The step's failure message: which copies failed, what was rolled back, what a cancel left. */
 import type { CopyResult } from '../copy/results.js';
 import type { RunReport } from './outputs.js';
+import { nameAndId } from '../shared/errors.js';
 
 /** The step's failure message, one line per item, when any copy (or pruning) failed; else undefined. */
 export function stepFailure(report: RunReport): readonly string[] | undefined {
@@ -30,7 +31,7 @@ export function stepFailure(report: RunReport): readonly string[] | undefined {
             (r) =>
               `- ${r.copy.name} (${r.secret.id})` +
               (r.restored ? `; restored its target from the backup as ${r.restored.id}` : '') +
-              (r.backup ? `; its old value is in "${r.backup.name}" (${r.backup.id})` : ''),
+              (r.backup ? `; its old value is in ${nameAndId(r.backup.name, r.backup.id)}` : ''),
           ),
         ]
       : [];
@@ -59,8 +60,8 @@ function changes(r: CopyResult): string[] {
   if (r.outcome === 'rolled-back') out.push(`created ${id}, then deleted it`);
   if (r.replaced && r.outcome !== 'dry-run') out.push(`deleted ${r.replaced.id}`);
   if (r.restored) out.push(`restored it from its backup as ${r.restored.id}`);
-  if (r.previous) out.push(`kept the old value as "${r.previous.name}" (${r.previous.id})`);
-  if (r.backup) out.push(`left the backup "${r.backup.name}" (${r.backup.id})`);
+  if (r.previous) out.push(`kept the old value as ${nameAndId(r.previous.name, r.previous.id)}`);
+  if (r.backup) out.push(`left the backup ${nameAndId(r.backup.name, r.backup.id)}`);
   return out;
 }
 
