@@ -105,8 +105,7 @@ function takenEnd(
     );
   }
   const warnings: string[] = [];
-  // Stryker disable next-line ArrayDeclaration: copy.scopes is never empty: no stand-in equals it
-  if (!sameScopes(existing.scopes ?? [], copy.scopes)) {
+  if (!sameScopes(existing.scopes, copy.scopes)) {
     warnings.push(
       `Secret ${nameAndId(existing.name, existing.id)} already exists in store ${describeStore(store)} with scopes ` +
         `[${(existing.scopes ?? []).join(', ')}], not the requested [${copy.scopes.join(', ')}]; ` +

@@ -15,8 +15,8 @@ const ALL_PROXIES = [...HTTPS_PROXY, 'http_proxy', 'HTTP_PROXY'] as const;
 
 /** Every user name and password in a proxy variable, raw and decoded, to be masked. */
 export function proxyCredentials(env: Env): string[] {
-  // Stryker disable next-line StringLiteral: any text without `@` has no parts, like ''
-  return [...new Set(ALL_PROXIES.flatMap((name) => userinfoParts(env[name]?.trim() ?? '')))];
+  const values = ALL_PROXIES.map((name) => env[name]).filter((value) => value !== undefined);
+  return [...new Set(values.flatMap((value) => userinfoParts(value.trim())))];
 }
 
 export interface ProxyChoice {

@@ -30,8 +30,8 @@ export function unknownScopesWarning(scopes: readonly string[]): string | undefi
   );
 }
 
-/** True when both lists name the same scopes, whatever their order. */
-export function sameScopes(a: readonly string[], b: readonly string[]): boolean {
+/** True when both lists name the same scopes, whatever their order; no list (`undefined`) names none. */
+export function sameScopes(a: readonly string[] | undefined, b: readonly string[]): boolean {
   const left = [...new Set(a)].sort();
   const right = [...new Set(b)].sort();
   return left.length === right.length && left.every((scope, i) => scope === right[i]);
