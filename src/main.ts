@@ -10,15 +10,15 @@ import { SecretsStoreClient, type RequestEvent } from './cloudflare/client.js';
 import { parseInputs } from './inputs/config.js';
 import { credentialValues } from './inputs/connection.js';
 import { chooseProxy, proxyCredentials } from './inputs/proxy.js';
-import { describeStore, makePlan } from './plan/plan.js';
+import { makePlan } from './plan/plan.js';
 import { executePlan } from './copy/execute.js';
-import { prune, type PruneReport } from './copy/prune.js';
-import type { CopyResult } from './copy/results.js';
+import { prune } from './copy/prune.js';
 import { stepFailure } from './report/failure.js';
+import { planLines, pruneLines, resultLines, type LogLine } from './report/log.js';
 import { outputsFor, type RunReport } from './report/outputs.js';
 import { summaryMarkdown } from './report/summary.js';
 import { describeTrigger, stepOrigin } from './report/trigger.js';
-import { failureLines, isExpectedFailure, nameAndId } from './shared/errors.js';
+import { failureLines, isExpectedFailure } from './shared/errors.js';
 import { printable, printableLines } from './shared/sanitize.js';
 
 const readInput = (name: string): string => core.getInput(name);
@@ -35,6 +35,11 @@ const log = {
   /** Fails the step; a message of several lines keeps them, each printed on its own. */
   fail: (lines: readonly string[]) => core.setFailed(printableLines(lines)),
 };
+
+/** Prints the lines src/report/log.ts words, each at its level. */
+function printLines(lines: readonly LogLine[]): void {
+  for (const { level, text } of lines) log[level](text);
+}
 
 /** How long a cancelled step may still work: GitHub kills it 10 s after its SIGINT. */
 const CANCEL_BUDGET_MS = 7_000;
@@ -69,7 +74,7 @@ export async function run(): Promise<void> {
   let dispatcher: Dispatcher | undefined;
   const cancel = listenForCancel();
   try {
-    // Mask before anything else can be logged, including input and proxy errors.
+    // 1. Inputs. Mask before anything else can be logged, including input and proxy errors.
     const secrets = [...credentialValues(readInput, process.env), ...proxyCredentials(process.env)];
     for (const value of secrets) core.setSecret(value);
     const config = parseInputs(readInput, process.env);
@@ -97,22 +102,14 @@ export async function run(): Promise<void> {
     if (cancel.signal.aborted) windDown();
     else cancel.signal.addEventListener('abort', windDown, { once: true });
 
-    // On the local clock: prune turns it into the server's once answers have told the offset.
+    // 2. The plan, checked whole before the first write. The start is on the local clock:
+    // prune turns it into the server's once answers have told the offset.
     const startedAt = client.now();
     const origin = stepOrigin(process.env, readEventPayload(process.env.GITHUB_EVENT_PATH));
     const plan = await makePlan(config, client, origin);
-    log.info(`Store: ${describeStore(plan.store)}`);
-    for (const copy of plan.copies) {
-      const source = copy.source ? `${nameAndId(copy.source.name, copy.sourceId)}` : copy.sourceId;
-      const replacing =
-        config.ifExists === 'replace' && copy.existing
-          ? `, replacing the secret that has that name (${copy.existing.id})`
-          : '';
-      log.info(
-        `${config.dryRun ? 'Would duplicate' : 'Duplicating'} ${source} as "${copy.name}"${replacing} with scopes ${copy.scopes.join(', ')}`,
-      );
-    }
+    printLines(planLines(plan, config));
 
+    // 3. The copies, then pruning.
     const results = await executePlan(client, plan, {
       ...config,
       signal: cancel.signal,
@@ -124,15 +121,7 @@ export async function run(): Promise<void> {
       },
       writeMs: Math.min(5_000, requestTimeoutMs(config.timeoutSeconds)),
     });
-    for (const result of results) {
-      for (const warning of result.warnings) log.warning(warning);
-      logResult(result);
-      // A copy written without error has waited until active (src/copy/duplicate.ts, settle).
-      const wrote = result.outcome === 'created' || result.outcome === 'replaced';
-      if (config.waitForActive && wrote && !result.error) {
-        log.info(`Secret ${nameAndId(result.copy.name, result.secret.id)} is active.`);
-      }
-    }
+    for (const result of results) printLines(resultLines(result, config.waitForActive));
     const pruned =
       config.prune && !cancel.signal.aborted
         ? await prune(client, plan, results, {
@@ -142,7 +131,8 @@ export async function run(): Promise<void> {
             startedAt,
           })
         : undefined;
-    if (pruned) logPrune(pruned);
+    if (pruned) printLines(pruneLines(pruned));
+    // 4. The report: outputs, the job summary, and the step's failure if any.
     const report: RunReport = {
       store: plan.store,
       results,
@@ -187,71 +177,6 @@ function logRequest(event: RequestEvent): void {
   log.debug(
     `${event.method} ${event.path} (attempt ${event.attempt}) → ${result} in ${event.durationMs} ms`,
   );
-}
-
-function logResult(result: CopyResult): void {
-  const { name } = result.copy;
-  switch (result.outcome) {
-    case 'created':
-    case 'replaced': {
-      const { id } = result.secret;
-      log.info(
-        result.outcome === 'created'
-          ? `Created secret ${nameAndId(name, id)}.`
-          : `Replaced secret "${name}": deleted ${result.replaced.id}, created ${id}.`,
-      );
-      const { previous } = result;
-      if (previous) {
-        log.info(`Kept the value it replaced as ${nameAndId(previous.name, previous.id)}.`);
-      }
-      if (result.adopted) {
-        log.notice(
-          `Cloudflare's answer to the duplicate was lost, but the secret ${nameAndId(name, id)} it created was found and used; nothing was created twice.`,
-        );
-      }
-      break;
-    }
-    case 'existing':
-      log.info(
-        `Secret "${name}" already exists (${result.secret.id}); nothing written (if-exists: skip).`,
-      );
-      break;
-    case 'dry-run':
-      log.info(
-        result.replaced
-          ? `Dry run: ${nameAndId(name, result.replaced.id)} would be deleted and created again as a copy; nothing written.`
-          : `Dry run: "${name}" can be created; nothing written.`,
-      );
-      break;
-    case 'rolled-back':
-      log.info(
-        `Rolled back: deleted ${nameAndId(name, result.secret.id)}, which this step had created.`,
-      );
-      break;
-  }
-  if (result.restored) {
-    log.info(`Restored "${name}" from its backup as ${result.restored.id}, with its old value.`);
-  }
-  // Failures are reported once, together, by the step's error.
-}
-
-function logPrune(report: PruneReport): void {
-  for (const warning of report.warnings) log.warning(warning);
-  if (report.skipped && !report.error) log.info(`Pruning skipped: ${report.skipped}.`);
-  for (const { name, id } of report.pruned) {
-    log.info(`${report.dryRun ? 'Dry run: would prune' : 'Pruned'} ${nameAndId(name, id)}.`);
-  }
-  for (const { name, id } of report.untracked) {
-    log.info(
-      `Not pruned: ${nameAndId(name, id)} matches "${report.pattern}" but has no provenance line in its comment, so this action did not make it.`,
-    );
-  }
-  if (!report.skipped && report.pruned.length === 0 && report.failures.length === 0) {
-    log.info(
-      `Nothing to prune: no copy matching "${report.pattern}" is older than the ${report.keep} newest of its source.`,
-    );
-  }
-  // Failures are reported once, by the step's error.
 }
 
 /** The job summary is a courtesy: failing to write it only warns. */
