@@ -2,7 +2,7 @@
  * How values that are not the action's own text are shown: names, ids, scopes and errors from
  * Cloudflare or the workflow. In the log each becomes part of one line that no workflow command
  * can start or hide in; in the job summary each renders as plain text, never as Markdown or HTML.
- * src/main.ts prints every line through `printable`; src/report/report.ts builds the summary with
+ * src/main.ts prints every line through `printable`; src/report/summary.ts builds the summary with
  * `markdownText` and `codeId`. It imports only the id check of src/cloudflare/validate.ts: this
  * is the one place the rule lives.
  */
