@@ -6,7 +6,7 @@ import { quote } from './values.js';
 
 /**
  * Every input action.yml declares (in its order, for the list messages show): what the workflow
- * may write under `with:`. test/inputs/config.test.ts keeps it equal to action.yml, and ReadInput takes
+ * may write under `with:`. test/inputs/names.test.ts keeps it equal to action.yml, and ReadInput takes
  * only these names, so an input read but not listed does not compile.
  */
 export const INPUT_NAMES = [
