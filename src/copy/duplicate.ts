@@ -16,7 +16,6 @@ import { StepState } from './step.js';
 
 export { UnexpectedAnswer } from './post.js';
 export { ReplaceFailed } from './replace.js';
-export type { CopyResult } from './results.js';
 export { StepState } from './step.js';
 
 export interface CopyOptions {

@@ -8,7 +8,7 @@
 import type { SecretsStoreClient } from '../cloudflare/client.js';
 import type { Secret } from '../cloudflare/types.js';
 import { deleteUntilGone } from './deletion.js';
-import type { CopyResult } from './duplicate.js';
+import type { CopyResult } from './results.js';
 import { failureText, nameAndId } from '../shared/errors.js';
 import type { PlannedCopy, PlannedStore } from '../plan/plan.js';
 import { parseProvenance } from '../plan/provenance.js';

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Secret } from '../../src/cloudflare/types.js';
-import type { CopyResult } from '../../src/copy/duplicate.js';
+import type { CopyResult } from '../../src/copy/results.js';
 import type { PlannedCopy } from '../../src/plan/plan.js';
 import {
   copiesSucceeded,
