@@ -8,6 +8,29 @@ const noDeepImports = {
   message: 'Import the package by its name.',
 };
 
+/** The files of src/<folder>/ may not import from the later folders, nor from main.ts. */
+function layer(folder, later) {
+  return [
+    {
+      files: [`src/${folder}/**/*.ts`],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              noDeepImports,
+              {
+                group: [...later.map((name) => `../${name}/*`), '../main.js'],
+                message: `src/${folder}/ comes before ${later.join(', ')} and main.ts: it may not import them.`,
+              },
+            ],
+          },
+        ],
+      },
+    },
+  ];
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -26,7 +49,11 @@ export default tseslint.config(
   {
     languageOptions: { globals: globals.node },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        // `const { dropped, ...kept } = value` names what it leaves out.
+        { argsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       'no-restricted-imports': ['error', { patterns: [noDeepImports] }],
     },
   },
@@ -40,13 +67,13 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/await-thenable': 'error',
       // Values from Cloudflare or the workflow could start a workflow command: every line goes
-      // through src/sanitize.ts (printable, printableLines) on its way to the log.
+      // through src/shared/sanitize.ts (printable, printableLines) on its way to the log.
       'no-restricted-syntax': [
         'error',
         {
           selector:
             "CallExpression[callee.object.name='core'][callee.property.name=/^(info|notice|warning|error|debug|setFailed)$/]:not([arguments.0.callee.name=/^printable(Lines)?$/])",
-          message: 'Print through printable() or printableLines() from src/sanitize.ts.',
+          message: 'Print through printable() or printableLines() from src/shared/sanitize.ts.',
         },
       ],
     },
@@ -57,6 +84,12 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  // One direction, as main.ts runs them: shared → inputs → plan → copy → report. A folder
+  // imports the folders before it in that order, never one after it (CONTRIBUTING, Layout).
+  ...layer('shared', ['inputs', 'plan', 'copy', 'report']),
+  ...layer('inputs', ['plan', 'copy', 'report']),
+  ...layer('plan', ['copy', 'report']),
+  ...layer('copy', ['report']),
   {
     // The Cloudflare client stays free of GitHub Actions code and of the action's own modules,
     // so it could be published alone.

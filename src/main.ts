@@ -7,16 +7,20 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import { SecretsStoreClient, type RequestEvent } from './cloudflare/client.js';
-import { executePlan } from './execute.js';
-import type { CopyResult } from './results.js';
-import { failureLines, isExpectedFailure } from './errors.js';
-import { credentialValues, parseInputs } from './inputs.js';
-import { describeStore, makePlan } from './plan.js';
-import { chooseProxy, proxyCredentials } from './proxy.js';
-import { prune, type PruneReport } from './prune.js';
-import { outputsFor, stepFailure, summaryMarkdown, type RunReport } from './report.js';
-import { printable, printableLines } from './sanitize.js';
-import { describeTrigger, stepOrigin } from './trigger.js';
+// The pipeline, in the order run() follows it: inputs → plan → copy → report.
+import { parseInputs } from './inputs/config.js';
+import { credentialValues } from './inputs/connection.js';
+import { chooseProxy, proxyCredentials } from './inputs/proxy.js';
+import { makePlan } from './plan/plan.js';
+import { executePlan } from './copy/execute.js';
+import { prune } from './copy/prune.js';
+import { stepFailure } from './report/failure.js';
+import { planLines, pruneLines, resultLines, type LogLine } from './report/log.js';
+import { outputsFor, type RunReport } from './report/outputs.js';
+import { summaryMarkdown } from './report/summary.js';
+import { describeTrigger, stepOrigin } from './report/trigger.js';
+import { failureLines, isExpectedFailure } from './shared/errors.js';
+import { printable, printableLines } from './shared/sanitize.js';
 
 const readInput = (name: string): string => core.getInput(name);
 /** Where undici announces a request's headers, just before it writes them to the socket. */
@@ -24,7 +28,7 @@ const HEADERS_SENT = 'undici:client:sendHeaders';
 
 /**
  * Every line the step prints goes through here, so no value from Cloudflare or the workflow can
- * start a workflow command or hide in one (src/sanitize.ts). A lint rule keeps it that way.
+ * start a workflow command or hide in one (src/shared/sanitize.ts). A lint rule keeps it that way.
  */
 const log = {
   info: (text: string) => core.info(printable(text)),
@@ -34,6 +38,11 @@ const log = {
   /** Fails the step; a message of several lines keeps them, each printed on its own. */
   fail: (lines: readonly string[]) => core.setFailed(printableLines(lines)),
 };
+
+/** Prints the lines src/report/log.ts words, each at its level. */
+function printLines(lines: readonly LogLine[]): void {
+  for (const { level, text } of lines) log[level](text);
+}
 
 /** How long a cancelled step may still work: GitHub kills it 10 s after its SIGINT. */
 const CANCEL_BUDGET_MS = 7_000;
@@ -68,12 +77,12 @@ export async function run(): Promise<void> {
   let dispatcher: Dispatcher | undefined;
   const cancel = listenForCancel();
   try {
-    // Mask before anything else can be logged, including input and proxy errors.
+    // 1. Inputs. Mask before anything else can be logged, including input and proxy errors.
     const secrets = [...credentialValues(readInput, process.env), ...proxyCredentials(process.env)];
     for (const value of secrets) core.setSecret(value);
     const config = parseInputs(readInput, process.env);
     for (const warning of config.warnings) log.warning(warning);
-    // HTTPS_PROXY and NO_PROXY (either case), as self-hosted runners need; see src/proxy.ts.
+    // HTTPS_PROXY and NO_PROXY (either case), as self-hosted runners need; see src/inputs/proxy.ts.
     const proxy = chooseProxy(config.baseUrl, process.env);
     dispatcher = proxy ? new ProxyAgent(proxy.url.href) : new Agent();
     if (proxy) log.debug(`Requests go through the proxy set in ${proxy.variable}.`);
@@ -96,23 +105,15 @@ export async function run(): Promise<void> {
     if (cancel.signal.aborted) windDown();
     else cancel.signal.addEventListener('abort', windDown, { once: true });
 
-    // On the local clock: prune turns it into the server's once answers have told the offset.
+    // 2. The plan, checked whole before the first write. The start is on the local clock:
+    // prune turns it into the server's once answers have told the offset.
     const startedAt = client.now();
     const origin = stepOrigin(process.env, readEventPayload(process.env.GITHUB_EVENT_PATH));
     const github = loadGitHubOnFirstRequest();
     const plan = await makePlan(config, client, origin);
-    log.info(`Store: ${describeStore(plan.store)}`);
-    for (const copy of plan.copies) {
-      const source = copy.source ? `"${copy.source.name}" (${copy.sourceId})` : copy.sourceId;
-      const replacing =
-        config.ifExists === 'replace' && copy.existing
-          ? `, replacing the secret that has that name (${copy.existing.id})`
-          : '';
-      log.info(
-        `${config.dryRun ? 'Would duplicate' : 'Duplicating'} ${source} as "${copy.name}"${replacing} with scopes ${copy.scopes.join(', ')}`,
-      );
-    }
+    printLines(planLines(plan, config));
 
+    // 3. The copies, then pruning.
     const results = await executePlan(client, plan, {
       ...config,
       signal: cancel.signal,
@@ -124,15 +125,7 @@ export async function run(): Promise<void> {
       },
       writeMs: Math.min(5_000, requestTimeoutMs(config.timeoutSeconds)),
     });
-    for (const result of results) {
-      for (const warning of result.warnings) log.warning(warning);
-      logResult(result);
-      // A copy written without error has waited until active (src/duplicate.ts, settle).
-      const wrote = result.outcome === 'created' || result.outcome === 'replaced';
-      if (config.waitForActive && wrote && !result.error) {
-        log.info(`Secret "${result.copy.name}" (${result.secret!.id}) is active.`);
-      }
-    }
+    for (const result of results) printLines(resultLines(result, config.waitForActive));
     const pruned =
       config.prune && !cancel.signal.aborted
         ? await prune(client, plan, results, {
@@ -143,7 +136,8 @@ export async function run(): Promise<void> {
             signal: cancel.signal,
           })
         : undefined;
-    if (pruned) logPrune(pruned);
+    if (pruned) printLines(pruneLines(pruned));
+    // 4. The report: outputs, the job summary, and the step's failure if any.
     const report: RunReport = {
       store: plan.store,
       results,
@@ -183,70 +177,11 @@ function requestTimeoutMs(timeoutSeconds: number): number {
 }
 
 function logRequest(event: RequestEvent): void {
-  // Stryker disable next-line StringLiteral: unreachable; the transport gives every request without a status an error
-  const result = event.status !== undefined ? `HTTP ${event.status}` : (event.error ?? 'no answer');
+  // The transport gives every request without a status an error.
+  const result = event.status !== undefined ? `HTTP ${event.status}` : event.error;
   log.debug(
     `${event.method} ${event.path} (attempt ${event.attempt}) → ${result} in ${event.durationMs} ms`,
   );
-}
-
-function logResult(result: CopyResult): void {
-  const {
-    outcome,
-    copy: { name },
-    secret,
-    adopted,
-    replaced,
-    previous,
-    restored,
-  } = result;
-  const id = secret?.id;
-  if (outcome === 'created' || outcome === 'replaced') {
-    log.info(
-      outcome === 'created'
-        ? `Created secret "${name}" (${id}).`
-        : `Replaced secret "${name}": deleted ${replaced!.id}, created ${id}.`,
-    );
-    if (previous) log.info(`Kept the value it replaced as "${previous.name}" (${previous.id}).`);
-    if (adopted) {
-      log.notice(
-        `Cloudflare's answer to the duplicate was lost, but the secret "${name}" (${id}) it created was found and used; nothing was created twice.`,
-      );
-    }
-  } else if (outcome === 'existing') {
-    log.info(`Secret "${name}" already exists (${id}); nothing written (if-exists: skip).`);
-  } else if (outcome === 'dry-run') {
-    log.info(
-      replaced
-        ? `Dry run: "${name}" (${replaced.id}) would be deleted and created again as a copy; nothing written.`
-        : `Dry run: "${name}" can be created; nothing written.`,
-    );
-  } else if (outcome === 'rolled-back') {
-    log.info(`Rolled back: deleted "${name}" (${id}), which this step had created.`);
-  }
-  if (restored) {
-    log.info(`Restored "${name}" from its backup as ${restored.id}, with its old value.`);
-  }
-  // Failures are reported once, together, by the step's error.
-}
-
-function logPrune(report: PruneReport): void {
-  for (const warning of report.warnings) log.warning(warning);
-  if (report.skipped && !report.error) log.info(`Pruning skipped: ${report.skipped}.`);
-  for (const { name, id } of report.pruned) {
-    log.info(`${report.dryRun ? 'Dry run: would prune' : 'Pruned'} "${name}" (${id}).`);
-  }
-  for (const { name, id } of report.untracked) {
-    log.info(
-      `Not pruned: "${name}" (${id}) matches "${report.pattern}" but has no provenance line in its comment, so this action did not make it.`,
-    );
-  }
-  if (!report.skipped && report.pruned.length === 0 && report.failures.length === 0) {
-    log.info(
-      `Nothing to prune: no copy matching "${report.pattern}" is older than the ${report.keep} newest of its source.`,
-    );
-  }
-  // Failures are reported once, by the step's error.
 }
 
 type GitHub = typeof import('@actions/github');

@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KNOWN_SCOPES } from '../src/scopes.js';
+import { KNOWN_SCOPES } from '../src/inputs/scopes.js';
 import {
   createFakeCloudflare,
   KNOWN_SCOPES as FAKE_KNOWN_SCOPES,
@@ -613,7 +613,7 @@ describe('fake Cloudflare Secrets Store API', () => {
       body: { name, scopes },
     });
 
-    it('knows the scopes src/scopes.ts knows', () => {
+    it('knows the scopes src/inputs/scopes.ts knows', () => {
       expect([...FAKE_KNOWN_SCOPES]).toEqual([...KNOWN_SCOPES]);
     });
 

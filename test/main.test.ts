@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClientOptions } from '../src/cloudflare/client.js';
 import { run } from '../src/main.js';
-import { formatProvenance } from '../src/provenance.js';
+import { formatProvenance } from '../src/plan/provenance.js';
 import { ACCOUNT_ID, TOKEN } from './helpers/credentials.js';
 import { copyByIds, startFake, type SeededFake } from './helpers/fake.js';
 

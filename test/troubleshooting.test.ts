@@ -6,8 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { refusalHint } from '../src/cloudflare/errors.js';
-import { InputError, parseDuplications, parseSecretsList, unknownInputs } from '../src/inputs.js';
-import { expandPatterns } from '../src/patterns.js';
+import { parseDuplications, parseSecretsList } from '../src/inputs/list.js';
+import { unknownInputs } from '../src/inputs/names.js';
+import { InputError } from '../src/inputs/values.js';
+import { expandPatterns } from '../src/inputs/patterns.js';
 import type { Secret } from '../src/cloudflare/types.js';
 
 const PAGE = readFileSync(new URL('../docs/troubleshooting.md', import.meta.url), 'utf8');

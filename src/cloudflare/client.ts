@@ -4,7 +4,7 @@
  *
  * Plain TypeScript with no GitHub Actions code. Reads are retried; writes are sent once and left
  * to the caller, because a write that failed ambiguously must be reconciled before it is sent
- * again (src/duplicate.ts).
+ * again (src/copy/duplicate.ts).
  */
 import { CloudflareError, isNotFound } from './errors.js';
 import { Transport, type TransportOptions } from './transport.js';
@@ -91,7 +91,7 @@ export class SecretsStoreClient {
 
   /**
    * `POST .../secrets/{id}/duplicate`, sent exactly once. It is not idempotent, so retrying it is
-   * the caller's decision (src/duplicate.ts reconciles before it retries).
+   * the caller's decision (src/copy/duplicate.ts reconciles before it retries).
    */
   async duplicateSecret(
     storeId: string,

@@ -73,9 +73,11 @@ function cleanMessages(value: unknown): CloudflareMessage[] {
 
 /** What a body that is not an envelope looks like, short enough for a log line. */
 export function describeBody(text: string, contentType: string | string[] | undefined): string {
-  const type = (Array.isArray(contentType) ? contentType[0] : contentType)?.split(';')[0]!.trim();
+  const type = (Array.isArray(contentType) ? contentType[0] : contentType)
+    ?.replace(/;[\s\S]*/, '')
+    .trim();
   if (text.trim() === '') return 'an empty body';
-  const title = /<title>([^<]{1,120})<\/title>/i.exec(text)?.[1]!.trim();
+  const title = /<title>([^<]{1,120})<\/title>/i.exec(text)?.[1]?.trim();
   if (title) return `an HTML page titled "${title}"`;
   if (type === 'application/json' || /^[[{]/.test(text.trim())) {
     try {

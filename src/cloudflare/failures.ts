@@ -124,7 +124,7 @@ function errorCode(error: unknown): string | undefined {
  */
 function safeMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]!.slice(0, 200);
+  return message.replace(/\n[\s\S]*/, '').slice(0, 200);
 }
 
 export function seconds(ms: number): string {

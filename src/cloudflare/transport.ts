@@ -2,19 +2,15 @@
  * How the Secrets Store client talks HTTP: one request with its timeout, the envelope checked,
  * every failure turned into a CloudflareError, and retries under one budget and deadline.
  * It knows no endpoint (src/cloudflare/client.ts does); failures.ts says which failures are
- * retried and how they read, envelope.ts how an answer is read.
+ * retried and how they read, answer.ts and envelope.ts how an answer is read, request.ts what
+ * a request sends.
  */
 import type { Dispatcher } from 'undici';
-import { CloudflareError, formatCloudflareMessages, refusalHint } from './errors.js';
-import {
-  DEFAULT_BACKOFF,
-  parseRetryAfter,
-  RetryBudget,
-  systemClock,
-  withRetries,
-  type Clock,
-} from './retry.js';
-import { describeBody, MAX_BODY_BYTES, parseEnvelope, readBounded } from './envelope.js';
+import { interpretAnswer } from './answer.js';
+import { Deadline } from './deadline.js';
+import { CloudflareError } from './errors.js';
+import { DEFAULT_BACKOFF, RetryBudget, systemClock, withRetries, type Clock } from './retry.js';
+import { MAX_BODY_BYTES, readBounded } from './envelope.js';
 import {
   connectionError,
   deadlineError,
@@ -23,6 +19,7 @@ import {
   retryDecision,
   seconds,
 } from './failures.js';
+import { requestHeaders, requestUrl } from './request.js';
 import type { Credentials, ResultInfo } from './types.js';
 import { ShapeError } from './validate.js';
 
@@ -72,7 +69,7 @@ export class Transport {
   private readonly clock: Clock;
   private readonly maxRetries: number;
   private readonly retryBudget: RetryBudget;
-  private deadline: number;
+  private readonly deadline: Deadline;
   private readonly requestTimeoutMs: number;
   private readonly userAgent: string;
   private readonly onRequest: TransportOptions['onRequest'];
@@ -81,13 +78,6 @@ export class Transport {
   private pausedUntil = 0;
   /** Server clock minus local clock, from the last `Date` header; see serverTime(). */
   private serverOffsetMs: number | undefined;
-  /**
-   * The ends of the budget kept back while keepingBack() calls run, each for the work that
-   * follows it, with that work in words for the errors that come early because of it.
-   */
-  private readonly reserves = new Set<{ ms: number; purpose: string }>();
-  /** Requests on the wire, each with the way to cut it short (see windDown()). */
-  private readonly inFlight = new Set<(afterMs: number) => void>();
   /** Aborted by windDown(): waits (backoff, Retry-After, polls) end early then. */
   private readonly woundDown = new AbortController();
   /** A request has succeeded: a later 401/403 is not about the account id (see refusalHint). */
@@ -102,7 +92,7 @@ export class Transport {
     this.clock = options.clock ?? systemClock;
     this.maxRetries = options.maxRetries ?? 3;
     this.retryBudget = new RetryBudget(this.maxRetries);
-    this.deadline = options.deadline ?? this.clock.now() + 120_000;
+    this.deadline = new Deadline(this.clock, options.deadline ?? this.clock.now() + 120_000);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.userAgent = options.userAgent ?? 'secrets-store-duplicate-action';
     this.onRequest = options.onRequest;
@@ -111,17 +101,12 @@ export class Transport {
 
   /** Milliseconds left before the deadline (less what keepingBack() holds back). */
   remainingMs(): number {
-    return this.currentDeadline() - this.clock.now();
+    return this.deadline.remainingMs();
   }
 
-  /**
-   * Ends this client's work within `ms` from now: the deadline moves there (never later), and
-   * each request in flight is cut at half of it, so that the work that follows those requests
-   * (undoing what they left half done) still has the other half.
-   */
+  /** See Deadline.windDown: ends the work within `ms`, requests in flight cut at half of it. */
   windDown(ms: number): void {
-    this.deadline = Math.min(this.deadline, this.clock.now() + ms);
-    for (const cut of this.inFlight) cut(ms / 2);
+    this.deadline.windDown(ms);
     // A wait longer than what is left (a Retry-After of a minute, say) would outlive the step.
     this.woundDown.abort();
   }
@@ -131,38 +116,9 @@ export class Transport {
     this.quota = quota;
   }
 
-  /**
-   * Runs `fn` as if the deadline came `reserveMs` earlier, so that the time kept back is still
-   * there when `fn` is done (say, to undo what `fn` did). `purpose` names that later work in
-   * the errors of a deadline reached early. Calls may nest and run side by side: what they keep
-   * back adds up. Nothing started by `fn` may outlive it.
-   */
-  async keepingBack<T>(reserveMs: number, purpose: string, fn: () => Promise<T>): Promise<T> {
-    const reserve = { ms: Math.max(0, reserveMs), purpose };
-    this.reserves.add(reserve);
-    try {
-      return await fn();
-    } finally {
-      this.reserves.delete(reserve);
-    }
-  }
-
-  private reservedMs(): number {
-    let total = 0;
-    for (const { ms } of this.reserves) total += ms;
-    return total;
-  }
-
-  private currentDeadline(): number {
-    return this.deadline - this.reservedMs();
-  }
-
-  /** What a deadline error adds while time is kept back, so the user knows why it came early. */
-  private keptBackNote(): string {
-    const kept = [...this.reserves].filter((r) => r.ms > 0);
-    if (kept.length === 0) return '';
-    const purposes = [...new Set(kept.map((r) => r.purpose))].join(' and ');
-    return ` (the last ${seconds(this.reservedMs())} s of it are kept for ${purposes})`;
+  /** See Deadline.keepingBack: runs `fn` with the last `reserveMs` kept for `purpose`. */
+  keepingBack<T>(reserveMs: number, purpose: string, fn: () => Promise<T>): Promise<T> {
+    return this.deadline.keepingBack(reserveMs, purpose, fn);
   }
 
   /** The local time, from the injected clock. */
@@ -194,7 +150,7 @@ export class Transport {
   /** Runs `fn` under the shared retry budget and deadline. */
   retrying<T>(fn: (attempt: number) => Promise<T>, classify = retryDecision): Promise<T> {
     // A getter: windDown() may bring the deadline nearer while a call is retrying.
-    const deadline = () => this.currentDeadline();
+    const deadline = () => this.deadline.current();
     return withRetries(fn, {
       policy: {
         maxRetries: this.maxRetries,
@@ -209,7 +165,7 @@ export class Transport {
       interrupt: this.woundDown.signal,
       onExhausted: (error) => exhaustedError(error, this.maxRetries),
       onDeadline: (error, waitMs, remainingMs) =>
-        deadlineError(error, waitMs, remainingMs, this.keptBackNote()),
+        deadlineError(error, waitMs, remainingMs, this.deadline.keptBackNote()),
       onRetry: ({ waitMs, error }) => {
         if (error instanceof CloudflareError) {
           this.onRetry?.({ method: error.method, path: error.path, waitMs, reason: error.summary });
@@ -230,7 +186,7 @@ export class Transport {
     const remaining = this.remainingMs();
     if (remaining <= 0) {
       throw new CloudflareError(
-        `${method} ${path} was not sent: the time budget is spent${this.keptBackNote()}.`,
+        `${method} ${path} was not sent: the time budget is spent${this.deadline.keptBackNote()}.`,
         {
           kind: 'deadline',
           method,
@@ -238,30 +194,20 @@ export class Transport {
         },
       );
     }
-    let timeoutMs = Math.min(this.requestTimeoutMs, remaining);
-    const controller = new AbortController();
-    let timer = setTimeout(() => controller.abort(), timeoutMs);
+    const timer = this.deadline.startRequest(Math.min(this.requestTimeoutMs, remaining));
     const started = this.clock.now();
-    const cut = (afterMs: number) => {
-      const elapsed = this.clock.now() - started;
-      if (elapsed + afterMs >= timeoutMs) return;
-      clearTimeout(timer);
-      timeoutMs = elapsed + afterMs;
-      timer = setTimeout(() => controller.abort(), afterMs);
-    };
-    this.inFlight.add(cut);
     let status: number | undefined;
     let failure: string | undefined;
     try {
-      const url = this.url(options);
+      const url = requestUrl(this.baseUrl, options);
       const response = await this.dispatcher.request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method,
-        headers: this.headers(options.body !== undefined),
-        // Stryker disable next-line ConditionalExpression: JSON.stringify(undefined) is undefined too
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: controller.signal,
+        headers: requestHeaders(this.credentials, this.userAgent, options.body !== undefined),
+        // No body for undefined: JSON.stringify(undefined) is undefined.
+        body: JSON.stringify(options.body),
+        signal: timer.signal,
       });
       status = response.statusCode;
       this.noteServerTime(response.headers['date']);
@@ -272,7 +218,12 @@ export class Transport {
           { kind: 'invalid-response', method, path, status, ambiguous: true },
         );
       }
-      const { result, resultInfo } = this.interpret(options, status, text, response.headers);
+      const { result, resultInfo } = interpretAnswer(options, status, text, response.headers, {
+        reached: this.reached,
+        globalKey: this.credentials.kind === 'global-key',
+        quota: this.quota,
+        serverNow: this.serverTime(this.clock.now()),
+      });
       try {
         const parsed = parse(result, resultInfo);
         this.reached = true;
@@ -287,15 +238,20 @@ export class Transport {
         );
       }
     } catch (error) {
-      const failed = connectionError(error, options, status, controller.signal.aborted, timeoutMs);
+      const failed = connectionError(
+        error,
+        options,
+        status,
+        timer.signal.aborted,
+        timer.timeoutMs(),
+      );
       failure = failed.summary;
       if (failed.status === 429 && failed.retryAfterMs !== undefined) {
         this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + failed.retryAfterMs);
       }
       throw failed;
     } finally {
-      clearTimeout(timer);
-      this.inFlight.delete(cut);
+      timer.done();
       this.onRequest?.({
         method,
         path,
@@ -316,7 +272,7 @@ export class Transport {
       if (wait >= this.remainingMs()) {
         throw new CloudflareError(
           `${method} ${path} was not sent: Cloudflare rate-limited this account and asked to wait ${seconds(wait)} s, ` +
-            `more than the ${seconds(this.remainingMs())} s left of the step's time budget${this.keptBackNote()}.`,
+            `more than the ${seconds(this.remainingMs())} s left of the step's time budget${this.deadline.keptBackNote()}.`,
           { kind: 'deadline', method, path, status: 429, hint: RATE_LIMIT_HINT },
         );
       }
@@ -326,101 +282,10 @@ export class Transport {
     }
   }
 
-  private url(options: CallOptions): URL {
-    const url = new URL(this.baseUrl + options.path);
-    for (const [key, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
-    return url;
-  }
-
-  private headers(hasBody: boolean): Record<string, string> {
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      'user-agent': this.userAgent,
-    };
-    if (hasBody) headers['content-type'] = 'application/json';
-    if (this.credentials.kind === 'token') {
-      headers['authorization'] = `Bearer ${this.credentials.token}`;
-    } else {
-      headers['x-auth-email'] = this.credentials.email;
-      headers['x-auth-key'] = this.credentials.key;
-    }
-    return headers;
-  }
-
   private noteServerTime(dateHeader: string | string[] | undefined): void {
     const value = Array.isArray(dateHeader) ? dateHeader[0] : dateHeader;
     // Stryker disable next-line ConditionalExpression: Date.parse(undefined) is NaN too
     const serverTime = value === undefined ? Number.NaN : Date.parse(value);
     if (!Number.isNaN(serverTime)) this.serverOffsetMs = serverTime - this.clock.now();
-  }
-
-  /** Turns a complete HTTP answer into a result or a CloudflareError. */
-  private interpret(
-    options: CallOptions,
-    status: number,
-    text: string,
-    headers: Record<string, string | string[] | undefined>,
-  ): { result: unknown; resultInfo: ResultInfo | undefined } {
-    const { method, path } = options;
-    const where = `${method} ${path}`;
-    const envelope = parseEnvelope(text);
-    const errors = envelope?.errors ?? [];
-    const retryAfterHeader = headers['retry-after'];
-    // An HTTP-date Retry-After is on the server's clock, like the Date header of this answer.
-    const retryAfterMs = parseRetryAfter(
-      Array.isArray(retryAfterHeader) ? retryAfterHeader[0] : retryAfterHeader,
-      this.serverTime(this.clock.now()),
-    );
-
-    if (status < 200 || status >= 300) {
-      // An envelope with an empty `errors` (the schema does not require one) is still one:
-      // its status says what failed.
-      const detail =
-        errors.length > 0
-          ? formatCloudflareMessages(errors)
-          : envelope
-            ? 'no error details given'
-            : describeBody(text, headers['content-type']);
-      let summary = `${where} failed: HTTP ${status}: ${detail}.`;
-      if (status >= 300 && status < 400) {
-        summary += ' Redirects are not followed, so credentials never go to another address.';
-      }
-      throw new CloudflareError(summary, {
-        kind: 'http',
-        method,
-        path,
-        status,
-        errors,
-        ambiguous: status >= 500,
-        retryAfterMs,
-        hint: refusalHint(status, errors, {
-          reached: this.reached,
-          globalKey: this.credentials.kind === 'global-key',
-          quota: this.quota,
-        }),
-      });
-    }
-    // The schema answers a DELETE with 202; any 2xx does, with or without a body (a 204 has none).
-    if (method === 'DELETE' && text.trim() === '') return { result: null, resultInfo: undefined };
-    if (envelope === undefined) {
-      throw new CloudflareError(
-        `${where} returned HTTP ${status} with ${describeBody(text, headers['content-type'])}, not a Cloudflare API response.`,
-        { kind: 'invalid-response', method, path, status, ambiguous: true },
-      );
-    }
-    if (envelope.success !== true) {
-      const detail =
-        errors.length > 0 ? formatCloudflareMessages(errors) : 'no error details given';
-      throw new CloudflareError(`${where} failed: HTTP ${status} but success=false: ${detail}.`, {
-        kind: 'http',
-        method,
-        path,
-        status,
-        errors,
-      });
-    }
-    return { result: envelope.result, resultInfo: envelope.result_info };
   }
 }

@@ -7,7 +7,7 @@ import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SecretsStoreClient } from '../../src/cloudflare/client.js';
 import { CloudflareError } from '../../src/cloudflare/errors.js';
-import { executeCopy } from '../../src/duplicate.js';
+import { executeCopy } from '../../src/copy/duplicate.js';
 import { ACCOUNT_ID, TOKEN } from '../helpers/credentials.js';
 import { startFake, type SeededFake } from '../helpers/fake.js';
 import { fakeClock, rejection } from '../helpers/mock-cloudflare.js';

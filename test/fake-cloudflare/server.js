@@ -185,7 +185,7 @@ const MESSAGE = {
 
 /**
  * The scopes Cloudflare's schema lists today (the enum `secrets-store_scopes`), in the order of
- * src/scopes.ts, which a test keeps equal to this list.
+ * src/inputs/scopes.ts, which a test keeps equal to this list.
  */
 export const KNOWN_SCOPES = Object.freeze([
   'workers',

@@ -1,5 +1,5 @@
 /** A fake Cloudflare API seeded with one account, credentials of each kind and one store. */
-import { formatProvenance, type Provenance } from '../../src/provenance.js';
+import { formatProvenance, type Provenance } from '../../src/plan/provenance.js';
 import { createFakeCloudflare, type FakeCloudflare } from '../fake-cloudflare/server.js';
 import { ACCOUNT_ID, EMAIL, GLOBAL_KEY, READ_ONLY_TOKEN, TOKEN } from './credentials.js';
 
