@@ -73,7 +73,7 @@ const BUDGET = {
   distBytes: 2_500_000,
 };
 // A promotion by names makes its reads in two round trips before the first write: the store
-// lookup, then the listing and the quota read together (src/plan.ts).
+// lookup, then the listing and the quota read together (src/plan/plan.ts).
 const BATCH_READ_ROUND_TRIPS = 2;
 
 /**
