@@ -11,7 +11,15 @@ import { ActionError, failureText, nameAndId } from '../shared/errors.js';
 import { compensate, type Entry, type Undoer } from './journal.js';
 import type { PlannedCopy } from '../plan/plan.js';
 import { writeCopy } from './post.js';
-import type { RunInfo, StepState } from './step.js';
+import type { StepState } from './step.js';
+import {
+  backupComment,
+  backupName,
+  freeName,
+  isBackupOf,
+  leftBehind,
+  previousComment,
+} from './backups.js';
 
 export interface ReplaceOptions {
   keepPrevious: boolean;
@@ -34,50 +42,6 @@ export class ReplaceFailed extends ActionError {
     super(message);
     this.name = 'ReplaceFailed';
   }
-}
-
-const BACKUP_MARK = 'secrets-store-duplicate-action backup';
-
-/** `<TARGET>_BACKUP_<run id in base 36>_<attempt>`: unique per run attempt, readable, valid. */
-export function backupName(target: string, run: RunInfo): string {
-  const id = /^\d+$/.test(run.runId) ? BigInt(run.runId).toString(36).toUpperCase() : 'LOCAL';
-  const attempt = /^\d+$/.test(run.attempt) ? run.attempt : '1';
-  return `${target}_BACKUP_${id}_${attempt}`;
-}
-
-/** `name`, or `name_2`, `name_3`… when a step of the same run attempt left it taken. */
-function freeName(name: string, listing: Map<string, Secret>): string {
-  let free = name;
-  for (let n = 2; listing.has(free); n++) free = `${name}_${n}`;
-  return free;
-}
-
-/** True for a backup an earlier run made of `target`: by its name AND its comment. */
-export function isBackupOf(secret: Secret, target: string): boolean {
-  const rest = secret.name.startsWith(`${target}_BACKUP_`)
-    ? secret.name.slice(target.length + 8)
-    : '';
-  return (
-    /^[0-9A-Z]+_\d+(_\d+)?$/.test(rest) &&
-    (secret.comment ?? '').startsWith(`Backup of "${target}" (`) &&
-    (secret.comment ?? '').includes(BACKUP_MARK)
-  );
-}
-
-function runText(run: RunInfo): string {
-  const where = run.repository ? ` of ${run.repository}` : '';
-  return run.runId ? `run ${run.runId}${where}` : `a run${where}`;
-}
-
-function backupComment(target: Secret, run: RunInfo): string {
-  return (
-    `Backup of ${nameAndId(target.name, target.id)} made by ${runText(run)} while replacing it ` +
-    `(${BACKUP_MARK}); the step deletes it once the new copy is in place.`
-  );
-}
-
-function previousComment(target: Secret, run: RunInfo): string {
-  return `Previous value of ${nameAndId(target.name, target.id)}, kept by keep-previous when ${runText(run)} replaced it.`;
 }
 
 /** The way back: delete (gone counts as done), or re-create a target from its backup. */
@@ -282,6 +246,7 @@ export async function removeLeftovers(step: StepState, copy: PlannedCopy): Promi
     // Cleaning up after earlier runs is new work: a cancelled step leaves it to a re-run.
     if (step.cancelled) break;
     if (!isBackupOf(secret, copy.name) || ours.has(secret.id)) continue;
+    if (!leftBehind(secret, copy.name, step)) continue;
     try {
       await undoer(step).remove(secret);
     } catch (error) {

@@ -52,6 +52,9 @@ export interface ActionConfig {
   warnings: string[];
 }
 
+/** The longest time budget a step may have: no step works on the API for longer. */
+export const MAX_TIMEOUT_SECONDS = 3600;
+
 /** What each input's parser gives, before the warnings and the plain values join them. */
 type Parsed = Omit<ActionConfig, 'fromList' | 'comment' | 'warnings'> & { normalize: boolean };
 
@@ -69,7 +72,8 @@ export function parseInputs(read: ReadInput, env: Env): ActionConfig {
     ifExists: () => parseIfExists(read('if-exists')),
     dryRun: () => parseBoolean(read('dry-run'), 'dry-run', false),
     maxRetries: () => parseInteger(read('max-retries'), 'max-retries', 3, 0, 10),
-    timeoutSeconds: () => parseInteger(read('timeout-seconds'), 'timeout-seconds', 120, 1, 3600),
+    timeoutSeconds: () =>
+      parseInteger(read('timeout-seconds'), 'timeout-seconds', 120, 1, MAX_TIMEOUT_SECONDS),
     maxParallel: () => parseInteger(read('max-parallel'), 'max-parallel', 4, 1, 16),
     rollbackOnFailure: () =>
       parseBoolean(read('rollback-on-failure'), 'rollback-on-failure', false),

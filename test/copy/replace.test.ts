@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { executeCopy, ReplaceFailed, type CopyOptions } from '../../src/copy/duplicate.js';
 import { executePlan, type ExecuteOptions } from '../../src/copy/execute.js';
 import type { PlannedCopy, PlannedStore } from '../../src/plan/plan.js';
-import { backupName, isBackupOf } from '../../src/copy/replace.js';
+import { backupName, isBackupOf, leftBehind } from '../../src/copy/backups.js';
+import { StepState } from '../../src/copy/step.js';
 import {
   API,
   JSON_HEADERS,
@@ -92,6 +93,28 @@ describe('backup names', () => {
     expect(isBackupOf(of('DB_BACKUP_notes'), 'DB')).toBe(false);
     expect(isBackupOf(of('DBX_BACKUP_39U_2'), 'DB')).toBe(false);
     expect(isBackupOf(of('DB_BACKUP_39U_2'), 'D')).toBe(false);
+  });
+});
+
+describe('backups left behind', () => {
+  it('go when an earlier attempt of this run made them, or when older than any step can work', () => {
+    const { client } = setup();
+    const run = { runId: '4242', attempt: '3', repository: 'a/b' };
+    const step = new StepState(client, STORE, undefined, run);
+    const now = client.serverTime(client.now());
+    const made = (name: string, msAgo: number) =>
+      secret(BACKUP, name, { created: new Date(now - msAgo).toISOString() });
+    // An earlier attempt of this run has ended: attempts run one after another.
+    expect(leftBehind(made('DB_BACKUP_39U_2', 1_000), 'DB', step)).toBe(true);
+    // The same attempt (another job of the run) or another run may still need theirs.
+    expect(leftBehind(made('DB_BACKUP_39U_3', 1_000), 'DB', step)).toBe(false);
+    expect(leftBehind(made('DB_BACKUP_39V_1', 1_000), 'DB', step)).toBe(false);
+    expect(leftBehind(made('DB_BACKUP_39V_1', 3_600_000), 'DB', step)).toBe(false);
+    // No step works on the API for longer than timeout-seconds allows (an hour).
+    expect(leftBehind(made('DB_BACKUP_39V_1', 3_661_000), 'DB', step)).toBe(true);
+    // Outside a workflow every step is LOCAL: only age tells.
+    const local = new StepState(client, STORE);
+    expect(leftBehind(made('DB_BACKUP_LOCAL_1', 1_000), 'DB', local)).toBe(false);
   });
 });
 

@@ -83,6 +83,28 @@ describe('if-exists: replace of one secret', () => {
     expect(result.summary).toContain(`| replaced \`${oldId}\` |`);
   });
 
+  it("leaves another run's recent backup of the target alone: its replace may need it", async () => {
+    const backup = (name: string, minutesAgo: number) =>
+      seeded.fake.addSecret(seeded.storeId, {
+        name,
+        value: 'an older value',
+        scopes: ['workers'],
+        comment:
+          `Backup of "DB_URL_PRODUCTION" (${'a'.repeat(32)}) made by run 77 while replacing it ` +
+          '(secrets-store-duplicate-action backup); the step deletes it once the new copy is in place.',
+        created: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+      }).id;
+    const racing = backup('DB_URL_PRODUCTION_BACKUP_25_1', 1);
+    const stale = backup('DB_URL_PRODUCTION_BACKUP_24_1', 62);
+    seeded.fake.resetRequests();
+
+    const result = await promote();
+
+    expect(result.code).toBe(0);
+    expect(seeded.fake.getSecret(racing)).toBeDefined();
+    expect(seeded.fake.getSecret(stale)).toBeUndefined();
+  });
+
   it('creates a target that does not exist yet, with outcome created', async () => {
     const result = await promote({ name: 'DB_URL_CANARY' });
 
