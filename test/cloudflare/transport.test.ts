@@ -36,6 +36,17 @@ function setup(options: Partial<TransportOptions> = {}) {
   return { pool: agent.get(new URL(BASE_URL).origin), transport, clock };
 }
 
+/** A Transport to BASE_URL over `dispatcher`, a stand-in for what MockAgent cannot play. */
+const over = (dispatcher: Dispatcher, options: Partial<TransportOptions> = {}) =>
+  new Transport({
+    credentials: { kind: 'token', token: TOKEN },
+    baseUrl: BASE_URL,
+    dispatcher,
+    maxRetries: 0,
+    clock: fakeClock(),
+    ...options,
+  });
+
 const PATH = '/things';
 const WIRE_PATH = '/client/v4/things';
 const read = (transport: Transport, query?: Record<string, string | number | undefined>) =>
@@ -52,13 +63,7 @@ describe('an answer that is not a success', () => {
         body: Readable.from([Buffer.from(JSON.stringify(ok('x')))]),
       }),
     } as unknown as Dispatcher;
-    const transport = new Transport({
-      credentials: { kind: 'token', token: TOKEN },
-      baseUrl: BASE_URL,
-      dispatcher,
-      maxRetries: 0,
-      clock: fakeClock(),
-    });
+    const transport = over(dispatcher);
 
     const error = await rejection(read(transport), CloudflareError);
 
@@ -272,14 +277,7 @@ describe('windDown', () => {
           signal.addEventListener('abort', () => reject(new Error('aborted')));
         }),
     } as unknown as Dispatcher;
-    const transport = new Transport({
-      credentials: { kind: 'token', token: TOKEN },
-      baseUrl: BASE_URL,
-      dispatcher,
-      maxRetries: 0,
-      clock: fakeClock(),
-      requestTimeoutMs: 30_000,
-    });
+    const transport = over(dispatcher, { requestTimeoutMs: 30_000 });
     const call = read(transport);
     await new Promise((resolve) => setTimeout(resolve, 20));
     transport.windDown(100);
