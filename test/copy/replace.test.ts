@@ -487,6 +487,8 @@ describe('keep-previous', () => {
     const result = await executeCopy(client, MAIN, copy(), KEEP);
 
     expect(result.previous?.id).toBe(RESTORED);
+    // The backup went once it was copied as the new _PREVIOUS: none is reported as left.
+    expect(result.backup).toBeUndefined();
     expect(urls().filter((u) => !u.startsWith('GET'))).toEqual([
       `POST ${BACKUP_POST}`,
       `DELETE ${path(OLD)}`,
@@ -950,5 +952,46 @@ describe('replace, at its edges', () => {
     expect(result.previous?.id).toBe(BACKUP);
     expect(result.backup).toBeUndefined();
     expect(result.warnings).toEqual([]);
+  });
+
+  it('a backup another run made a moment ago is left alone: its replace may be under way', async () => {
+    const { pool, client, urls } = setup();
+    const comment = `Backup of "${NAME}" (${OLD}) made by run 1 (secrets-store-duplicate-action backup); x`;
+    const fresh = secret('c'.repeat(32), `${NAME}_BACKUP_1_1`, { comment, created: START });
+    listing(pool, [OLD_SECRET, fresh]);
+    post(pool, BACKUP_POST, BACKUP, BACKUP_NAME);
+    del(pool, OLD);
+    post(pool, DUPLICATE, CREATED, NAME);
+    del(pool, BACKUP);
+
+    const result = await executeCopy(client, MAIN, copy(), REPLACE);
+
+    expect(result.warnings).toEqual([]);
+    expect(urls()).not.toContain(`DELETE ${path(fresh.id)}`);
+  });
+
+  it('a copy cut short by the time kept for the restore says what the time is kept for', async () => {
+    const { pool, client, clock } = setup({ maxRetries: 1, deadline: START + 20_000 });
+    listing(pool);
+    post(pool, BACKUP_POST, BACKUP, BACKUP_NAME);
+    del(pool, OLD);
+    pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(
+      429,
+      () => {
+        clock.advance(15_000);
+        return failure({ code: 10000, message: 'rate limited' });
+      },
+      json,
+    );
+    post(pool, RESTORE_POST, RESTORED, NAME);
+    del(pool, BACKUP);
+
+    const error = await rejection(
+      executeCopy(client, MAIN, copy(), { ...REPLACE, writeMs: 5_000 }),
+      ReplaceFailed,
+    );
+
+    expect(error.message).toContain(`kept for restoring "${NAME}" from its backup)`);
+    expect(error.message).toContain(`It was restored from its backup`);
   });
 });
