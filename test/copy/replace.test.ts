@@ -635,6 +635,67 @@ describe('executePlan with if-exists: replace', () => {
     expect(urls()).not.toContain(`POST ${DUPLICATE}`);
   });
 
+  it('three failures with different errors do not stop the list', async () => {
+    const { pool, client } = setup();
+    listing(pool, [1, 2, 3, 4].map(other));
+    for (const n of [1, 2, 3])
+      pool
+        .intercept({ path: `${path(`${n}`.repeat(32))}/duplicate`, method: 'POST' })
+        .reply(400, failure({ code: 1000 + n, message: 'no' }), json);
+    refused(pool, `${path('4'.repeat(32))}/duplicate`);
+
+    const results = await executePlan(
+      client,
+      { store: MAIN, copies: [1, 2, 3, 4].map(line) },
+      LIST,
+    );
+
+    expect(results.map((r) => r.outcome)).toEqual(Array(4).fill('failed'));
+  });
+
+  it('what finishing a line warns of is in its result', async () => {
+    const { pool, client } = setup();
+    listing(pool, [other(1)]);
+    post(pool, `${path('1'.repeat(32))}/duplicate`, BACKUP, 'T1_BACKUP_LOCAL_1');
+    del(pool, '1'.repeat(32));
+    post(pool, DUPLICATE, CREATED, 'T1');
+    del(pool, BACKUP, 400);
+
+    const [result] = await executePlan(client, { store: MAIN, copies: [line(1)] }, LIST);
+
+    expect(result!.outcome).toBe('replaced');
+    expect(result!.warnings).toHaveLength(1);
+    expect(result!.warnings[0]).toMatch(
+      /^"T1" was replaced, but finishing with its backup failed: /,
+    );
+  });
+
+  it('a step cancelled during a copy leaves that line unfinished: its backup stays and is named', async () => {
+    const { pool, client, urls } = setup();
+    const cancel = new AbortController();
+    listing(pool, [other(1)]);
+    post(pool, `${path('1'.repeat(32))}/duplicate`, BACKUP, 'T1_BACKUP_LOCAL_1');
+    del(pool, '1'.repeat(32));
+    pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(
+      200,
+      () => {
+        cancel.abort('SIGINT');
+        return ok(secret(CREATED, 'T1'));
+      },
+      json,
+    );
+
+    const [result] = await executePlan(
+      client,
+      { store: MAIN, copies: [line(1)] },
+      { ...LIST, signal: cancel.signal },
+    );
+
+    expect(result!.outcome).toBe('replaced');
+    expect(result!.backup?.id).toBe(BACKUP);
+    expect(urls()).not.toContain(`DELETE ${path(BACKUP)}`);
+  });
+
   it('a step shares one listing between its replace lines', async () => {
     const { pool, client, urls } = setup();
     listing(pool, [other(1), other(2)]);

@@ -368,6 +368,23 @@ describe('wait-for-active in executePlan', () => {
       expect(urls()).not.toContain(`DELETE ${backupPath}`);
     });
 
+    it('a name found free and created, not seen active, has no backup to keep', async () => {
+      const { pool, client, urls } = setup({ maxRetries: 0 });
+      pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(200, ok(PENDING), json);
+      pool
+        .intercept({ path: PATH, method: 'GET' })
+        .reply(403, failure({ code: 10000, message: 'Authentication error' }), json);
+
+      const [result] = await executePlan(client, { store: { id: STORE }, copies: [copy] }, replace);
+
+      expect(result!.outcome).toBe('created');
+      expect(result!.backup).toBeUndefined();
+      expect(result!.error).toMatch(/HTTP 403: \[10000\] Authentication error/);
+      expect(result!.error).not.toMatch(/backup/);
+      // Nor any cleanup of earlier runs' backups: that waits for a copy seen active.
+      expect(urls()).toEqual([`POST ${DUPLICATE}`, `GET ${PATH}`]);
+    });
+
     it('a copy that turns deleted brings the target back from its backup', async () => {
       const { pool, client, urls } = setup({ maxRetries: 0 });
       replaced(pool);
