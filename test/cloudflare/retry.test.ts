@@ -373,29 +373,36 @@ describe('withRetries', () => {
       return clock;
     }
 
-    it('stops waiting and gives up when what is left of the wait passes the new deadline', async () => {
-      const p = policy({ deadline: START + 120_000 });
-      const interrupt = new AbortController();
-      const clock = cutClock(p, interrupt);
-      const failure = new Retryable(1, 60_000);
-      const { fn, attempts } = failing([failure]);
-      const calls: unknown[][] = [];
-      await expect(
-        withRetries(fn, {
-          policy: p,
-          clock,
-          classify,
-          interrupt: interrupt.signal,
-          onDeadline: (...args) => {
-            calls.push(args);
-            return new Error('deadline');
-          },
-        }),
-      ).rejects.toThrow('deadline');
-      expect(calls).toEqual([[failure, 59_000, 7_000]]);
-      expect(attempts).toEqual([1]);
-      expect(clock.now()).toBe(START + 1_000);
-    });
+    // The second: what is left of the wait ends exactly at the new deadline.
+    it.each([
+      ['passes', 60_000, 59_000],
+      ['ends exactly at', 8_000, 7_000],
+    ])(
+      'stops waiting and gives up when what is left of the wait %s the new deadline',
+      async (_, waitMs, leftMs) => {
+        const p = policy({ deadline: START + 120_000 });
+        const interrupt = new AbortController();
+        const clock = cutClock(p, interrupt);
+        const failure = new Retryable(1, waitMs);
+        const { fn, attempts } = failing([failure]);
+        const calls: unknown[][] = [];
+        await expect(
+          withRetries(fn, {
+            policy: p,
+            clock,
+            classify,
+            interrupt: interrupt.signal,
+            onDeadline: (...args) => {
+              calls.push(args);
+              return new Error('deadline');
+            },
+          }),
+        ).rejects.toThrow('deadline');
+        expect(calls).toEqual([[failure, leftMs, 7_000]]);
+        expect(attempts).toEqual([1]);
+        expect(clock.now()).toBe(START + 1_000);
+      },
+    );
 
     it('waits out the rest when it still fits, then tries again', async () => {
       const p = policy({ deadline: START + 120_000 });
@@ -409,31 +416,7 @@ describe('withRetries', () => {
       expect(clock.sleeps).toEqual([3_000, 2_000]);
     });
 
-    // The mutation run's edges: what is left of the wait exactly reaching the new deadline,
-    // and a wait that was over when the interrupt came.
-    it('gives up when what is left of the wait ends exactly at the new deadline', async () => {
-      const p = policy({ deadline: START + 120_000 });
-      const interrupt = new AbortController();
-      const clock = cutClock(p, interrupt);
-      const failure = new Retryable(1, 8_000);
-      const { fn, attempts } = failing([failure]);
-      const calls: unknown[][] = [];
-      await expect(
-        withRetries(fn, {
-          policy: p,
-          clock,
-          classify,
-          interrupt: interrupt.signal,
-          onDeadline: (...args) => {
-            calls.push(args);
-            return new Error('deadline');
-          },
-        }),
-      ).rejects.toThrow('deadline');
-      expect(calls).toEqual([[failure, 7_000, 7_000]]);
-      expect(attempts).toEqual([1]);
-    });
-
+    // A wait that was over when the interrupt came (a mutant of `left > 0` survived).
     it('does not wait again when the wait was over as the interrupt came', async () => {
       const p = policy({ deadline: START + 120_000 });
       const interrupt = new AbortController();
