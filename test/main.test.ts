@@ -66,6 +66,10 @@ vi.mock('../src/cloudflare/client.js', async (importOriginal) => {
       clients.push(options);
       super(options);
     }
+    override windDown(ms: number): void {
+      calls.push(['client.windDown', ms]);
+      super.windDown(ms);
+    }
   }
   return { ...actual, SecretsStoreClient: RecordedClient };
 });
@@ -454,6 +458,29 @@ describe('run', () => {
 
       expect(messages('setFailed')).toEqual([]);
       expect(idOf('DB_URL_PROD')).not.toBe(old.id);
+    });
+
+    it('SIGINT cancels too, once however many signals follow, and brings the deadline to 7 s', async () => {
+      const duplicate = `/${seeded.ids.DB_URL}/duplicate`;
+      seeded.fake.addFault({ method: 'POST', path: new RegExp(`${duplicate}$`), delayMs: 300 });
+      setInputs({ ...seeded.inputs, secrets: 'DB_URL => A_COPY\nSTRIPE_KEY => B_COPY' });
+      const listeners = process.listenerCount('SIGINT');
+
+      const running = run();
+      while (!seeded.fake.requests.some((r) => r.path.endsWith(duplicate))) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      process.emit('SIGINT', 'SIGINT');
+      process.emit('SIGTERM', 'SIGTERM');
+      await running;
+
+      expect(messages('warning')).toEqual([
+        'Received SIGINT: the step is cancelled. No new write starts; writes in flight finish, ' +
+          'and what they leave half done is restored or completed before the step reports.',
+      ]);
+      expect(argsOf('client.windDown')).toEqual([[7_000]]);
+      expect(String(messages('setFailed')[0])).toMatch(/^The step was cancelled \(SIGINT\)/);
+      expect(process.listenerCount('SIGINT')).toBe(listeners);
     });
 
     it('a dry run of a replace names the secret it would delete', async () => {
