@@ -66,6 +66,10 @@ vi.mock('../src/cloudflare/client.js', async (importOriginal) => {
       clients.push(options);
       super(options);
     }
+    override windDown(ms: number): void {
+      calls.push(['client.windDown', ms]);
+      super.windDown(ms);
+    }
   }
   return { ...actual, SecretsStoreClient: RecordedClient };
 });
@@ -408,6 +412,75 @@ describe('run', () => {
       expect(outputs()['secret-ids']).toBe(JSON.stringify({ A_COPY: idOf('A_COPY') }));
       // The listeners go with the step.
       expect(process.listenerCount('SIGTERM')).toBe(listeners);
+    });
+
+    /** The body of the POST that made the backup of DB_URL_PROD. */
+    const backupBody = () =>
+      seeded.fake.requests
+        .filter((r) => r.method === 'POST' && r.body !== undefined)
+        .map((r) => (typeof r.body === 'string' ? JSON.parse(r.body) : r.body))
+        .find((body: { name?: string }) => body.name?.startsWith('DB_URL_PROD_BACKUP_'));
+
+    it('names the run in its backups: its id in base 36, its attempt and the repository', async () => {
+      seeded.fake.addSecret(seeded.storeId, { name: 'DB_URL_PROD' });
+      vi.stubEnv('GITHUB_RUN_ID', '4242');
+      vi.stubEnv('GITHUB_RUN_ATTEMPT', '2');
+      vi.stubEnv('GITHUB_REPOSITORY', 'a/b');
+      replacing({});
+
+      await run();
+
+      expect(messages('setFailed')).toEqual([]);
+      expect(backupBody()).toMatchObject({ name: 'DB_URL_PROD_BACKUP_39U_2' });
+      expect(backupBody().comment).toMatch(/ made by run 4242 of a\/b while replacing it /);
+    });
+
+    it('outside a workflow, its backups name no run', async () => {
+      seeded.fake.addSecret(seeded.storeId, { name: 'DB_URL_PROD' });
+      for (const name of ['GITHUB_RUN_ID', 'GITHUB_RUN_ATTEMPT', 'GITHUB_REPOSITORY'])
+        vi.stubEnv(name, undefined);
+      replacing({});
+
+      await run();
+
+      expect(messages('setFailed')).toEqual([]);
+      expect(backupBody()).toMatchObject({ name: 'DB_URL_PROD_BACKUP_LOCAL_1' });
+      expect(backupBody().comment).toMatch(/ made by a run while replacing it /);
+    });
+
+    // Each write is given at most 5 s: with a third of the budget each, the 3 writes a replace
+    // needs time for would take all of it.
+    it('with timeout-seconds 20, a replace has the time it needs', async () => {
+      const old = seeded.fake.addSecret(seeded.storeId, { name: 'DB_URL_PROD' });
+      replacing({ 'timeout-seconds': '20' });
+
+      await run();
+
+      expect(messages('setFailed')).toEqual([]);
+      expect(idOf('DB_URL_PROD')).not.toBe(old.id);
+    });
+
+    it('SIGINT cancels too, once however many signals follow, and brings the deadline to 7 s', async () => {
+      const duplicate = `/${seeded.ids.DB_URL}/duplicate`;
+      seeded.fake.addFault({ method: 'POST', path: new RegExp(`${duplicate}$`), delayMs: 300 });
+      setInputs({ ...seeded.inputs, secrets: 'DB_URL => A_COPY\nSTRIPE_KEY => B_COPY' });
+      const listeners = process.listenerCount('SIGINT');
+
+      const running = run();
+      while (!seeded.fake.requests.some((r) => r.path.endsWith(duplicate))) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      process.emit('SIGINT', 'SIGINT');
+      process.emit('SIGTERM', 'SIGTERM');
+      await running;
+
+      expect(messages('warning')).toEqual([
+        'Received SIGINT: the step is cancelled. No new write starts; writes in flight finish, ' +
+          'and what they leave half done is restored or completed before the step reports.',
+      ]);
+      expect(argsOf('client.windDown')).toEqual([[7_000]]);
+      expect(String(messages('setFailed')[0])).toMatch(/^The step was cancelled \(SIGINT\)/);
+      expect(process.listenerCount('SIGINT')).toBe(listeners);
     });
 
     it('a dry run of a replace names the secret it would delete', async () => {

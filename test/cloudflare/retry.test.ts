@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { Agent } from 'undici';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SecretsStoreClient } from '../../src/cloudflare/client.js';
 import {
   DEFAULT_BACKOFF,
@@ -373,29 +373,36 @@ describe('withRetries', () => {
       return clock;
     }
 
-    it('stops waiting and gives up when what is left of the wait passes the new deadline', async () => {
-      const p = policy({ deadline: START + 120_000 });
-      const interrupt = new AbortController();
-      const clock = cutClock(p, interrupt);
-      const failure = new Retryable(1, 60_000);
-      const { fn, attempts } = failing([failure]);
-      const calls: unknown[][] = [];
-      await expect(
-        withRetries(fn, {
-          policy: p,
-          clock,
-          classify,
-          interrupt: interrupt.signal,
-          onDeadline: (...args) => {
-            calls.push(args);
-            return new Error('deadline');
-          },
-        }),
-      ).rejects.toThrow('deadline');
-      expect(calls).toEqual([[failure, 59_000, 7_000]]);
-      expect(attempts).toEqual([1]);
-      expect(clock.now()).toBe(START + 1_000);
-    });
+    // The second: what is left of the wait ends exactly at the new deadline.
+    it.each([
+      ['passes', 60_000, 59_000],
+      ['ends exactly at', 8_000, 7_000],
+    ])(
+      'stops waiting and gives up when what is left of the wait %s the new deadline',
+      async (_, waitMs, leftMs) => {
+        const p = policy({ deadline: START + 120_000 });
+        const interrupt = new AbortController();
+        const clock = cutClock(p, interrupt);
+        const failure = new Retryable(1, waitMs);
+        const { fn, attempts } = failing([failure]);
+        const calls: unknown[][] = [];
+        await expect(
+          withRetries(fn, {
+            policy: p,
+            clock,
+            classify,
+            interrupt: interrupt.signal,
+            onDeadline: (...args) => {
+              calls.push(args);
+              return new Error('deadline');
+            },
+          }),
+        ).rejects.toThrow('deadline');
+        expect(calls).toEqual([[failure, leftMs, 7_000]]);
+        expect(attempts).toEqual([1]);
+        expect(clock.now()).toBe(START + 1_000);
+      },
+    );
 
     it('waits out the rest when it still fits, then tries again', async () => {
       const p = policy({ deadline: START + 120_000 });
@@ -408,6 +415,19 @@ describe('withRetries', () => {
       expect(attempts).toEqual([1, 2]);
       expect(clock.sleeps).toEqual([3_000, 2_000]);
     });
+
+    // A wait that was over when the interrupt came (a mutant of `left > 0` survived).
+    it('does not wait again when the wait was over as the interrupt came', async () => {
+      const p = policy({ deadline: START + 120_000 });
+      const interrupt = new AbortController();
+      const clock = cutClock(p, interrupt);
+      const { fn, attempts } = failing([new Retryable(1, 1_000)]);
+      await expect(
+        withRetries(fn, { policy: p, clock, classify, interrupt: interrupt.signal }),
+      ).resolves.toBe('ok');
+      expect(attempts).toEqual([1, 2]);
+      expect(clock.sleeps).toEqual([1_000]);
+    });
   });
 });
 
@@ -418,6 +438,47 @@ describe('systemClock.sleep', () => {
     const slept = systemClock.sleep(60_000, controller.signal);
     controller.abort();
     await slept;
+  });
+});
+
+describe('systemClock.sleep, on timers', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('without a signal, waits its whole time', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    let over = false;
+    const slept = systemClock.sleep(1_000).then(() => (over = true));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(over).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await slept;
+    expect(over).toBe(true);
+  });
+
+  it('cut short, leaves no timer running and no listener on the signal', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const controller = new AbortController();
+    const removed = vi.spyOn(controller.signal, 'removeEventListener');
+    const slept = systemClock.sleep(60_000, controller.signal);
+    expect(vi.getTimerCount()).toBe(1);
+    controller.abort();
+    await slept;
+    expect(vi.getTimerCount()).toBe(0);
+    expect(removed).toHaveBeenCalledWith('abort', expect.any(Function));
+  });
+
+  it('waited out, takes its listener off the signal', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const controller = new AbortController();
+    const added = vi.spyOn(controller.signal, 'addEventListener');
+    const removed = vi.spyOn(controller.signal, 'removeEventListener');
+    const slept = systemClock.sleep(1_000, controller.signal);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await slept;
+    expect(added).toHaveBeenCalledWith('abort', expect.any(Function), { once: true });
+    expect(removed).toHaveBeenCalledWith('abort', added.mock.calls[0]![1]);
   });
 });
 
@@ -454,6 +515,13 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter('5s', now)).toBeUndefined();
     expect(parseRetryAfter('<html>', now)).toBeUndefined();
+  });
+
+  it('returns undefined for a date with more around it, or no such day', () => {
+    // Date.parse alone would read each of the first two, at another time than the header says.
+    expect(parseRetryAfter('xWed, 21 Oct 2015 07:28:30 GMT', now)).toBeUndefined();
+    expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:30 GMT+0100', now)).toBeUndefined();
+    expect(parseRetryAfter('Wed, 99 Oct 2015 07:28:30 GMT', now)).toBeUndefined();
   });
 
   it('returns undefined for numbers that are not whole seconds', () => {

@@ -323,4 +323,146 @@ describe('wait-for-active in executePlan', () => {
     expect(results.map((r) => r.outcome)).toEqual(['dry-run', 'existing']);
     expect(urls()).toEqual([]);
   });
+
+  // The ends of a replace that waits (the mutation run's survivors in src/copy/execute.ts).
+  describe('under if-exists: replace', () => {
+    const old = secret(OTHER_SECRET, NAME);
+    const oldPath = `${WIRE}/stores/${STORE}/secrets/${OTHER_SECRET}`;
+    const backupId = 'b'.repeat(32);
+    const backupName = `${NAME}_BACKUP_LOCAL_1`;
+    const backupPath = `${WIRE}/stores/${STORE}/secrets/${backupId}`;
+    const restoredId = 'e'.repeat(32);
+    const listing = `${WIRE}/stores/${STORE}/secrets?page=1&per_page=100`;
+    const json = { headers: JSON_HEADERS };
+    /** The listing, the backup, the target's delete and the copy, pending. */
+    function replaced(pool: ReturnType<typeof setup>['pool']) {
+      pool.intercept({ path: listing, method: 'GET' }).reply(200, ok([old]), json);
+      pool
+        .intercept({ path: `${oldPath}/duplicate`, method: 'POST' })
+        .reply(200, ok(secret(backupId, backupName)), json);
+      pool.intercept({ path: oldPath, method: 'DELETE' }).reply(200, ok(null), json);
+      pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(200, ok(PENDING), json);
+    }
+    const replace = { ...options, ifExists: 'replace' as const };
+
+    it('a copy not seen active keeps the backup, and the error names it', async () => {
+      const { pool, client, urls } = setup({ maxRetries: 0 });
+      replaced(pool);
+      pool
+        .intercept({ path: PATH, method: 'GET' })
+        .reply(403, failure({ code: 10000, message: 'Authentication error' }), json);
+
+      const [result] = await executePlan(
+        client,
+        { store: { id: STORE }, copies: [{ ...copy, existing: old }] },
+        replace,
+      );
+
+      expect(result!.backup?.id).toBe(backupId);
+      expect(result!.error).toMatch(
+        new RegExp(
+          `HTTP 403.* The value it replaced \\(${OTHER_SECRET}\\) is kept in the backup "${backupName}" ` +
+            `\\(${backupId}\\) until the copy is active; a re-run of the step deletes it\\.$`,
+        ),
+      );
+      expect(urls()).not.toContain(`DELETE ${backupPath}`);
+    });
+
+    it('a name found free and created, not seen active, has no backup to keep', async () => {
+      const { pool, client, urls } = setup({ maxRetries: 0 });
+      pool.intercept({ path: DUPLICATE, method: 'POST' }).reply(200, ok(PENDING), json);
+      pool
+        .intercept({ path: PATH, method: 'GET' })
+        .reply(403, failure({ code: 10000, message: 'Authentication error' }), json);
+
+      const [result] = await executePlan(client, { store: { id: STORE }, copies: [copy] }, replace);
+
+      expect(result!.outcome).toBe('created');
+      expect(result!.backup).toBeUndefined();
+      expect(result!.error).toMatch(/HTTP 403: \[10000\] Authentication error/);
+      expect(result!.error).not.toMatch(/backup/);
+      // Nor any cleanup of earlier runs' backups: that waits for a copy seen active.
+      expect(urls()).toEqual([`POST ${DUPLICATE}`, `GET ${PATH}`]);
+    });
+
+    it('a copy that turns deleted brings the target back from its backup', async () => {
+      const { pool, client, urls } = setup({ maxRetries: 0 });
+      replaced(pool);
+      polls(pool, 'deleted');
+      pool
+        .intercept({ path: `${backupPath}/duplicate`, method: 'POST' })
+        .reply(200, ok(secret(restoredId, NAME)), json);
+      pool.intercept({ path: backupPath, method: 'DELETE' }).reply(200, ok(null), json);
+
+      const [result] = await executePlan(
+        client,
+        { store: { id: STORE }, copies: [{ ...copy, existing: old }] },
+        replace,
+      );
+
+      expect(result!.outcome).toBe('failed');
+      expect(result!.restored?.id).toBe(restoredId);
+      expect(result!.backup).toBeUndefined();
+      // The copy is gone: no delete of it, only of the backup once the target is back.
+      expect(urls().slice(-3)).toEqual([
+        `GET ${PATH}`,
+        `POST ${backupPath}/duplicate`,
+        `DELETE ${backupPath}`,
+      ]);
+    });
+
+    it('under rollback-on-failure, the backup goes only once the whole list succeeded', async () => {
+      const { pool, client, urls } = setup({ maxRetries: 0 });
+      replaced(pool);
+      polls(pool, 'active');
+      pool.intercept({ path: backupPath, method: 'DELETE' }).reply(200, ok(null), json);
+
+      const [result] = await executePlan(
+        client,
+        { store: { id: STORE }, copies: [{ ...copy, existing: old }] },
+        { ...replace, rollbackOnFailure: true },
+      );
+
+      expect(result!.outcome).toBe('replaced');
+      expect(result!.warnings).toEqual([]);
+      expect(result!.backup).toBeUndefined();
+      expect(urls().slice(-2)).toEqual([`GET ${PATH}`, `DELETE ${backupPath}`]);
+    });
+
+    it('under rollback-on-failure, a copy not seen active stops the list and is rolled back', async () => {
+      const { pool, client, urls } = setup({ maxRetries: 0 });
+      replaced(pool);
+      pool
+        .intercept({ path: PATH, method: 'GET' })
+        .reply(403, failure({ code: 10000, message: 'Authentication error' }), json);
+      pool.intercept({ path: PATH, method: 'DELETE' }).reply(200, ok(null), json);
+      pool
+        .intercept({ path: `${backupPath}/duplicate`, method: 'POST' })
+        .reply(200, ok(secret(restoredId, NAME)), json);
+      pool.intercept({ path: backupPath, method: 'DELETE' }).reply(200, ok(null), json);
+
+      const results = await executePlan(
+        client,
+        {
+          store: { id: STORE },
+          copies: [
+            { ...copy, existing: old },
+            { ...copy, line: 2, name: 'OTHER' },
+          ],
+        },
+        { ...replace, rollbackOnFailure: true },
+      );
+
+      expect(results[0]!.restored?.id).toBe(restoredId);
+      expect(results[1]!.outcome).toBe('not-attempted');
+      expect(results[1]!.error).toBe(
+        'not attempted: another copy failed and rollback-on-failure is set',
+      );
+      expect(urls().slice(-3)).toEqual([
+        `DELETE ${PATH}`,
+        `POST ${backupPath}/duplicate`,
+        `DELETE ${backupPath}`,
+      ]);
+    });
+  });
 });
