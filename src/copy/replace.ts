@@ -207,7 +207,8 @@ async function finish(
   const leave = (why: string) => {
     backupEntry.settled = { state: 'kept', why: 'left in the store' };
     warnings.push(
-      `"${copy.name}" was replaced, but ${why}. Its old value is in the backup "${backup.name}" ` +
+      // `why` may end in an error's own full stop: one is enough.
+      `"${copy.name}" was replaced, but ${why.replace(/\.?$/, '.')} Its old value is in the backup "${backup.name}" ` +
         `(${backup.id}), left in the store; a re-run of the step deletes it.`,
     );
   };

@@ -922,8 +922,9 @@ describe('replace, at its edges', () => {
 
     expect(result.outcome).toBe('replaced');
     expect(result.backup?.id).toBe(BACKUP);
-    // (The refusal's own text ends the sentence; only what comes around it is pinned here.)
+    // The refusal's own text ends the sentence, with one full stop.
     expect(result.warnings).toHaveLength(1);
+    expect(result.warnings[0]).not.toContain('..');
     expect(result.warnings[0]).toMatch(
       new RegExp(
         `^"${NAME}" was replaced, but finishing with its backup failed: DELETE .*${BACKUP} failed: HTTP 400: \\[10000\\] no\\..* ` +
